@@ -1,0 +1,5 @@
+"""Run the command line with `python -m intake_tui`."""
+
+from intake_tui.cli import main
+
+raise SystemExit(main())

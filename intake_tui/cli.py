@@ -1,0 +1,144 @@
+"""The `intake-tui` command line (DESIGN.md §8): global options, subcommands, calm errors.
+
+Global options (`--data-dir`, `--user`, `--passphrase-file`, `--lang`) are accepted before or
+after the subcommand. Diagnostics go to stderr, one clear line per problem, never a traceback.
+Exit codes: 0 done, 1 error, 2 needs a human.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from intake_tui import __version__
+from intake_tui.i18n import _, ngettext, set_language
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_HUMAN = 2
+
+
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    # On subcommands the defaults are suppressed, so an option given before the subcommand is
+    # not overwritten by the subcommand's default.
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=default,
+        help=_("folder with the encrypted database (or $INTAKE_TUI_DATA_DIR)"),
+    )
+    parser.add_argument("--user", default=default, help=_("caseworker name"))
+    parser.add_argument(
+        "--passphrase-file",
+        default=default,
+        help=_("read the passphrase from this file ('-' for stdin)"),
+    )
+    parser.add_argument("--lang", default=default, help=_("language of messages, e.g. nl or en"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="intake-tui",
+        description=_("Brede intake and draft PIP for the Wet inburgering 2021."),
+    )
+    parser.add_argument("--version", action="version", version=f"intake-tui {__version__}")
+    _global_options(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    questionnaire = commands.add_parser(
+        "questionnaire", help=_("check and maintain questionnaire bundles")
+    )
+    _global_options(questionnaire, suppress=True)
+    q_commands = questionnaire.add_subparsers(dest="questionnaire_command", metavar="COMMAND")
+    validate = q_commands.add_parser(
+        "validate",
+        help=_("check bundles; no PATH checks the built-in bundles"),
+        description=_(
+            "Check questionnaire bundles. Prints a one-line summary per valid bundle, or every "
+            "problem as path:line:col: message."
+        ),
+    )
+    _global_options(validate, suppress=True)
+    validate.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help=_("bundle folder or questionnaire.yaml")
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    lang = _peek_option(arguments, "--lang") or os.environ.get("INTAKE_TUI_LANG")
+    if lang:
+        set_language(lang)
+    try:
+        parser = build_parser()
+        options = parser.parse_args(arguments)
+        if options.command == "questionnaire" and options.questionnaire_command == "validate":
+            return _validate(options.paths)
+        if options.command == "questionnaire":
+            parser.parse_args([*arguments, "--help"])
+        parser.print_help()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print(_("interrupted"), file=sys.stderr)
+        return 130
+    except SystemExit as stop:  # argparse: --help, --version, usage errors
+        return int(stop.code) if isinstance(stop.code, int) else EXIT_ERROR
+    except Exception as error:  # never a traceback: it could show answers or names
+        print(
+            _("internal error ({kind}); nothing was changed. Please report it.").format(
+                kind=type(error).__name__
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+def _peek_option(arguments: list[str], name: str) -> str | None:
+    for index, argument in enumerate(arguments):
+        if argument == name and index + 1 < len(arguments):
+            return arguments[index + 1]
+        if argument.startswith(name + "="):
+            return argument.split("=", 1)[1]
+    return None
+
+
+def _validate(paths: list[Path]) -> int:
+    from intake_tui.core.questionnaire import check_bundle
+    from intake_tui.resources import builtin_bundle_dirs
+
+    targets = paths or builtin_bundle_dirs()
+    if not targets:
+        print(_("no built-in questionnaire bundles found"), file=sys.stderr)
+        return EXIT_ERROR
+    failed = False
+    for target in targets:
+        bundle, problems = check_bundle(target)
+        if problems or bundle is None:
+            failed = True
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            print(
+                ngettext("{path}: {n} problem", "{path}: {n} problems", len(problems)).format(
+                    path=target, n=len(problems)
+                ),
+                file=sys.stderr,
+            )
+            continue
+        questions = len(bundle.value_questions())
+        sections = len(bundle.sections)
+        print(
+            _("{id} {version}: valid — {questions}, {sections}, languages: {languages}").format(
+                id=bundle.id,
+                version=bundle.version,
+                questions=ngettext("{n} question", "{n} questions", questions).format(n=questions),
+                sections=ngettext("{n} section", "{n} sections", sections).format(n=sections),
+                languages=", ".join(bundle.languages),
+            )
+        )
+    return EXIT_ERROR if failed else EXIT_OK
