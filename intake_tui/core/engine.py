@@ -361,7 +361,7 @@ class Interview:
             return True
 
     def is_satisfied(self, question_id: str, instance: str | None = None) -> bool:
-        """True when the question has what `required` asks: a value, or an allowed unknown/declined."""
+        """True when the question has what `required` asks: a value, or an allowed unknown."""
         item = self.bundle.items[question_id]
         if item.type == "repeat":
             return len(self.instances(question_id)) > 0

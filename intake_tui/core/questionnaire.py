@@ -261,7 +261,7 @@ def resolve_bundle_path(path: Path) -> Path:
 
 
 def load_bundle(path: Path | str) -> Bundle:
-    """Load and check the bundle at `path` (folder or questionnaire.yaml); BundleError if invalid."""
+    """Load and check the bundle at `path` (a folder or its questionnaire.yaml)."""
     bundle, problems = check_bundle(path)
     if problems or bundle is None:
         raise BundleError(problems)
@@ -903,16 +903,19 @@ def _walk_loc(raw: object, loc: tuple[int | str, ...]) -> tuple[DataPath, object
     path: list[str | int] = []
     node = raw
     for part in loc:
-        if isinstance(node, dict) and part in node:
+        if _has_part(node, part):
             path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            path.append(part)
-            node = node[part]
+            node = node[part]  # type: ignore[index]
         elif isinstance(node, dict) and isinstance(part, str) and not _is_type_tag(part):
             path.append(part)  # a missing or extra key: its name is still the place
             node = None
     return tuple(path), node
+
+
+def _has_part(node: object, part: int | str) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
 
 
 def _is_type_tag(part: str) -> bool:

@@ -1,0 +1,134 @@
+"""Run the benchmarks: print a table and write JSON. `--quick` runs few repetitions (CI).
+
+Figures (budgets from the issues):
+- bundle.cold_load: load + validate the default bundle in a fresh interpreter (budget 100 ms);
+  reported without and with the imports it needs.
+- engine.update: one answer to the engine over a scripted 200-answer interview, in µs
+  (budget: median 0.5 ms = 500 µs).
+
+Wall-clock numbers vary with the machine; that is why they live here and never in a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_BUNDLE = ROOT / "questionnaires" / "brede-intake"
+
+COLD_LOAD = """
+import time, json, sys
+t0 = time.perf_counter()
+from intake_tui.core import load_bundle
+t1 = time.perf_counter()
+bundle = load_bundle(sys.argv[1])
+t2 = time.perf_counter()
+print(json.dumps({"load_ms": (t2 - t1) * 1000, "with_imports_ms": (t2 - t0) * 1000}))
+"""
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary(values: list[float], unit: str, budget: float | None) -> dict[str, object]:
+    median = statistics.median(values)
+    return {
+        "median": median,
+        "p90": percentile(values, 0.90),
+        "p99": percentile(values, 0.99),
+        "runs": len(values),
+        "unit": unit,
+        "budget": budget,
+        "within_budget": None if budget is None else median <= budget,
+    }
+
+
+def bench_cold_load(runs: int) -> dict[str, dict[str, object]]:
+    load: list[float] = []
+    total: list[float] = []
+    for _ in range(runs + 1):  # the first run warms the OS file cache and is dropped
+        out = subprocess.run(
+            [sys.executable, "-c", COLD_LOAD, str(DEFAULT_BUNDLE)],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        ).stdout
+        figures = json.loads(out)
+        load.append(figures["load_ms"])
+        total.append(figures["with_imports_ms"])
+    return {
+        "bundle.cold_load": summary(load[1:], "ms", 100.0),
+        "bundle.cold_load_with_imports": summary(total[1:], "ms", None),
+    }
+
+
+def bench_engine_update(runs: int) -> dict[str, dict[str, object]]:
+    from benchmarks.scripted import scripted_answers
+    from intake_tui.core import FrozenClock, Interview, load_bundle
+
+    bundle = load_bundle(DEFAULT_BUNDLE)
+    clock = FrozenClock.on("2026-11-28")
+    timings: list[float] = []
+    answered = 0
+    for _ in range(runs):
+        interview = Interview(bundle, today=clock.today)
+        answered = 0
+        for step, answer in scripted_answers(interview):
+            started = time.perf_counter_ns()
+            interview.set_answer(step.id, answer, step.instance)
+            timings.append((time.perf_counter_ns() - started) / 1e3)
+            answered += 1
+    result = summary(timings, "µs", 500.0)
+    result["answers_per_interview"] = answered
+    return {"engine.update": result}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="few repetitions, for CI")
+    parser.add_argument(
+        "--json", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json"
+    )
+    options = parser.parse_args(argv)
+    runs = 3 if options.quick else 21
+    figures: dict[str, dict[str, object]] = {}
+    figures.update(bench_cold_load(runs))
+    figures.update(bench_engine_update(2 if options.quick else 15))
+    report = {
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": __import__("os").cpu_count(),
+        },
+        "quick": options.quick,
+        "figures": figures,
+    }
+    options.json.parent.mkdir(parents=True, exist_ok=True)
+    options.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"{'figure':32} {'median':>10} {'p90':>10} {'p99':>10} {'runs':>6} {'budget':>8}")
+    for name, figure in figures.items():
+        budget = figure["budget"]
+        mark = "" if budget is None else ("ok" if figure["within_budget"] else "OVER")
+        print(
+            f"{name:32} {figure['median']:10.3f} {figure['p90']:10.3f} {figure['p99']:10.3f} "
+            f"{figure['runs']:6} {'' if budget is None else budget:>8} {mark} {figure['unit']}"
+        )
+    print(f"written: {options.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,59 @@
+"""The translatable texts of a bundle, each with its stable key (the catalog's msgctxt).
+
+One place says which texts a bundle offers for translation and under which key
+(docs/bundle-format.md, "Translation keys"); the translation tooling and the tests of the
+catalogs both read it from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from intake_tui.core.questionnaire import Bundle, ChoiceSourceSpec, QuestionSpec, SectionSpec
+
+
+@dataclass(frozen=True)
+class Message:
+    """One translatable text: its key (msgctxt) and its Dutch source (msgid)."""
+
+    key: str
+    source: str
+
+
+def bundle_messages(bundle: Bundle) -> list[Message]:
+    """Every translatable text of the bundle, in questionnaire order, keys unique."""
+    spec = bundle.spec
+    found: list[Message] = [Message("bundle.title", spec.title)]
+    if spec.description:
+        found.append(Message("bundle.description", spec.description))
+    for name, entry in spec.choice_lists.items():
+        if isinstance(entry, ChoiceSourceSpec):
+            continue  # named by CLDR through Babel
+        for choice in entry:
+            found.append(Message(f"choice_list.{name}.{choice.value}", choice.label))
+            if choice.hint:
+                found.append(Message(f"choice_list.{name}.{choice.value}.hint", choice.hint))
+    for item_id in bundle.order:
+        node = bundle.items[item_id].spec
+        if isinstance(node, SectionSpec):
+            found.append(Message(f"section.{node.id}.title", node.title))
+            if node.description:
+                found.append(Message(f"section.{node.id}.description", node.description))
+            continue
+        found.extend(_question_messages(node))
+    return found
+
+
+def _question_messages(node: QuestionSpec) -> list[Message]:
+    prefix = f"question.{node.id}"
+    found = [
+        Message(f"{prefix}.{field}", text)
+        for field in ("label", "hint", "purpose", "constraint_message")
+        if (text := getattr(node, field))
+    ]
+    if isinstance(node.choices, list):
+        for choice in node.choices:
+            found.append(Message(f"{prefix}.choice.{choice.value}", choice.label))
+            if choice.hint:
+                found.append(Message(f"{prefix}.choice.{choice.value}.hint", choice.hint))
+    return found

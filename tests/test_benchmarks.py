@@ -1,0 +1,30 @@
+"""The benchmark harness runs in --quick mode, so it can not rot. It asserts no timings."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import REPO
+
+
+def test_quick_benchmarks_run_and_write_every_figure(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    result = subprocess.run(
+        [sys.executable, "benchmarks/run.py", "--quick", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text())
+    figures = report["figures"]
+    assert {"bundle.cold_load", "bundle.cold_load_with_imports", "engine.update"} <= set(figures)
+    for name, figure in figures.items():
+        assert figure["runs"] > 0, name
+        assert figure["median"] > 0, name
+    assert figures["engine.update"]["answers_per_interview"] == 200
+    assert "engine.update" in result.stdout  # the table is printed too

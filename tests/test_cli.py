@@ -1,0 +1,122 @@
+"""The `intake-tui` command line, run as a real subprocess, as a functional admin would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import BUNDLES, DEFAULT_BUNDLE, REPO
+
+
+def run(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "intake_tui", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or REPO,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+    )
+
+
+def test_validate_without_path_checks_the_builtin_bundle(tmp_path: Path) -> None:
+    result = run("questionnaire", "validate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("brede-intake 1.0.0: valid")
+    assert "184 questions, 10 sections" in result.stdout
+    assert result.stderr == ""
+
+
+def test_validate_a_folder_and_a_questionnaire_yaml() -> None:
+    result = run(
+        "questionnaire",
+        "validate",
+        str(DEFAULT_BUNDLE),
+        str(BUNDLES / "engine" / "questionnaire.yaml"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 2
+
+
+def test_invalid_bundle_exits_1_with_every_problem_on_stderr() -> None:
+    case = BUNDLES / "broken" / "bounds_and_patterns"
+    result = run("questionnaire", "validate", str(case))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(
+        f"{case / 'questionnaire.yaml'}:11:14: min (40) is larger than max (0)"
+    )
+    assert len(lines) == 4  # three problems and a count
+    assert lines[-1].endswith("3 problems")
+    assert "Traceback" not in result.stderr
+
+
+def test_one_bad_bundle_among_good_ones_fails_the_run() -> None:
+    result = run(
+        "questionnaire", "validate", str(DEFAULT_BUNDLE), str(BUNDLES / "broken" / "unknown_key")
+    )
+    assert result.returncode == 1
+    assert "valid" in result.stdout
+    assert "unknown key 'lable'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"\x00\x01\x02\xff" * 1000, b"a: &a [*a]\n", b"{" * 100_000, b"x: " + b"y" * 5_000_000],
+    ids=["empty", "binary", "recursive-alias", "deep", "megabytes"],
+)
+def test_junk_never_gives_a_traceback(tmp_path: Path, content: bytes) -> None:
+    (tmp_path / "questionnaire.yaml").write_bytes(content)
+    result = run("questionnaire", "validate", str(tmp_path))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{tmp_path / 'questionnaire.yaml'}:"), first
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--data-dir", "D", "--lang", "en", "questionnaire", "validate"],
+        ["questionnaire", "validate", "--data-dir", "D", "--lang", "en"],
+        ["questionnaire", "--user", "anna", "validate"],
+        ["--passphrase-file", "-", "questionnaire", "validate", "--user=anna"],
+    ],
+)
+def test_global_options_go_before_or_after_the_subcommand(arguments: list[str]) -> None:
+    from intake_tui.cli import build_parser
+
+    options = build_parser().parse_args(arguments)
+    assert options.questionnaire_command == "validate"
+    given = {a.split("=")[0] for a in arguments if a.startswith("--")}
+    for flag in given:
+        assert getattr(options, flag[2:].replace("-", "_")) is not None, flag
+
+
+def test_an_option_before_the_subcommand_is_not_reset_after_it() -> None:
+    from intake_tui.cli import build_parser
+
+    options = build_parser().parse_args(["--user", "anna", "questionnaire", "validate"])
+    assert options.user == "anna"
+
+
+def test_dutch_messages_with_lang_nl() -> None:
+    case = BUNDLES / "broken" / "unknown_key"
+    english = run("questionnaire", "validate", str(case))
+    dutch = run("--lang", "nl", "questionnaire", "validate", str(case))
+    assert dutch.returncode == english.returncode == 1
+    assert ":10:9: " in dutch.stderr
+    assert dutch.stderr != english.stderr  # the message itself is translated
+
+
+def test_unknown_command_is_a_usage_error_not_a_traceback() -> None:
+    result = run("frobnicate")
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
+    assert "Traceback" not in result.stderr
