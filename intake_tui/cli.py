@@ -66,6 +66,42 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "paths", nargs="*", type=Path, metavar="PATH", help=_("bundle folder or questionnaire.yaml")
     )
+
+    user = commands.add_parser("user", help=_("caseworkers who can unlock this laptop"))
+    _global_options(user, suppress=True)
+    u_commands = user.add_subparsers(dest="user_command", metavar="COMMAND")
+    add = u_commands.add_parser(
+        "add", help=_("add a caseworker (the first needs no unlock; later ones do)")
+    )
+    add.add_argument("name")
+    add.add_argument(
+        "--new-passphrase-file", help=_("the new caseworker's passphrase ('-': stdin)")
+    )
+    u_list = u_commands.add_parser("list", help=_("list the caseworkers"))
+    remove = u_commands.add_parser("remove", help=_("remove a caseworker and re-key the database"))
+    remove.add_argument("name")
+    recover = u_commands.add_parser(
+        "recover", help=_("set a new passphrase with the organisation's recovery key")
+    )
+    recover.add_argument("name")
+    recover.add_argument(
+        "--recovery-key-file", required=True, help=_("file with the organisation's private key")
+    )
+    recover.add_argument("--new-passphrase-file", help=_("the new passphrase ('-': stdin)"))
+    for sub_parser in (add, u_list, remove, recover):
+        _global_options(sub_parser, suppress=True)
+
+    db = commands.add_parser("db", help=_("database maintenance"))
+    _global_options(db, suppress=True)
+    db_commands = db.add_subparsers(dest="db_command", metavar="COMMAND")
+    check = db_commands.add_parser(
+        "check", help=_("check the database, the audit chain and the backups")
+    )
+    _global_options(check, suppress=True)
+
+    demo = commands.add_parser("demo", help=_("a demo data folder with synthetic intakes"))
+    _global_options(demo, suppress=True)
+    demo.add_argument("--no-tui", action="store_true", help=_("only make the demo folder"))
     return parser
 
 
@@ -80,6 +116,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = parser.parse_args(arguments)
         if options.command == "questionnaire" and options.questionnaire_command == "validate":
             return _validate(options.paths)
+        if options.command in ("user", "db", "demo"):
+            from intake_tui import commands as store_commands
+
+            return store_commands.run(options)
         if options.command == "questionnaire":
             parser.parse_args([*arguments, "--help"])
         parser.print_help()

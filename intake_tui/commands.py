@@ -1,0 +1,188 @@
+"""The command-line subcommands that need the data folder: `user`, `db check` and `demo`.
+
+Kept apart from `cli.py` so that `intake-tui questionnaire validate` never imports SQLCipher,
+SQLAlchemy or the crypto libraries. Every refusal is one calm line on stderr; exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import sys
+from pathlib import Path
+
+from intake_tui.i18n import _
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+
+
+class CommandError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def run(options: argparse.Namespace) -> int:
+    from intake_tui.secrets_input import SecretError
+    from intake_tui.store.database import DatabaseError
+    from intake_tui.store.datadir import DataDirError
+    from intake_tui.store.keyring import KeyringError
+    from intake_tui.store.session import StoreError
+
+    try:
+        if options.command == "user":
+            return _user(options)
+        if options.command == "db":
+            return _db_check(options)
+        if options.command == "demo":
+            return _demo(options)
+    except (CommandError, SecretError, DatabaseError, DataDirError, StoreError) as error:
+        print(error.message, file=sys.stderr)
+        return EXIT_ERROR
+    except KeyringError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_ERROR
+
+
+def _data_dir(options: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from intake_tui.store.datadir import DataDir
+
+    return DataDir.resolve(getattr(options, "data_dir", None))
+
+
+def _unlock(options: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from intake_tui.secrets_input import read_secret
+    from intake_tui.store.session import unlock
+
+    user = getattr(options, "user", None)
+    if not user:
+        raise CommandError(_("say who you are with --user NAME"))
+    passphrase = read_secret(getattr(options, "passphrase_file", None), _("Passphrase: "))
+    return unlock(_data_dir(options), user, passphrase)
+
+
+def _user(options: argparse.Namespace) -> int:
+    from intake_tui.secrets_input import check_new_passphrase, read_secret
+    from intake_tui.store import users
+    from intake_tui.store.session import initialize
+
+    data_dir = _data_dir(options)
+    command = options.user_command
+    if command == "list":
+        for name in users.list_users(data_dir):
+            print(name)
+        return EXIT_OK
+    if command == "add":
+        if getattr(options, "passphrase_file", None) == "-" and options.new_passphrase_file == "-":
+            raise CommandError(_("only one of the passphrases can come from stdin"))
+        if not data_dir.is_set_up():
+            secret = check_new_passphrase(
+                read_secret(options.new_passphrase_file, _("New passphrase: "), confirm=True)
+            )
+            store = initialize(
+                data_dir, options.name, secret, recovery_public_key=_recovery_key(data_dir)
+            )
+            store.close()
+            print(
+                _("caseworker {name} added; the data folder is ready: {path}").format(
+                    name=options.name, path=data_dir.root
+                )
+            )
+            return EXIT_OK
+        store = _unlock(options)
+        try:
+            secret = check_new_passphrase(
+                read_secret(options.new_passphrase_file, _("New passphrase: "), confirm=True)
+            )
+            users.add_user(store, options.name, secret)
+        finally:
+            store.close()
+        print(_("caseworker {name} added").format(name=options.name))
+        return EXIT_OK
+    if command == "remove":
+        store = _unlock(options)
+        try:
+            users.remove_user(store, options.name)
+        finally:
+            store.close()
+        print(_("caseworker {name} removed; the database has a new key").format(name=options.name))
+        return EXIT_OK
+    if command == "recover":
+        from intake_tui.store.keyring import Keyring
+
+        key = _read_private_key(Path(options.recovery_key_file))
+        secret = check_new_passphrase(
+            read_secret(options.new_passphrase_file, _("New passphrase: "), confirm=True)
+        )
+        keyring = Keyring.load(data_dir.keyring_path)
+        keyring.recover(options.name, secret, key)
+        print(_("caseworker {name} has a new passphrase").format(name=options.name))
+        return EXIT_OK
+    raise CommandError(_("say what to do: intake-tui user add|list|remove|recover"))
+
+
+def _read_private_key(path: Path) -> bytes:
+    try:
+        text = path.read_text(encoding="ascii").strip()
+        key = base64.b64decode(text, validate=True)
+    except (OSError, UnicodeDecodeError, binascii.Error, ValueError):
+        raise CommandError(_("cannot read the recovery key file (base64 of 32 bytes)")) from None
+    if len(key) != 32:
+        raise CommandError(_("cannot read the recovery key file (base64 of 32 bytes)"))
+    return key
+
+
+def _recovery_key(data_dir) -> bytes | None:  # type: ignore[no-untyped-def]
+    """The organisation's recovery public key from config.toml ([recovery] public_key), if any."""
+    import tomllib
+
+    if not data_dir.config_path.is_file():
+        return None
+    try:
+        config = tomllib.loads(data_dir.config_path.read_text(encoding="utf-8"))
+        text = config.get("recovery", {}).get("public_key")
+        if not text:
+            return None
+        key = base64.b64decode(text, validate=True)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, binascii.Error, AttributeError):
+        raise CommandError(
+            _("{path}: [recovery] public_key must be base64 of 32 bytes").format(
+                path=data_dir.config_path
+            )
+        ) from None
+    if len(key) != 32:
+        raise CommandError(
+            _("{path}: [recovery] public_key must be base64 of 32 bytes").format(
+                path=data_dir.config_path
+            )
+        )
+    return key
+
+
+def _db_check(options: argparse.Namespace) -> int:
+    from intake_tui.store import maintenance
+
+    store = _unlock(options)
+    try:
+        report = maintenance.check(store)
+    finally:
+        store.close()
+    for line in report.lines:
+        print(line)
+    return EXIT_OK if report.sound else EXIT_ERROR
+
+
+def _demo(options: argparse.Namespace) -> int:
+    from intake_tui.demo import DEMO_PASSPHRASE, DEMO_USER, open_or_make_demo
+
+    given = getattr(options, "data_dir", None)
+    data_dir = open_or_make_demo(Path(given) if given else None)
+    print(f"data-dir: {data_dir.root}")
+    print(f"user: {DEMO_USER}")
+    print(f"passphrase: {DEMO_PASSPHRASE}")
+    if not options.no_tui:
+        print(_("The TUI is not built yet; the demo data folder is ready."), file=sys.stderr)
+    return EXIT_OK

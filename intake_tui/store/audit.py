@@ -1,0 +1,169 @@
+"""The audit trail: an append-only HMAC hash chain of who did what to which record, never values.
+
+Each entry carries BIO2 8.15.01's six fields (action, object, result, origin, actor, time) and
+`hash_n = HMAC(K, hash_{n-1} || canonical JSON of entry n)`. K is a random key stored in the
+encrypted database itself, so re-keying the database (removing a caseworker) keeps the chain
+verifiable. Editing or deleting an entry breaks the chain at a place `verify_chain` names.
+Truncating the tail is only visible against an anchor kept elsewhere (the central server).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from intake_tui.i18n import _
+from intake_tui.store.models import AuditRow, MetaRow
+
+AUDIT_KEY = "audit_key"
+GENESIS = "0" * 64
+
+# Event kinds (the action field). Adding one is fine; renaming one breaks nothing but reading.
+ACTIONS = frozenset(
+    {
+        "database_create",
+        "unlock",
+        "user_add",
+        "user_remove",
+        "user_recover",
+        "rekey",
+        "interview_create",
+        "interview_open",
+        "answer_save",
+        "answer_undo",
+        "note_save",
+        "interview_finalize",
+        "interview_reopen",
+        "interview_delete",
+        "backup",
+        "db_check",
+        "export",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    """Where the chain does not verify, and how."""
+
+    seq: int
+    kind: str  # "modified" | "missing" | "reordered"
+    message: str
+
+
+def ensure_audit_key(session: Session) -> bytes:
+    row = session.get(MetaRow, AUDIT_KEY)
+    if row is None:
+        row = MetaRow(key=AUDIT_KEY, value=secrets.token_bytes(32))
+        session.add(row)
+        session.flush()
+    return row.value
+
+
+def _entry_hash(key: bytes, previous: str, row: AuditRow) -> str:
+    content = json.dumps(
+        {
+            "seq": row.seq,
+            "at": row.at,
+            "actor": row.actor,
+            "action": row.action,
+            "object_type": row.object_type,
+            "object_id": row.object_id,
+            "result": row.result,
+            "origin": row.origin,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
+    )
+    return hmac.new(key, previous.encode() + content.encode(), hashlib.sha256).hexdigest()
+
+
+def append(
+    session: Session,
+    *,
+    at: str,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    origin: str,
+    result: str = "ok",
+) -> AuditRow:
+    """Add an entry in the caller's transaction (so the event and its change commit together)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    key = ensure_audit_key(session)
+    last = session.exec(select(AuditRow).order_by(AuditRow.seq.desc()).limit(1)).first()  # type: ignore[union-attr]
+    previous = last.hash if last is not None else GENESIS
+    row = AuditRow(
+        seq=(last.seq + 1) if last is not None else 1,
+        at=at,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        result=result,
+        origin=origin,
+        prev_hash=previous,
+        hash="",
+    )
+    row.hash = _entry_hash(key, previous, row)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def verify_chain(session: Session) -> list[ChainProblem]:
+    """Every place the chain does not verify (empty when intact)."""
+    key_row = session.get(MetaRow, AUDIT_KEY)
+    rows = list(session.exec(select(AuditRow).order_by(AuditRow.seq)))  # type: ignore[arg-type]
+    if key_row is None:
+        return [] if not rows else [ChainProblem(0, "modified", _("the audit key is missing"))]
+    problems: list[ChainProblem] = []
+    previous = GENESIS
+    expected_seq = 1
+    for row in rows:
+        if row.seq != expected_seq:
+            problems.append(
+                ChainProblem(
+                    expected_seq,
+                    "missing",
+                    _("audit entry {seq} is missing: the chain was cut").format(seq=expected_seq),
+                )
+            )
+        elif row.prev_hash != previous:
+            problems.append(
+                ChainProblem(
+                    row.seq,
+                    "missing",
+                    _("audit entry {seq} does not follow its predecessor").format(seq=row.seq),
+                )
+            )
+        if _entry_hash(key_row.value, row.prev_hash, row) != row.hash:
+            problems.append(
+                ChainProblem(
+                    row.seq,
+                    "modified",
+                    _("audit entry {seq} was modified").format(seq=row.seq),
+                )
+            )
+        previous = row.hash
+        expected_seq = row.seq + 1
+    return problems
+
+
+def chain_head(session: Session) -> tuple[int, str]:
+    """(seq, hash) of the newest entry: the anchor the central server keeps."""
+    last = session.exec(select(AuditRow).order_by(AuditRow.seq.desc()).limit(1)).first()  # type: ignore[union-attr]
+    return (last.seq, last.hash) if last is not None else (0, GENESIS)
+
+
+def count(session: Session) -> int:
+    return int(session.exec(select(func.count()).select_from(AuditRow)).one())

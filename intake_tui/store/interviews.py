@@ -1,0 +1,522 @@
+"""Service functions for interviews: what the UI calls. Each is one transaction; rows stay inside.
+
+Every write commits before the function returns, so "saved" on screen means saved on disk.
+Each change of an answer also writes its old and new value to the (encrypted) answer history,
+which serves undo and review, and an audit entry that names the question id, never the value.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from intake_tui.core.engine import Interview, Key
+from intake_tui.core.questionnaire import Bundle, BundleError, load_bundle_files
+from intake_tui.core.values import Answer, Value, from_json, to_json
+from intake_tui.i18n import _
+from intake_tui.store.models import (
+    AnswerHistoryRow,
+    AnswerRow,
+    BundleCopyRow,
+    InterviewRow,
+    NoteRow,
+)
+from intake_tui.store.session import Store, StoreError
+
+Status = Literal["in_progress", "finalized"]
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """Whether an interpreter took part, how, and in which language."""
+
+    used: bool
+    how: str | None = None  # telefonisch | fysiek | video
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class InterviewSummary:
+    """One line of the cases table."""
+
+    id: str
+    client_display_name: str
+    client_language: str
+    status: str
+    bundle_id: str
+    bundle_version: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    duo_notice_date: dt.date | None
+
+    @property
+    def pip_due(self) -> dt.date | None:
+        """The PIP is due 10 weeks after DUO's notice (Besluit inburgering 2021 art. 5.3)."""
+        return self.duo_notice_date + dt.timedelta(weeks=10) if self.duo_notice_date else None
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[InterviewSummary]
+    total: int
+    page: int
+    page_size: int
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+    flagged: bool
+
+
+@dataclass
+class OpenInterview:
+    """An interview as the UI works with it: its summary, its pinned bundle, the live engine."""
+
+    summary: InterviewSummary
+    bundle: Bundle
+    interview: Interview
+    notes: dict[Key, Note]
+    current_step: str | None
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What `undo_last_answer` put back."""
+
+    question_id: str
+    instance: str | None
+    restored: Answer | None
+
+
+_BUNDLE_CACHE: dict[str, Bundle] = {}
+
+
+def _summary(row: InterviewRow) -> InterviewSummary:
+    return InterviewSummary(
+        id=row.id,
+        client_display_name=row.client_display_name,
+        client_language=row.client_language,
+        status=row.status,
+        bundle_id=row.bundle_id,
+        bundle_version=row.bundle_version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        duo_notice_date=row.duo_notice_date,
+    )
+
+
+def _pin_bundle(session: Session, bundle: Bundle) -> None:
+    if session.get(BundleCopyRow, bundle.sha256) is None:
+        files = {name: base64.b64encode(content).decode() for name, content in bundle.files.items()}
+        session.add(
+            BundleCopyRow(
+                sha256=bundle.sha256,
+                bundle_id=bundle.id,
+                version=bundle.version,
+                files_json=json.dumps(files, sort_keys=True),
+            )
+        )
+
+
+def pinned_bundle(session: Session, sha256: str) -> Bundle:
+    """The bundle exactly as an interview was started with it."""
+    cached = _BUNDLE_CACHE.get(sha256)
+    if cached is not None:
+        return cached
+    row = session.get(BundleCopyRow, sha256)
+    if row is None:
+        raise StoreError(_("the questionnaire this interview was started with is missing"))
+    files = {name: base64.b64decode(data) for name, data in json.loads(row.files_json).items()}
+    bundle, problems = load_bundle_files(files, display_dir=f"{row.bundle_id}@{row.version}")
+    if bundle is None:
+        raise BundleError(problems)
+    _BUNDLE_CACHE[sha256] = bundle
+    return bundle
+
+
+def _get(session: Session, interview_id: str) -> InterviewRow:
+    row = session.get(InterviewRow, interview_id)
+    if row is None:
+        raise StoreError(_("no interview with id {id}").format(id=interview_id))
+    return row
+
+
+def create_interview(
+    store: Store,
+    bundle: Bundle,
+    *,
+    client_display_name: str,
+    client_language: str,
+    interpreter: Interpreter | None = None,
+    duo_notice_date: dt.date | None = None,
+) -> InterviewSummary:
+    """Start an interview, pinning the bundle it uses."""
+    name = client_display_name.strip()
+    if not name:
+        raise StoreError(_("a display name is needed to find the case again"))
+    now = store.now()
+    row = InterviewRow(
+        id=uuid.uuid4().hex,
+        bundle_id=bundle.id,
+        bundle_version=bundle.version,
+        bundle_sha256=bundle.sha256,
+        client_display_name=name,
+        client_language=client_language,
+        interpreter_json=json.dumps((interpreter or Interpreter(False)).__dict__),
+        status="in_progress",
+        created_by=store.actor,
+        created_at=now,
+        updated_at=now,
+        duo_notice_date=duo_notice_date,
+    )
+    with store.session() as session:
+        _pin_bundle(session, bundle)
+        session.add(row)
+        store.audit(session, "interview_create", "interview", row.id)
+    _BUNDLE_CACHE.setdefault(bundle.sha256, bundle)
+    return _summary(row)
+
+
+def open_interview(store: Store, interview_id: str, clock_today: object = None) -> OpenInterview:
+    """Load an interview with its answers into the engine (and record that it was opened)."""
+    with store.session() as session:
+        row = _get(session, interview_id)
+        bundle = pinned_bundle(session, row.bundle_sha256)
+        answers: dict[Key, Answer] = {}
+        for answer in session.exec(select(AnswerRow).where(AnswerRow.interview_id == interview_id)):
+            item = bundle.items.get(answer.question_id)
+            type_name = item.type if item is not None else "text"
+            value = _decode(type_name, answer.value_json)
+            answers[(answer.question_id, answer.instance or None)] = Answer(answer.state, value)  # type: ignore[arg-type]
+        notes = {
+            (n.question_id, n.instance or None): Note(n.text, n.flagged)
+            for n in session.exec(select(NoteRow).where(NoteRow.interview_id == interview_id))
+        }
+        store.audit(session, "interview_open", "interview", interview_id)
+        summary = _summary(row)
+        current = row.current_step
+    interview = Interview(bundle, answers, today=store.clock.today)
+    return OpenInterview(summary, bundle, interview, notes, current)
+
+
+def _decode(type_name: str, text: str) -> Value | None:
+    try:
+        return from_json(type_name, json.loads(text))
+    except ValueError:
+        # A value that no longer fits its question (e.g. after a bundle change) is kept as
+        # stored text rather than dropped; validation will flag it.
+        return text
+
+
+def _encode(answer: Answer | None) -> tuple[str | None, str]:
+    if answer is None:
+        return None, "null"
+    return answer.state, json.dumps(to_json(answer.value))
+
+
+def save_answer(
+    store: Store,
+    interview_id: str,
+    question_id: str,
+    answer: Answer | None,
+    instance: str | None = None,
+    *,
+    language_shown: str | None = None,
+    current_step: str | None = None,
+) -> dt.datetime:
+    """Store one answer (None clears it) in one transaction; returns when it is on disk."""
+    key_instance = instance or ""
+    now = store.now()
+    with store.session() as session:
+        row = _get(session, interview_id)
+        if row.status != "in_progress":
+            raise StoreError(_("this interview is finalized; reopen it to change answers"))
+        existing = session.exec(
+            select(AnswerRow).where(
+                AnswerRow.interview_id == interview_id,
+                AnswerRow.question_id == question_id,
+                AnswerRow.instance == key_instance,
+            )
+        ).first()
+        old_state, old_value = (existing.state, existing.value_json) if existing else (None, "null")
+        new_state, new_value = _encode(answer)
+        if (old_state, old_value) == (new_state, new_value):
+            return now  # nothing changed: no history, no audit noise
+        if answer is None:
+            if existing is not None:
+                session.delete(existing)
+        elif existing is None:
+            session.add(
+                AnswerRow(
+                    interview_id=interview_id,
+                    question_id=question_id,
+                    instance=key_instance,
+                    state=new_state or "answered",
+                    value_json=new_value,
+                    language_shown=language_shown,
+                    answered_by=store.actor,
+                    answered_at=now,
+                )
+            )
+        else:
+            existing.state = new_state or "answered"
+            existing.value_json = new_value
+            existing.language_shown = language_shown
+            existing.answered_by = store.actor
+            existing.answered_at = now
+            session.add(existing)
+        session.add(
+            AnswerHistoryRow(
+                interview_id=interview_id,
+                question_id=question_id,
+                instance=key_instance,
+                old_state=old_state,
+                old_value_json=old_value,
+                new_state=new_state,
+                new_value_json=new_value,
+                actor=store.actor,
+                at=now,
+            )
+        )
+        row.updated_at = now
+        if current_step is not None:
+            row.current_step = current_step
+        session.add(row)
+        store.audit(session, "answer_save", "answer", f"{interview_id}/{question_id}")
+    return now
+
+
+def undo_last_answer(store: Store, interview_id: str) -> Undone | None:
+    """Put back the value before the last change that was not undone yet (None: nothing to undo)."""
+    now = store.now()
+    with store.session() as session:
+        row = _get(session, interview_id)
+        if row.status != "in_progress":
+            raise StoreError(_("this interview is finalized; reopen it to change answers"))
+        last = session.exec(
+            select(AnswerHistoryRow)
+            .where(
+                AnswerHistoryRow.interview_id == interview_id,
+                col(AnswerHistoryRow.undone).is_(False),
+                col(AnswerHistoryRow.is_undo).is_(False),
+            )
+            .order_by(col(AnswerHistoryRow.id).desc())
+            .limit(1)
+        ).first()
+        if last is None:
+            return None
+        bundle = pinned_bundle(session, row.bundle_sha256)
+        item = bundle.items.get(last.question_id)
+        current = session.exec(
+            select(AnswerRow).where(
+                AnswerRow.interview_id == interview_id,
+                AnswerRow.question_id == last.question_id,
+                AnswerRow.instance == last.instance,
+            )
+        ).first()
+        current_state, current_value = (
+            (current.state, current.value_json) if current else (None, "null")
+        )
+        restored: Answer | None = None
+        if last.old_state is None:
+            if current is not None:
+                session.delete(current)
+        else:
+            value = _decode(item.type if item else "text", last.old_value_json)
+            restored = Answer(last.old_state, value)  # type: ignore[arg-type]
+            if current is None:
+                current = AnswerRow(
+                    interview_id=interview_id,
+                    question_id=last.question_id,
+                    instance=last.instance,
+                    state=last.old_state,
+                    value_json=last.old_value_json,
+                    answered_by=store.actor,
+                    answered_at=now,
+                )
+            else:
+                current.state = last.old_state
+                current.value_json = last.old_value_json
+                current.answered_by = store.actor
+                current.answered_at = now
+            session.add(current)
+        last.undone = True
+        session.add(last)
+        session.add(
+            AnswerHistoryRow(
+                interview_id=interview_id,
+                question_id=last.question_id,
+                instance=last.instance,
+                old_state=current_state,
+                old_value_json=current_value,
+                new_state=last.old_state,
+                new_value_json=last.old_value_json,
+                actor=store.actor,
+                at=now,
+                is_undo=True,
+            )
+        )
+        row.updated_at = now
+        session.add(row)
+        store.audit(session, "answer_undo", "answer", f"{interview_id}/{last.question_id}")
+    return Undone(last.question_id, last.instance or None, restored)
+
+
+def answer_history(
+    store: Store, interview_id: str
+) -> list[tuple[str, str | None, Answer | None, Answer | None, str, dt.datetime]]:
+    """Every change, oldest first: (question, instance, old, new, who, when), for review."""
+    with store.session() as session:
+        row = _get(session, interview_id)
+        bundle = pinned_bundle(session, row.bundle_sha256)
+        result = []
+        for h in session.exec(
+            select(AnswerHistoryRow)
+            .where(AnswerHistoryRow.interview_id == interview_id)
+            .order_by(col(AnswerHistoryRow.id))
+        ):
+            item = bundle.items.get(h.question_id)
+            type_name = item.type if item else "text"
+            old = Answer(h.old_state, _decode(type_name, h.old_value_json)) if h.old_state else None  # type: ignore[arg-type]
+            new = Answer(h.new_state, _decode(type_name, h.new_value_json)) if h.new_state else None  # type: ignore[arg-type]
+            result.append((h.question_id, h.instance or None, old, new, h.actor, h.at))
+    return result
+
+
+def set_note(
+    store: Store,
+    interview_id: str,
+    question_id: str,
+    text: str,
+    *,
+    flagged: bool = False,
+    instance: str | None = None,
+) -> None:
+    """The caseworker's note and follow-up flag on a question (never exported)."""
+    now = store.now()
+    with store.session() as session:
+        _get(session, interview_id)
+        note = session.exec(
+            select(NoteRow).where(
+                NoteRow.interview_id == interview_id,
+                NoteRow.question_id == question_id,
+                NoteRow.instance == (instance or ""),
+            )
+        ).first()
+        if note is None:
+            note = NoteRow(
+                interview_id=interview_id,
+                question_id=question_id,
+                instance=instance or "",
+                updated_by=store.actor,
+                updated_at=now,
+            )
+        note.text = text
+        note.flagged = flagged
+        note.updated_by = store.actor
+        note.updated_at = now
+        session.add(note)
+        store.audit(session, "note_save", "answer", f"{interview_id}/{question_id}")
+
+
+def list_interviews(
+    store: Store,
+    query: str = "",
+    page: int = 0,
+    *,
+    page_size: int = PAGE_SIZE,
+    statuses: Sequence[str] | None = None,
+) -> Page:
+    """A page of interviews, newest change first; `query` matches the display name or the id."""
+    with store.session() as session:
+        conditions = []
+        if query.strip():
+            pattern = f"%{_escape_like(query.strip())}%"
+            conditions.append(
+                or_(
+                    col(InterviewRow.client_display_name).ilike(pattern, escape="\\"),
+                    col(InterviewRow.id).like(pattern, escape="\\"),
+                )
+            )
+        if statuses:
+            conditions.append(col(InterviewRow.status).in_(list(statuses)))
+        total = session.exec(
+            select(func.count()).select_from(InterviewRow).where(*conditions)
+        ).one()
+        rows = session.exec(
+            select(InterviewRow)
+            .where(*conditions)
+            .order_by(col(InterviewRow.updated_at).desc(), col(InterviewRow.id))
+            .offset(page * page_size)
+            .limit(page_size)
+        ).all()
+    return Page([_summary(r) for r in rows], int(total), page, page_size)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def finalize_interview(store: Store, interview_id: str) -> None:
+    """Mark an interview finalized (the review is done) and write an encrypted backup copy."""
+    now = store.now()
+    with store.session() as session:
+        row = _get(session, interview_id)
+        if row.status == "finalized":
+            return
+        row.status = "finalized"
+        row.finalized_at = now
+        row.updated_at = now
+        session.add(row)
+        store.audit(session, "interview_finalize", "interview", interview_id)
+    store.backup("finalize")
+
+
+def reopen_interview(store: Store, interview_id: str, reason: str) -> None:
+    """Reopen a finalized interview; the reason is required and audited by its kind only."""
+    if not reason.strip():
+        raise StoreError(_("a reason is required to reopen a finalized interview"))
+    now = store.now()
+    with store.session() as session:
+        row = _get(session, interview_id)
+        if row.status != "finalized":
+            return
+        row.status = "in_progress"
+        row.updated_at = now
+        session.add(row)
+        store.audit(session, "interview_reopen", "interview", interview_id)
+
+
+def delete_draft(store: Store, interview_id: str) -> None:
+    """Erase an interview that was never finalized, with everything stored about it (audited)."""
+    with store.session() as session:
+        row = _get(session, interview_id)
+        if row.status != "in_progress":
+            raise StoreError(_("only a draft can be deleted here"))
+        for table in (AnswerRow, AnswerHistoryRow, NoteRow):
+            for item in session.exec(select(table).where(table.interview_id == interview_id)):  # type: ignore[attr-defined]
+                session.delete(item)
+        session.delete(row)
+        store.audit(session, "interview_delete", "interview", interview_id)
+
+
+def stale_drafts(store: Store, days: int) -> list[InterviewSummary]:
+    """Drafts untouched for more than `days` days (to be flagged for a decision)."""
+    cutoff = store.now() - dt.timedelta(days=days)
+    with store.session() as session:
+        rows = session.exec(
+            select(InterviewRow).where(
+                InterviewRow.status == "in_progress", col(InterviewRow.updated_at) < cutoff
+            )
+        ).all()
+    return [_summary(r) for r in rows]

@@ -1,0 +1,130 @@
+"""The tables of the encrypted database (SQLModel). Rows never leave `intake_tui.store`.
+
+Every table lives inside the SQLCipher file, so every byte here is encrypted at rest. What a
+privacy officer should know per table is in its docstring; the audit table holds ids and event
+kinds only, never answer values or names of newcomers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class MetaRow(SQLModel, table=True):
+    """Facts about this database: its id (matches the keyring), the audit chain key, the device."""
+
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True)
+    value: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class CaseworkerRow(SQLModel, table=True):
+    """A caseworker who can unlock this laptop (the secret part lives in keyring.json)."""
+
+    __tablename__ = "caseworker"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    created_at: dt.datetime
+    removed_at: dt.datetime | None = None
+
+
+class BundleCopyRow(SQLModel, table=True):
+    """A questionnaire bundle exactly as an interview was started with it (pinned by sha256)."""
+
+    __tablename__ = "bundle_copy"
+    sha256: str = Field(primary_key=True)
+    bundle_id: str
+    version: str
+    files_json: str  # {"questionnaire.yaml": base64, ...}
+
+
+class InterviewRow(SQLModel, table=True):
+    """One newcomer's intake: who, in which language, with which bundle, and how far."""
+
+    __tablename__ = "interview"
+    __table_args__ = (Index("ix_interview_status_updated", "status", "updated_at"),)
+    id: str = Field(primary_key=True)
+    bundle_id: str
+    bundle_version: str
+    bundle_sha256: str = Field(foreign_key="bundle_copy.sha256")
+    client_display_name: str = Field(index=True)
+    client_language: str
+    interpreter_json: str = "{}"
+    status: str = Field(default="in_progress", index=True)  # in_progress | finalized
+    current_step: str | None = None  # where to resume: "question_id" or "question_id#instance"
+    created_by: str
+    created_at: dt.datetime
+    updated_at: dt.datetime = Field(index=True)
+    finalized_at: dt.datetime | None = None
+    duo_notice_date: dt.date | None = None  # date of DUO's notice: the PIP is due 10 weeks later
+
+
+class AnswerRow(SQLModel, table=True):
+    """The current answer to one question (and repeat instance) of one interview."""
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("interview_id", "question_id", "instance"),)
+    id: int | None = Field(default=None, primary_key=True)
+    interview_id: str = Field(foreign_key="interview.id", index=True)
+    question_id: str
+    instance: str = ""  # "" outside repeats
+    state: str  # answered | unknown | declined
+    value_json: str = "null"
+    language_shown: str | None = None  # which newcomer language the question was shown in
+    answered_by: str
+    answered_at: dt.datetime
+
+
+class AnswerHistoryRow(SQLModel, table=True):
+    """Every change of an answer, old and new (for undo and review; not the audit chain)."""
+
+    __tablename__ = "answer_history"
+    id: int | None = Field(default=None, primary_key=True)
+    interview_id: str = Field(foreign_key="interview.id", index=True)
+    question_id: str
+    instance: str = ""
+    old_state: str | None = None  # None: there was no answer
+    old_value_json: str = "null"
+    new_state: str | None = None  # None: the answer was cleared
+    new_value_json: str = "null"
+    actor: str
+    at: dt.datetime
+    undone: bool = False
+    is_undo: bool = False
+
+
+class NoteRow(SQLModel, table=True):
+    """A caseworker's note on a question and a follow-up flag. Never exported."""
+
+    __tablename__ = "note"
+    __table_args__ = (UniqueConstraint("interview_id", "question_id", "instance"),)
+    id: int | None = Field(default=None, primary_key=True)
+    interview_id: str = Field(foreign_key="interview.id", index=True)
+    question_id: str
+    instance: str = ""
+    text: str = ""
+    flagged: bool = False
+    updated_by: str
+    updated_at: dt.datetime
+
+
+class AuditRow(SQLModel, table=True):
+    """Append-only HMAC chain (BIO2 8.15.01: action, object, result, origin, actor, time).
+
+    Ids and event kinds only: never answer values, never names of newcomers.
+    """
+
+    __tablename__ = "audit"
+    seq: int = Field(primary_key=True)
+    at: str  # ISO 8601 with offset, as hashed
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    result: str
+    origin: str  # the device id
+    prev_hash: str
+    hash: str

@@ -1,0 +1,223 @@
+"""An unlocked data folder: set it up, unlock it, and hand out database sessions.
+
+`initialize()` makes a new data folder with its first caseworker (no unlock needed: there is
+nobody yet); `unlock()` opens an existing one with a caseworker's passphrase. Both return a
+`Store`, which the service functions (`store.interviews`, `store.users`) take as their first
+argument. Nothing here ever creates a database where one was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from intake_tui.core.clock import Clock, SystemClock
+from intake_tui.i18n import _
+from intake_tui.store import audit, database, migrate
+from intake_tui.store.datadir import DataDir, DataDirError
+from intake_tui.store.keyring import PRODUCTION_KDF, KdfParams, Keyring
+from intake_tui.store.models import CaseworkerRow, MetaRow
+
+DB_ID = "db_id"
+BACKUPS_KEPT = 5
+
+
+class StoreError(Exception):
+    """A calm, specific reason the store cannot do what was asked."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Store:
+    """An unlocked data folder: the engine, who is working, on which device, and the clock."""
+
+    data_dir: DataDir
+    engine: Engine
+    keyring: Keyring
+    actor: str
+    device_id: str
+    clock: Clock
+    demo: bool = False
+    _dek: bytes = field(default=b"", repr=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction: committed when the block ends (durably: WAL + synchronous=FULL)."""
+        with (
+            database.translate_write_errors(),
+            Session(self.engine, expire_on_commit=False) as s,
+            s.begin(),
+        ):
+            yield s
+
+    def now(self) -> dt.datetime:
+        return self.clock.now()
+
+    def audit(
+        self, session: Session, action: str, object_type: str, object_id: str, result: str = "ok"
+    ) -> None:
+        audit.append(
+            session,
+            at=self.now().isoformat(),
+            actor=self.actor,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            origin=self.device_id,
+            result=result,
+        )
+
+    def backup(self, reason: str = "backup") -> dt.datetime:
+        """An encrypted copy (same key) in backups/, by online backup; keeps the last few."""
+        stamp = self.now().strftime("%Y%m%dT%H%M%S%f")
+        target_dir = self.data_dir.backups_dir
+        target_dir.mkdir(parents=True, exist_ok=True)
+        target = target_dir / f"intake-{stamp}.db"
+        partial = target.with_suffix(".partial")
+        with suppress(FileNotFoundError):
+            partial.unlink()
+        source = database.connect(self.data_dir.db_path, self._dek)
+        copy = database.connect(partial, self._dek)
+        try:
+            source.backup(copy)
+            copy.execute("PRAGMA journal_mode = DELETE").fetchall()
+        finally:
+            copy.close()
+            source.close()
+        partial.replace(target)
+        for old in sorted(target_dir.glob("intake-*.db"))[:-BACKUPS_KEPT]:
+            old.unlink()
+        with self.session() as session:
+            self.audit(session, "backup", "database", target.name)
+        return self.now()
+
+    def close(self) -> None:
+        self.engine.dispose()
+        self._dek = b""
+
+
+def initialize(
+    data_dir: DataDir,
+    user: str,
+    passphrase: str,
+    *,
+    clock: Clock | None = None,
+    kdf: KdfParams = PRODUCTION_KDF,
+    floor: KdfParams | None = None,
+    demo: bool = False,
+    recovery_public_key: bytes | None = None,
+) -> Store:
+    """Set up a new data folder with its first caseworker and return it unlocked."""
+    clock = clock or SystemClock()
+    existing = data_dir.device()
+    if existing is not None and existing.setup_complete:
+        raise StoreError(_("this data folder is already set up"))
+    if data_dir.keyring_path.exists():
+        raise StoreError(
+            _("a keyring exists but the data folder is not set up; it was left untouched")
+        )
+    if data_dir.db_path.exists():
+        if existing is None:
+            raise StoreError(_("a database exists in this folder; it was left untouched"))
+        # A setup that was interrupted before its keyring was written: the file holds nothing
+        # anyone can ever read (its key was never stored), so it is safe to start over.
+        for suffix in ("", "-wal", "-shm"):
+            with suppress(FileNotFoundError):
+                (data_dir.db_path.parent / (data_dir.db_path.name + suffix)).unlink()
+    device = existing or DataDir.new_device(demo=demo)
+    data_dir.write_device(device)
+    keyring, dek = Keyring.create(
+        data_dir.keyring_path, kdf=kdf, floor=floor or kdf, recovery_public_key=recovery_public_key
+    )
+    database.create_database_file(data_dir.db_path, dek)
+    engine = database.make_engine(data_dir.db_path, dek)
+    migrate.upgrade(engine)
+    store = Store(data_dir, engine, keyring, user, device.device_id, clock, device.demo, dek)
+    with store.session() as session:
+        session.add(MetaRow(key=DB_ID, value=keyring.db_id.encode()))
+        audit.ensure_audit_key(session)
+        store.audit(session, "database_create", "database", keyring.db_id)
+        session.add(CaseworkerRow(name=user, created_at=clock.now()))
+        store.audit(session, "user_add", "caseworker", user)
+    keyring.add_user(user, passphrase, dek)  # writes keyring.json: from here the data is reachable
+    data_dir.write_device(type(device)(device.device_id, device.demo, setup_complete=True))
+    return store
+
+
+def unlock(
+    data_dir: DataDir,
+    user: str,
+    passphrase: str,
+    *,
+    clock: Clock | None = None,
+    floor: KdfParams = PRODUCTION_KDF,
+    check_integrity: bool = True,
+) -> Store:
+    """Open a set-up data folder as `user`. Every refusal leaves the files as they were."""
+    clock = clock or SystemClock()
+    device = data_dir.device()
+    if device is None or not device.setup_complete:
+        raise StoreError(
+            _("no intake data in {path}; set it up first (intake-tui user add NAME)").format(
+                path=data_dir.root
+            )
+        )
+    database.check_database_file(data_dir.db_path)
+    keyring = Keyring.load(data_dir.keyring_path, floor=floor)
+    unlocked = keyring.unlock_with_pending(user, passphrase)
+    dek = _finish_rekey(data_dir, keyring, unlocked.dek, unlocked.pending_dek)
+    engine = database.make_engine(data_dir.db_path, dek)
+    store = Store(data_dir, engine, keyring, user, device.device_id, clock, device.demo, dek)
+    try:
+        if check_integrity:
+            database.require_integrity(engine)
+        _check_db_id(store)
+        migrate.upgrade(engine, backup=lambda: store.backup("before-migration"))
+        with store.session() as session:
+            store.audit(session, "unlock", "caseworker", user)
+    except BaseException:
+        engine.dispose()
+        raise
+    return store
+
+
+def _finish_rekey(data_dir: DataDir, keyring: Keyring, dek: bytes, pending: bytes | None) -> bytes:
+    """After a crash during a re-key: keep whichever key the database really has now."""
+    if pending is None:
+        return dek
+    try:
+        database.connect(data_dir.db_path, pending).close()
+    except database.WrongDatabaseKey:
+        keyring.abort_rekey(dek)  # the database never switched: the old key stays
+        return dek
+    keyring.commit_rekey(pending)  # the database switched before the crash
+    return pending
+
+
+def _check_db_id(store: Store) -> None:
+    with Session(store.engine) as session:
+        try:
+            row = session.get(MetaRow, DB_ID)
+        except Exception:
+            row = None
+    if row is None or row.value.decode() != store.keyring.db_id:
+        raise StoreError(
+            _("the keyring and the database do not belong together; nothing was changed")
+        )
+
+
+def remove_data_dir(data_dir: DataDir) -> None:
+    """Delete a demo data folder entirely (refuses anything that is not a demo folder)."""
+    info = data_dir.device()
+    if info is None or not info.demo:
+        raise DataDirError(_("{path} is not a demo data folder").format(path=data_dir.root))
+    shutil.rmtree(data_dir.root)

@@ -1,0 +1,198 @@
+"""The encrypted store: one commit per answer, undo, history, search, finalize, integrity."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from intake_tui.core import UNKNOWN, Answer, FrozenClock, load_bundle
+from intake_tui.core.engine import elfproef
+from intake_tui.store import audit, interviews
+from intake_tui.store.datadir import DataDir
+from intake_tui.store.keyring import TEST_KDF
+from intake_tui.store.session import Store, StoreError, unlock
+
+from .conftest import DEFAULT_BUNDLE
+from .store_helpers import BSN, NAME, PASSPHRASE, make_store, reopen
+
+
+@pytest.fixture(scope="module")
+def bundle():  # type: ignore[no-untyped-def]
+    return load_bundle(DEFAULT_BUNDLE)
+
+
+@pytest.fixture
+def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    s = make_store(tmp_path / "data")
+    yield s
+    s.close()
+
+
+def new_interview(store: Store, bundle) -> str:  # type: ignore[no-untyped-def]
+    return interviews.create_interview(
+        store, bundle, client_display_name=NAME, client_language="ar"
+    ).id
+
+
+def test_synthetic_data_fixture_is_valid() -> None:
+    assert elfproef(BSN)
+
+
+def test_bsn_and_name_are_in_no_file_and_sqlite3_cannot_read(
+    store: Store, bundle, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    interview_id = new_interview(store, bundle)
+    interviews.save_answer(store, interview_id, "bsn", Answer.of(BSN))
+    interviews.save_answer(store, interview_id, "achternaam", Answer.of("Testpersoon"))
+    root = tmp_path / "data"
+    files = [p for p in root.rglob("*") if p.is_file()]
+    assert any(p.name == "intake.db-wal" for p in files)  # the WAL is checked too
+    for path in files:
+        content = path.read_bytes()
+        for secret in (BSN.encode(), b"Testpersoon", b"Zamzam", NAME.encode("utf-16-le")):
+            assert secret not in content, (path.name, secret)
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(root / "intake.db").execute("SELECT * FROM sqlite_master").fetchall()
+    store.close()
+    again = reopen(root)
+    opened = interviews.open_interview(again, interview_id)
+    assert opened.interview.answer("bsn") == Answer.of(BSN)
+    again.close()
+
+
+def test_wrong_passphrase_opens_nothing(store: Store, tmp_path: Path) -> None:
+    from intake_tui.store.keyring import WrongCredentials
+
+    store.close()
+    with pytest.raises(WrongCredentials):
+        reopen(tmp_path / "data", passphrase="wrong wrong wrong")
+    with pytest.raises(WrongCredentials) as unknown:
+        reopen(tmp_path / "data", user="nobody")
+    assert "unknown caseworker or wrong passphrase" in str(unknown.value)
+
+
+def test_answers_survive_reopening_with_types_and_states(
+    store: Store, bundle, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    interview_id = new_interview(store, bundle)
+    interviews.save_answer(store, interview_id, "geboortedatum", Answer.of(dt.date(1992, 3, 1)))
+    interviews.save_answer(store, interview_id, "lbt_behaalde_score", Answer.of(33))
+    interviews.save_answer(store, interview_id, "schulden", UNKNOWN)
+    interviews.save_answer(store, interview_id, "nationaliteit", Answer.of(("SY",)))
+    store.close()
+    again = reopen(tmp_path / "data")
+    engine = interviews.open_interview(again, interview_id).interview
+    assert engine.answer("geboortedatum") == Answer.of(dt.date(1992, 3, 1))
+    assert engine.answer("lbt_behaalde_score") == Answer.of(33)
+    assert engine.answer("schulden") == UNKNOWN
+    assert engine.answer("nationaliteit") == Answer.of(("SY",))
+    again.close()
+
+
+def test_undo_puts_back_the_previous_answer_step_by_step(store: Store, bundle) -> None:  # type: ignore[no-untyped-def]
+    interview_id = new_interview(store, bundle)
+    interviews.save_answer(store, interview_id, "voornamen", Answer.of("Eerste"))
+    interviews.save_answer(store, interview_id, "voornamen", Answer.of("Tweede"))
+    undone = interviews.undo_last_answer(store, interview_id)
+    assert undone is not None and undone.restored == Answer.of("Eerste")
+    assert interviews.open_interview(store, interview_id).interview.answer(
+        "voornamen"
+    ) == Answer.of("Eerste")
+    undone = interviews.undo_last_answer(store, interview_id)
+    assert undone is not None and undone.restored is None
+    assert interviews.open_interview(store, interview_id).interview.answer("voornamen") is None
+    assert interviews.undo_last_answer(store, interview_id) is None
+    history = interviews.answer_history(store, interview_id)
+    assert len(history) == 4  # two saves, two undos: the history keeps them all
+
+
+def test_saving_the_same_answer_twice_writes_no_history(store: Store, bundle) -> None:  # type: ignore[no-untyped-def]
+    interview_id = new_interview(store, bundle)
+    interviews.save_answer(store, interview_id, "voornamen", Answer.of("Een"))
+    interviews.save_answer(store, interview_id, "voornamen", Answer.of("Een"))
+    assert len(interviews.answer_history(store, interview_id)) == 1
+
+
+def test_list_interviews_searches_and_pages(store: Store, bundle) -> None:  # type: ignore[no-untyped-def]
+    for index in range(7):
+        interviews.create_interview(
+            store, bundle, client_display_name=f"Persoon {index} Voorbeeld", client_language="ti"
+        )
+    interviews.create_interview(
+        store, bundle, client_display_name="Hodan Zoekmij", client_language="so"
+    )
+    assert interviews.list_interviews(store).total == 8
+    found = interviews.list_interviews(store, "zoek")
+    assert [s.client_display_name for s in found.items] == ["Hodan Zoekmij"]
+    page = interviews.list_interviews(store, "voorbeeld", page=1, page_size=5)
+    assert page.total == 7 and len(page.items) == 2
+    assert interviews.list_interviews(store, "100%_").total == 0  # LIKE wildcards are literal
+
+
+def test_finalize_blocks_changes_until_reopened_with_a_reason(
+    store: Store, bundle, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    interview_id = new_interview(store, bundle)
+    interviews.finalize_interview(store, interview_id)
+    assert list((tmp_path / "data" / "backups").glob("intake-*.db"))
+    with pytest.raises(StoreError):
+        interviews.save_answer(store, interview_id, "voornamen", Answer.of("X"))
+    with pytest.raises(StoreError):
+        interviews.reopen_interview(store, interview_id, "  ")
+    interviews.reopen_interview(store, interview_id, "LBT result came in")
+    interviews.save_answer(store, interview_id, "voornamen", Answer.of("X"))
+
+
+def test_the_bundle_is_pinned_with_the_interview(store: Store, bundle) -> None:  # type: ignore[no-untyped-def]
+    interview_id = new_interview(store, bundle)
+    interviews._BUNDLE_CACHE.clear()
+    opened = interviews.open_interview(store, interview_id)
+    assert opened.bundle.sha256 == bundle.sha256
+    assert opened.summary.bundle_version == "1.0.0"
+
+
+def test_notes_and_flags(store: Store, bundle) -> None:  # type: ignore[no-untyped-def]
+    interview_id = new_interview(store, bundle)
+    interviews.set_note(store, interview_id, "schulden", "ask again with partner", flagged=True)
+    notes = interviews.open_interview(store, interview_id).notes
+    assert notes[("schulden", None)] == interviews.Note("ask again with partner", True)
+
+
+def test_delete_draft_erases_everything_about_it(store: Store, bundle) -> None:  # type: ignore[no-untyped-def]
+    interview_id = new_interview(store, bundle)
+    interviews.save_answer(store, interview_id, "bsn", Answer.of(BSN))
+    interviews.delete_draft(store, interview_id)
+    assert interviews.list_interviews(store).total == 0
+    with pytest.raises(StoreError):
+        interviews.open_interview(store, interview_id)
+
+
+def test_stale_drafts_are_flagged(tmp_path: Path, bundle) -> None:  # type: ignore[no-untyped-def]
+    clock = FrozenClock.on("2026-01-01")
+    store = make_store(tmp_path / "d", clock)
+    interview_id = new_interview(store, bundle)
+    clock.advance(dt.timedelta(days=40))
+    assert [s.id for s in interviews.stale_drafts(store, 30)] == [interview_id]
+    assert interviews.stale_drafts(store, 60) == []
+    store.close()
+
+
+def test_audit_records_ids_never_values(store: Store, bundle) -> None:  # type: ignore[no-untyped-def]
+    interview_id = new_interview(store, bundle)
+    interviews.save_answer(store, interview_id, "bsn", Answer.of(BSN))
+    interviews.open_interview(store, interview_id)
+    with Session(store.engine) as session:
+        rows = list(session.exec(__import__("sqlmodel").select(audit.AuditRow)))
+    actions = [r.action for r in rows]
+    assert "answer_save" in actions and "interview_open" in actions
+    text = " ".join(f"{r.actor} {r.object_id} {r.object_type} {r.result}" for r in rows)
+    assert BSN not in text and "Zamzam" not in text
+
+
+def test_unlock_refuses_a_folder_that_is_not_set_up(tmp_path: Path) -> None:
+    with pytest.raises(StoreError):
+        unlock(DataDir(tmp_path / "empty"), "anna", PASSPHRASE, floor=TEST_KDF)
