@@ -96,6 +96,63 @@ def bench_engine_update(runs: int) -> dict[str, dict[str, object]]:
     return {"engine.update": result}
 
 
+def bench_store(runs: int, interviews_count: int) -> dict[str, dict[str, object]]:
+    """Answer commit latency on the encrypted database, and a searched page of many interviews."""
+    import datetime as dt
+    import tempfile
+    import uuid
+
+    from intake_tui.core import Answer, FrozenClock, load_bundle
+    from intake_tui.store import interviews
+    from intake_tui.store.datadir import DataDir
+    from intake_tui.store.keyring import TEST_KDF
+    from intake_tui.store.models import InterviewRow
+    from intake_tui.store.session import initialize
+
+    bundle = load_bundle(DEFAULT_BUNDLE)
+    clock = FrozenClock.on("2026-11-28")
+    with tempfile.TemporaryDirectory() as folder:
+        store = initialize(
+            DataDir(Path(folder)), "bench", "bench passphrase", clock=clock, kdf=TEST_KDF
+        )
+        interview_id = interviews.create_interview(
+            store, bundle, client_display_name="Bench Persoon", client_language="ar"
+        ).id
+        commits: list[float] = []
+        for n in range(runs):
+            started = time.perf_counter_ns()
+            interviews.save_answer(store, interview_id, "voornamen", Answer.of(f"waarde {n}"))
+            commits.append((time.perf_counter_ns() - started) / 1e6)
+        # Many interviews in one transaction (setup, not measured).
+        with store.session() as session:
+            now = clock.now()
+            for n in range(interviews_count):
+                session.add(
+                    InterviewRow(
+                        id=uuid.uuid4().hex,
+                        bundle_id=bundle.id,
+                        bundle_version=bundle.version,
+                        bundle_sha256=bundle.sha256,
+                        client_display_name=f"Persoon {n:05d} Achternaam{n % 97}",
+                        client_language="ti",
+                        status="in_progress" if n % 3 else "finalized",
+                        created_by="bench",
+                        created_at=now,
+                        updated_at=now - dt.timedelta(minutes=n),
+                    )
+                )
+        pages: list[float] = []
+        for n in range(max(5, runs // 10)):
+            started = time.perf_counter_ns()
+            interviews.list_interviews(store, f"achternaam{n % 97}", page=0)
+            pages.append((time.perf_counter_ns() - started) / 1e6)
+        store.close()
+    return {
+        "store.answer_commit": summary(commits, "ms", 2.0),
+        f"store.list_page_search_{interviews_count}": summary(pages, "ms", 50.0),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few repetitions, for CI")
@@ -107,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict[str, dict[str, object]] = {}
     figures.update(bench_cold_load(runs))
     figures.update(bench_engine_update(2 if options.quick else 15))
+    figures.update(bench_store(50 if options.quick else 500, 1_000 if options.quick else 10_000))
     report = {
         "machine": {
             "python": platform.python_version(),

@@ -22,7 +22,13 @@ def test_quick_benchmarks_run_and_write_every_figure(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(out.read_text())
     figures = report["figures"]
-    assert {"bundle.cold_load", "bundle.cold_load_with_imports", "engine.update"} <= set(figures)
+    assert {
+        "bundle.cold_load",
+        "bundle.cold_load_with_imports",
+        "engine.update",
+        "store.answer_commit",
+        "store.list_page_search_1000",
+    } <= set(figures)
     for name, figure in figures.items():
         assert figure["runs"] > 0, name
         assert figure["median"] > 0, name

@@ -196,3 +196,18 @@ def test_audit_records_ids_never_values(store: Store, bundle) -> None:  # type: 
 def test_unlock_refuses_a_folder_that_is_not_set_up(tmp_path: Path) -> None:
     with pytest.raises(StoreError):
         unlock(DataDir(tmp_path / "empty"), "anna", PASSPHRASE, floor=TEST_KDF)
+
+
+def test_saving_an_answer_moves_the_case_to_the_top_with_its_time(tmp_path: Path, bundle) -> None:  # type: ignore[no-untyped-def]
+    clock = FrozenClock.on("2026-11-28")
+    store = make_store(tmp_path / "d", clock)
+    first = new_interview(store, bundle)
+    clock.advance(dt.timedelta(minutes=5))
+    second = new_interview(store, bundle)
+    clock.advance(dt.timedelta(minutes=5))
+    interviews.save_answer(store, first, "voornamen", Answer.of("Een"), current_step="voornamen")
+    page = interviews.list_interviews(store)
+    assert [s.id for s in page.items] == [first, second]
+    assert page.items[0].updated_at == clock.now()
+    assert interviews.open_interview(store, first).current_step == "voornamen"
+    store.close()

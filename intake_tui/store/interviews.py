@@ -224,6 +224,11 @@ def _encode(answer: Answer | None) -> tuple[str | None, str]:
     return answer.state, json.dumps(to_json(answer.value))
 
 
+def sql_time(moment: dt.datetime) -> str:
+    """A datetime as the UTC text SQLAlchemy stores in SQLite (for the hand-written SQL below)."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
 def save_answer(
     store: Store,
     interview_id: str,
@@ -234,64 +239,59 @@ def save_answer(
     language_shown: str | None = None,
     current_step: str | None = None,
 ) -> dt.datetime:
-    """Store one answer (None clears it) in one transaction; returns when it is on disk."""
+    """Store one answer (None clears it) in one transaction; returns when it is on disk.
+
+    Hand-written SQL rather than the ORM: this runs on every answer, and building ORM
+    statements cost ten times the durable commit itself (benchmarks/run.py, docs/decisions.md).
+    """
     key_instance = instance or ""
     now = store.now()
+    at = sql_time(now)
+    new_state, new_value = _encode(answer)
     with store.session() as session:
-        row = _get(session, interview_id)
-        if row.status != "in_progress":
+        sql = session.connection().exec_driver_sql
+        found = sql("SELECT status FROM interview WHERE id = ?", (interview_id,)).first()
+        if found is None:
+            raise StoreError(_("no interview with id {id}").format(id=interview_id))
+        if found[0] != "in_progress":
             raise StoreError(_("this interview is finalized; reopen it to change answers"))
-        existing = session.exec(
-            select(AnswerRow).where(
-                AnswerRow.interview_id == interview_id,
-                AnswerRow.question_id == question_id,
-                AnswerRow.instance == key_instance,
-            )
+        where = (interview_id, question_id, key_instance)
+        existing = sql(
+            "SELECT id, state, value_json FROM answer"
+            " WHERE interview_id = ? AND question_id = ? AND instance = ?",
+            where,
         ).first()
-        old_state, old_value = (existing.state, existing.value_json) if existing else (None, "null")
-        new_state, new_value = _encode(answer)
+        old_state, old_value = (existing[1], existing[2]) if existing else (None, "null")
         if (old_state, old_value) == (new_state, new_value):
             return now  # nothing changed: no history, no audit noise
-        if answer is None:
-            if existing is not None:
-                session.delete(existing)
+        if new_state is None:
+            sql(
+                "DELETE FROM answer WHERE interview_id = ? AND question_id = ? AND instance = ?",
+                where,
+            )
         elif existing is None:
-            session.add(
-                AnswerRow(
-                    interview_id=interview_id,
-                    question_id=question_id,
-                    instance=key_instance,
-                    state=new_state or "answered",
-                    value_json=new_value,
-                    language_shown=language_shown,
-                    answered_by=store.actor,
-                    answered_at=now,
-                )
+            sql(
+                "INSERT INTO answer (interview_id, question_id, instance, state, value_json,"
+                " language_shown, answered_by, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (*where, new_state, new_value, language_shown, store.actor, at),
             )
         else:
-            existing.state = new_state or "answered"
-            existing.value_json = new_value
-            existing.language_shown = language_shown
-            existing.answered_by = store.actor
-            existing.answered_at = now
-            session.add(existing)
-        session.add(
-            AnswerHistoryRow(
-                interview_id=interview_id,
-                question_id=question_id,
-                instance=key_instance,
-                old_state=old_state,
-                old_value_json=old_value,
-                new_state=new_state,
-                new_value_json=new_value,
-                actor=store.actor,
-                at=now,
+            sql(
+                "UPDATE answer SET state = ?, value_json = ?, language_shown = ?, answered_by = ?,"
+                " answered_at = ? WHERE id = ?",
+                (new_state, new_value, language_shown, store.actor, at, existing[0]),
             )
+        sql(
+            "INSERT INTO answer_history (interview_id, question_id, instance, old_state,"
+            " old_value_json, new_state, new_value_json, actor, at, undone, is_undo)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)",
+            (*where, old_state, old_value, new_state, new_value, store.actor, at),
         )
-        row.updated_at = now
-        if current_step is not None:
-            row.current_step = current_step
-        session.add(row)
+        sql(
+            "UPDATE interview SET updated_at = ?, current_step = coalesce(?, current_step)"
+            " WHERE id = ?",
+            (at, current_step, interview_id),
+        )
         store.audit(session, "answer_save", "answer", f"{interview_id}/{question_id}")
     return now
 

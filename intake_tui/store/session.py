@@ -48,6 +48,7 @@ class Store:
     clock: Clock
     demo: bool = False
     _dek: bytes = field(default=b"", repr=False)
+    _audit_key: bytes | None = field(default=None, repr=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -65,8 +66,11 @@ class Store:
     def audit(
         self, session: Session, action: str, object_type: str, object_id: str, result: str = "ok"
     ) -> None:
+        if self._audit_key is None:
+            self._audit_key = audit.ensure_audit_key(session)
         audit.append(
             session,
+            key=self._audit_key,
             at=self.now().isoformat(),
             actor=self.actor,
             action=action,
@@ -82,6 +86,10 @@ class Store:
         target_dir = self.data_dir.backups_dir
         target_dir.mkdir(parents=True, exist_ok=True)
         target = target_dir / f"intake-{stamp}.db"
+        serial = 1
+        while target.exists():  # two backups in one microsecond (a frozen demo clock)
+            target = target_dir / f"intake-{stamp}-{serial:03d}.db"
+            serial += 1
         partial = target.with_suffix(".partial")
         with suppress(FileNotFoundError):
             partial.unlink()
