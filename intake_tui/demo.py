@@ -1,0 +1,91 @@
+"""The demo data folder: caseworker `demo` and the six synthetic personas at different stages.
+
+Everything in it is invented (docs/personas.md). It lives in `<user data dir>/demo` unless
+`--data-dir` says otherwise, is reused when it exists, and a folder that is not a demo folder
+is refused — the demo never touches real data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from intake_tui.core.clock import FrozenClock
+from intake_tui.core.engine import Interview
+from intake_tui.core.questionnaire import load_bundle
+from intake_tui.i18n import _
+from intake_tui.personas import DEMO_TODAY, PERSONAS
+from intake_tui.resources import questionnaires_dir
+from intake_tui.store import interviews
+from intake_tui.store.datadir import DataDir, DataDirError
+from intake_tui.store.keyring import PRODUCTION_KDF, KdfParams
+from intake_tui.store.session import Store, initialize
+
+DEMO_USER = "demo"
+DEMO_PASSPHRASE = "demo-passphrase"
+
+
+def demo_data_dir(given: Path | None) -> DataDir:
+    if given is not None:
+        return DataDir(given)
+    import platformdirs
+
+    return DataDir(platformdirs.user_data_path("intake-tui", appauthor=False) / "demo")
+
+
+def open_or_make_demo(given: Path | None, *, kdf: KdfParams = PRODUCTION_KDF) -> DataDir:
+    """The demo folder, made (with its intakes) if it does not exist yet."""
+    data_dir = demo_data_dir(given)
+    info = data_dir.device()
+    if info is not None and info.setup_complete:
+        if not info.demo:
+            raise DataDirError(
+                _("{path} holds real data, not a demo; the demo will not use it").format(
+                    path=data_dir.root
+                )
+            )
+        return data_dir
+    if data_dir.root.exists() and any(data_dir.root.iterdir()) and info is None:
+        raise DataDirError(
+            _("{path} is not empty and not a demo data folder; choose another --data-dir").format(
+                path=data_dir.root
+            )
+        )
+    clock = FrozenClock.on(DEMO_TODAY)
+    store = initialize(data_dir, DEMO_USER, DEMO_PASSPHRASE, clock=clock, kdf=kdf, demo=True)
+    try:
+        fill(store, clock)
+    finally:
+        store.close()
+    return data_dir
+
+
+def fill(store: Store, clock: FrozenClock) -> None:
+    """Create one interview per persona and bring it to the persona's stage."""
+    from intake_tui.personas import apply
+
+    bundle = load_bundle(questionnaires_dir() / "brede-intake")
+    for persona in PERSONAS:
+        used, how, language = persona.interpreter
+        summary = interviews.create_interview(
+            store,
+            bundle,
+            client_display_name=persona.display_name,
+            client_language=persona.client_language,
+            interpreter=interviews.Interpreter(used, how, language),
+            duo_notice_date=persona.duo_notice_date,
+        )
+        if persona.stage == "new":
+            continue
+        engine = Interview(bundle, today=clock.today)
+        apply(persona, engine)
+        for (question_id, instance), answer in engine.answers().items():
+            interviews.save_answer(
+                store,
+                summary.id,
+                question_id,
+                answer,
+                instance,
+                language_shown=persona.client_language,
+            )
+        if persona.stage == "finalized":
+            interviews.finalize_interview(store, summary.id)
