@@ -211,3 +211,40 @@ def test_saving_an_answer_moves_the_case_to_the_top_with_its_time(tmp_path: Path
     assert page.items[0].updated_at == clock.now()
     assert interviews.open_interview(store, first).current_step == "voornamen"
     store.close()
+
+
+def test_a_draft_of_long_text_survives_and_goes_once_saved(
+    store: Store, bundle, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    interview_id = new_interview(store, bundle)
+    interviews.save_draft(store, interview_id, "motivatie", "Ik wil graag")
+    interviews.save_draft(store, interview_id, "motivatie", "Ik wil graag werken")
+    store.close()
+    again = reopen(tmp_path / "data")
+    assert interviews.drafts(again, interview_id) == {("motivatie", None): "Ik wil graag werken"}
+    interviews.save_answer(again, interview_id, "motivatie", Answer.of("Ik wil graag werken."))
+    assert interviews.drafts(again, interview_id) == {}
+    again.close()
+
+
+def test_an_older_database_is_backed_up_then_upgraded(tmp_path: Path) -> None:
+    from intake_tui.store import database, migrate
+
+    store = make_store(tmp_path / "data")
+    dek = store._dek
+    store.close()
+    # Make it look like a database written by the version before: schema at revision 0001.
+    engine = database.make_engine(tmp_path / "data" / "intake.db", dek)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE answer_draft")
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
+    engine.dispose()
+    assert not list((tmp_path / "data" / "backups").glob("*.db"))
+    again = reopen(tmp_path / "data")
+    assert migrate.current_revision(again.engine) == migrate.head_revision() == "0002"
+    backups = list((tmp_path / "data" / "backups").glob("intake-*.db"))
+    assert len(backups) == 1
+    old = database.connect(backups[0], dek)
+    assert old.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    old.close()
+    again.close()

@@ -23,6 +23,7 @@ from intake_tui.core.questionnaire import Bundle, BundleError, load_bundle_files
 from intake_tui.core.values import Answer, Value, from_json, to_json
 from intake_tui.i18n import _
 from intake_tui.store.models import (
+    AnswerDraftRow,
     AnswerHistoryRow,
     AnswerRow,
     BundleCopyRow,
@@ -292,8 +293,39 @@ def save_answer(
             " WHERE id = ?",
             (at, current_step, interview_id),
         )
+        sql(
+            "DELETE FROM answer_draft WHERE interview_id = ? AND question_id = ? AND instance = ?",
+            where,
+        )
         store.audit(session, "answer_save", "answer", f"{interview_id}/{question_id}")
     return now
+
+
+def save_draft(
+    store: Store, interview_id: str, question_id: str, text: str, instance: str | None = None
+) -> None:
+    """Keep what is being typed into a long answer (every few seconds), not yet an answer.
+
+    A crash loses seconds of typing at most; `save_answer` of the same question removes it.
+    """
+    at = sql_time(store.now())
+    with store.session() as session:
+        session.connection().exec_driver_sql(
+            "INSERT INTO answer_draft (interview_id, question_id, instance, text, saved_by,"
+            " saved_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (interview_id, question_id,"
+            " instance) DO UPDATE SET text = excluded.text, saved_by = excluded.saved_by,"
+            " saved_at = excluded.saved_at",
+            (interview_id, question_id, instance or "", text, store.actor, at),
+        )
+
+
+def drafts(store: Store, interview_id: str) -> dict[Key, str]:
+    """Unsaved drafts of long answers, to offer back when the interview is opened again."""
+    with store.session() as session:
+        rows = session.exec(
+            select(AnswerDraftRow).where(AnswerDraftRow.interview_id == interview_id)
+        )
+        return {(r.question_id, r.instance or None): r.text for r in rows}
 
 
 def undo_last_answer(store: Store, interview_id: str) -> Undone | None:
@@ -503,7 +535,7 @@ def delete_draft(store: Store, interview_id: str) -> None:
         row = _get(session, interview_id)
         if row.status != "in_progress":
             raise StoreError(_("only a draft can be deleted here"))
-        for table in (AnswerRow, AnswerHistoryRow, NoteRow):
+        for table in (AnswerRow, AnswerHistoryRow, NoteRow, AnswerDraftRow):
             for item in session.exec(select(table).where(table.interview_id == interview_id)):  # type: ignore[attr-defined]
                 session.delete(item)
         session.delete(row)

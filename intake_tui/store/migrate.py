@@ -42,14 +42,15 @@ def upgrade(
     *,
     backup: Callable[[], object] | None = None,
     after_each: Callable[[str], None] | None = None,
+    target: str | None = None,
 ) -> list[str]:
-    """Bring the schema to the newest revision; the revisions applied (empty when current).
+    """Bring the schema to `target` (the newest revision); the revisions applied.
 
     `backup` runs first when there is anything to do on a database that already has a schema.
     `after_each` (for the crash test) is called inside the transaction after each revision.
     """
     script = _script()
-    head = script.get_current_head()
+    head = target or script.get_current_head()
     current = current_revision(engine)
     if current == head:
         return []

@@ -96,6 +96,20 @@ class AnswerHistoryRow(SQLModel, table=True):
     is_undo: bool = False
 
 
+class AnswerDraftRow(SQLModel, table=True):
+    """Text being typed into a long answer, saved every few seconds; gone once it is saved."""
+
+    __tablename__ = "answer_draft"
+    __table_args__ = (UniqueConstraint("interview_id", "question_id", "instance"),)
+    id: int | None = Field(default=None, primary_key=True)
+    interview_id: str = Field(foreign_key="interview.id")
+    question_id: str
+    instance: str = ""
+    text: str
+    saved_by: str
+    saved_at: dt.datetime
+
+
 class NoteRow(SQLModel, table=True):
     """A caseworker's note on a question and a follow-up flag. Never exported."""
 
