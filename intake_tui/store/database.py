@@ -104,6 +104,13 @@ def connect(path: Path, dek: bytes) -> Any:
                     "to another database, or the database is damaged"
                 )
             ) from None
+        if "malformed" in str(error):
+            raise IntegrityFailed(
+                _(
+                    "the database is damaged (it may have been cut short); it was not replaced. "
+                    "Restore the newest sound backup."
+                )
+            ) from None
         raise DatabaseError(
             _("the database could not be opened ({reason})").format(reason=error)
         ) from None
