@@ -107,6 +107,7 @@ def bench_store(runs: int, interviews_count: int) -> dict[str, dict[str, object]
     from intake_tui.store.datadir import DataDir
     from intake_tui.store.keyring import TEST_KDF
     from intake_tui.store.models import InterviewRow
+    from intake_tui.store.search import fold
     from intake_tui.store.session import initialize
 
     bundle = load_bundle(DEFAULT_BUNDLE)
@@ -134,6 +135,7 @@ def bench_store(runs: int, interviews_count: int) -> dict[str, dict[str, object]
                         bundle_version=bundle.version,
                         bundle_sha256=bundle.sha256,
                         client_display_name=f"Persoon {n:05d} Achternaam{n % 97}",
+                        search_key=fold(f"Persoon {n:05d} Achternaam{n % 97}"),
                         client_language="ti",
                         status="in_progress" if n % 3 else "finalized",
                         created_by="bench",

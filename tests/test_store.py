@@ -133,6 +133,18 @@ def test_list_interviews_searches_and_pages(store: Store, bundle) -> None:  # ty
     assert interviews.list_interviews(store, "100%_").total == 0  # LIKE wildcards are literal
 
 
+@pytest.mark.parametrize("typed", ["ayse", "AYŞE", "Ayşe  Yıl", "yilmaz", "aYşE yILmAz"])
+def test_search_ignores_case_and_accents(store: Store, bundle, typed: str) -> None:  # type: ignore[no-untyped-def]
+    interviews.create_interview(
+        store, bundle, client_display_name="Ayşe Yılmaz", client_language="tr"
+    )
+    interviews.create_interview(
+        store, bundle, client_display_name="Rami Haddad", client_language="ar"
+    )
+    found = interviews.list_interviews(store, typed)
+    assert [s.client_display_name for s in found.items] == ["Ayşe Yılmaz"]
+
+
 def test_finalize_blocks_changes_until_reopened_with_a_reason(
     store: Store, bundle, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -227,24 +239,33 @@ def test_a_draft_of_long_text_survives_and_goes_once_saved(
     again.close()
 
 
-def test_an_older_database_is_backed_up_then_upgraded(tmp_path: Path) -> None:
+def test_an_older_database_is_backed_up_then_upgraded(tmp_path: Path, bundle) -> None:  # type: ignore[no-untyped-def]
     from intake_tui.store import database, migrate
 
     store = make_store(tmp_path / "data")
+    interviews.create_interview(
+        store, bundle, client_display_name="Ayşe Yılmaz", client_language="tr"
+    )
     dek = store._dek
     store.close()
-    # Make it look like a database written by the version before: schema at revision 0001.
+    # Make it look like a database written by the first version: schema at revision 0001.
     engine = database.make_engine(tmp_path / "data" / "intake.db", dek)
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE answer_draft")
+        connection.exec_driver_sql("DROP INDEX IF EXISTS ix_interview_search_key")
+        connection.exec_driver_sql("ALTER TABLE interview DROP COLUMN search_key")
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
     engine.dispose()
     assert not list((tmp_path / "data" / "backups").glob("*.db"))
     again = reopen(tmp_path / "data")
-    assert migrate.current_revision(again.engine) == migrate.head_revision() == "0002"
+    assert migrate.current_revision(again.engine) == migrate.head_revision()
     backups = list((tmp_path / "data" / "backups").glob("intake-*.db"))
     assert len(backups) == 1
     old = database.connect(backups[0], dek)
     assert old.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
     old.close()
+    # Revision 0003 filled in the search key of the case that already existed.
+    assert [s.client_display_name for s in interviews.list_interviews(again, "ayse").items] == [
+        "Ayşe Yılmaz"
+    ]
     again.close()

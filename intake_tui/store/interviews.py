@@ -30,6 +30,7 @@ from intake_tui.store.models import (
     InterviewRow,
     NoteRow,
 )
+from intake_tui.store.search import fold
 from intake_tui.store.session import Store, StoreError
 
 Status = Literal["in_progress", "finalized"]
@@ -172,6 +173,7 @@ def create_interview(
         bundle_version=bundle.version,
         bundle_sha256=bundle.sha256,
         client_display_name=name,
+        search_key=fold(name),
         client_language=client_language,
         interpreter_json=json.dumps((interpreter or Interpreter(False)).__dict__),
         status="in_progress",
@@ -473,10 +475,10 @@ def list_interviews(
     with store.session() as session:
         conditions = []
         if query.strip():
-            pattern = f"%{_escape_like(query.strip())}%"
+            pattern = f"%{_escape_like(fold(query))}%"
             conditions.append(
                 or_(
-                    col(InterviewRow.client_display_name).ilike(pattern, escape="\\"),
+                    col(InterviewRow.search_key).like(pattern, escape="\\"),
                     col(InterviewRow.id).like(pattern, escape="\\"),
                 )
             )

@@ -51,6 +51,7 @@ class InterviewRow(SQLModel, table=True):
     bundle_version: str
     bundle_sha256: str = Field(foreign_key="bundle_copy.sha256")
     client_display_name: str = Field(index=True)
+    search_key: str = Field(default="", sa_column_kwargs={"server_default": ""})  # search.fold
     client_language: str
     interpreter_json: str = "{}"
     status: str = Field(default="in_progress", index=True)  # in_progress | finalized
