@@ -25,6 +25,7 @@ class CommandError(Exception):
 
 
 def run(options: argparse.Namespace) -> int:
+    from intake_tui.config import ConfigError
     from intake_tui.secrets_input import SecretError
     from intake_tui.store.database import DatabaseError
     from intake_tui.store.datadir import DataDirError
@@ -38,7 +39,14 @@ def run(options: argparse.Namespace) -> int:
             return _db_check(options)
         if options.command == "demo":
             return _demo(options)
-    except (CommandError, SecretError, DatabaseError, DataDirError, StoreError) as error:
+    except (
+        CommandError,
+        ConfigError,
+        SecretError,
+        DatabaseError,
+        DataDirError,
+        StoreError,
+    ) as error:
         print(error.message, file=sys.stderr)
         return EXIT_ERROR
     except KeyringError as error:
@@ -136,38 +144,20 @@ def _read_private_key(path: Path) -> bytes:
 
 
 def _recovery_key(data_dir) -> bytes | None:  # type: ignore[no-untyped-def]
-    """The organisation's recovery public key from config.toml ([recovery] public_key), if any."""
-    import tomllib
+    """The organisation's recovery public key from config.toml, if any."""
+    from intake_tui.config import load_settings
 
-    if not data_dir.config_path.is_file():
-        return None
-    try:
-        config = tomllib.loads(data_dir.config_path.read_text(encoding="utf-8"))
-        text = config.get("recovery", {}).get("public_key")
-        if not text:
-            return None
-        key = base64.b64decode(text, validate=True)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, binascii.Error, AttributeError):
-        raise CommandError(
-            _("{path}: [recovery] public_key must be base64 of 32 bytes").format(
-                path=data_dir.config_path
-            )
-        ) from None
-    if len(key) != 32:
-        raise CommandError(
-            _("{path}: [recovery] public_key must be base64 of 32 bytes").format(
-                path=data_dir.config_path
-            )
-        )
-    return key
+    return load_settings(data_dir.config_path).recovery_public_key
 
 
 def _db_check(options: argparse.Namespace) -> int:
+    from intake_tui.config import load_settings
     from intake_tui.store import maintenance
 
+    settings = load_settings(_data_dir(options).config_path)
     store = _unlock(options)
     try:
-        report = maintenance.check(store)
+        report = maintenance.check(store, stale_draft_days=settings.stale_draft_days)
     finally:
         store.close()
     for line in report.lines:

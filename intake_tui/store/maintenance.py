@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from intake_tui.i18n import _, ngettext
 from intake_tui.store import audit, database
+from intake_tui.store.interviews import stale_drafts
 from intake_tui.store.session import Store
 
 
@@ -18,7 +19,7 @@ class CheckReport:
     lines: list[str] = field(default_factory=list)
 
 
-def check(store: Store) -> CheckReport:
+def check(store: Store, *, stale_draft_days: int = 30) -> CheckReport:
     """Check everything that can be checked without a server; one line per finding."""
     report = CheckReport()
     problems = database.integrity_check(store.engine)
@@ -49,6 +50,15 @@ def check(store: Store) -> CheckReport:
         report.lines.append(_("backups: none sound"))
     else:
         report.lines.append(_("backups: newest sound is {name}").format(name=newest.name))
+    stale = stale_drafts(store, stale_draft_days)
+    if stale:
+        report.lines.append(
+            ngettext(
+                "drafts: {n} untouched for more than {days} days (decide: continue or erase)",
+                "drafts: {n} untouched for more than {days} days (decide: continue or erase)",
+                len(stale),
+            ).format(n=len(stale), days=stale_draft_days)
+        )
     with store.session() as session:
         store.audit(
             session,

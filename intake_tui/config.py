@@ -1,0 +1,69 @@
+"""Settings from `<data dir>/config.toml`, read with tomllib before anything heavy loads.
+
+    [recovery]
+    public_key = "base64 of the organisation's X25519 public key"   # optional recovery slot
+
+    [drafts]
+    flag_after_days = 30    # drafts untouched this long are flagged (db check, cases screen)
+
+Unknown keys are reported, not ignored, so a typo in a setting does not pass silently.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from intake_tui.i18n import _
+
+KNOWN = {"recovery": {"public_key"}, "drafts": {"flag_after_days"}}
+
+
+class ConfigError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Settings:
+    recovery_public_key: bytes | None = None
+    stale_draft_days: int = 30
+
+
+def load_settings(path: Path) -> Settings:
+    """The settings in `path`, or the defaults when there is no such file."""
+    if not path.is_file():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(
+            f"{path}: " + _("not a valid TOML file ({reason})").format(reason=error)
+        ) from None
+    for section, value in data.items():
+        if section not in KNOWN or not isinstance(value, dict):
+            raise ConfigError(f"{path}: " + _("unknown setting [{name}]").format(name=section))
+        for key in value:
+            if key not in KNOWN[section]:
+                raise ConfigError(
+                    f"{path}: " + _("unknown setting {name}").format(name=f"{section}.{key}")
+                )
+    recovery = data.get("recovery", {}).get("public_key")
+    key: bytes | None = None
+    if recovery is not None:
+        try:
+            key = base64.b64decode(str(recovery), validate=True)
+        except (binascii.Error, ValueError):
+            key = None
+        if key is None or len(key) != 32:
+            raise ConfigError(f"{path}: " + _("[recovery] public_key must be base64 of 32 bytes"))
+    days = data.get("drafts", {}).get("flag_after_days", 30)
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 3650:
+        raise ConfigError(
+            f"{path}: " + _("[drafts] flag_after_days must be a whole number of days (1-3650)")
+        )
+    return Settings(recovery_public_key=key, stale_draft_days=days)
