@@ -155,6 +155,27 @@ def bench_store(runs: int, interviews_count: int) -> dict[str, dict[str, object]
     }
 
 
+def bench_plan(runs: int) -> dict[str, dict[str, object]]:
+    """Drafting the plan (every rule of plan.yaml, with provenance) for complete interviews."""
+    from intake_tui.core import FrozenClock, Interview, load_bundle
+    from intake_tui.core.plan import draft_plan
+    from intake_tui.personas import PERSONAS, apply
+
+    bundle = load_bundle(DEFAULT_BUNDLE)
+    clock = FrozenClock.on("2026-11-28")
+    timings: list[float] = []
+    for persona in PERSONAS:
+        interview = Interview(bundle, today=clock.today)
+        apply(persona, interview)
+        for _ in range(runs):
+            started = time.perf_counter_ns()
+            draft_plan(interview, bundle.plan)
+            timings.append((time.perf_counter_ns() - started) / 1e6)
+    result = summary(timings, "ms", 20.0)
+    result["rules"] = len(bundle.plan.rules)
+    return {"plan.generate": result}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few repetitions, for CI")
@@ -166,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict[str, dict[str, object]] = {}
     figures.update(bench_cold_load(runs))
     figures.update(bench_engine_update(2 if options.quick else 15))
+    figures.update(bench_plan(5 if options.quick else 50))
     figures.update(bench_store(50 if options.quick else 500, 1_000 if options.quick else 10_000))
     report = {
         "machine": {

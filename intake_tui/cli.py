@@ -99,6 +99,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _global_options(check, suppress=True)
 
+    export = commands.add_parser(
+        "export", help=_("write an interview's latest discussed or final plan to a file")
+    )
+    _global_options(export, suppress=True)
+    export.add_argument("id", nargs="?", metavar="ID", help=_("interview id"))
+    export.add_argument(
+        "--all", action="store_true", help=_("every interview, into the folder --out")
+    )
+    export.add_argument("--out", required=True, type=Path, help=_("file (or folder with --all)"))
+    export.add_argument("--format", choices=["json", "html"], default="json")
+    export.add_argument(
+        "--seal",
+        action="store_true",
+        help=_("encrypt to the organisation's key (age); the only way health answers leave"),
+    )
+    export.add_argument("--force", action="store_true", help=_("overwrite existing files"))
+
+    person = commands.add_parser("person", help=_("a newcomer's privacy rights: access, erasure"))
+    _global_options(person, suppress=True)
+    p_commands = person.add_subparsers(dest="person_command", metavar="COMMAND")
+    p_export = p_commands.add_parser(
+        "export", help=_("everything stored about one newcomer, for them (JSON)")
+    )
+    p_export.add_argument("id", metavar="ID")
+    p_export.add_argument("--out", required=True, type=Path)
+    p_export.add_argument("--force", action="store_true")
+    p_erase = p_commands.add_parser("erase", help=_("erase a draft case (never finalized)"))
+    p_erase.add_argument("id", metavar="ID")
+    for sub_parser in (p_export, p_erase):
+        _global_options(sub_parser, suppress=True)
+
     demo = commands.add_parser("demo", help=_("a demo data folder with synthetic intakes"))
     _global_options(demo, suppress=True)
     demo.add_argument("--no-tui", action="store_true", help=_("only make the demo folder"))
@@ -116,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = parser.parse_args(arguments)
         if options.command == "questionnaire" and options.questionnaire_command == "validate":
             return _validate(options.paths)
-        if options.command in ("user", "db", "demo"):
+        if options.command in ("user", "db", "demo", "export", "person"):
             from intake_tui import commands as store_commands
 
             return store_commands.run(options)

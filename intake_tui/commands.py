@@ -39,6 +39,10 @@ def run(options: argparse.Namespace) -> int:
             return _db_check(options)
         if options.command == "demo":
             return _demo(options)
+        if options.command == "export":
+            return _export(options)
+        if options.command == "person":
+            return _person(options)
     except (
         CommandError,
         ConfigError,
@@ -175,4 +179,51 @@ def _demo(options: argparse.Namespace) -> int:
     print(f"passphrase: {DEMO_PASSPHRASE}")
     if not options.no_tui:
         print(_("The TUI is not built yet; the demo data folder is ready."), file=sys.stderr)
+    return EXIT_OK
+
+
+def _export(options: argparse.Namespace) -> int:
+    from intake_tui.store import exports
+
+    if bool(options.id) == bool(options.all):
+        raise CommandError(_("give one interview ID, or --all"))
+    settings_key = _recovery_key(_data_dir(options)) if options.seal else None
+    if options.seal and settings_key is None:
+        raise CommandError(
+            _("--seal needs the organisation's public key in config.toml ([recovery] public_key)")
+        )
+    store = _unlock(options)
+    try:
+        written = exports.export_plans(
+            store,
+            None if options.all else options.id,
+            options.out,
+            fmt=options.format,
+            seal_to=settings_key,
+            force=options.force,
+        )
+    finally:
+        store.close()
+    for path in written:
+        print(path)
+    if options.all and not written:
+        print(_("no discussed or final plans to export"), file=sys.stderr)
+    return EXIT_OK
+
+
+def _person(options: argparse.Namespace) -> int:
+    from intake_tui.store import exports, interviews
+
+    store = _unlock(options)
+    try:
+        if options.person_command == "export":
+            path = exports.export_person(store, options.id, options.out, force=options.force)
+            print(path)
+        elif options.person_command == "erase":
+            interviews.delete_draft(store, options.id)
+            print(_("the draft case was erased"))
+        else:
+            raise CommandError(_("say what to do: intake-tui person export|erase"))
+    finally:
+        store.close()
     return EXIT_OK

@@ -28,6 +28,7 @@ def test_quick_benchmarks_run_and_write_every_figure(tmp_path: Path) -> None:
         "engine.update",
         "store.answer_commit",
         "store.list_page_search_1000",
+        "plan.generate",
     } <= set(figures)
     for name, figure in figures.items():
         assert figure["runs"] > 0, name

@@ -250,11 +250,8 @@ def test_an_older_database_is_backed_up_then_upgraded(tmp_path: Path, bundle) ->
     store.close()
     # Make it look like a database written by the first version: schema at revision 0001.
     engine = database.make_engine(tmp_path / "data" / "intake.db", dek)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("DROP TABLE answer_draft")
-        connection.exec_driver_sql("DROP INDEX IF EXISTS ix_interview_search_key")
-        connection.exec_driver_sql("ALTER TABLE interview DROP COLUMN search_key")
-        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
+    migrate.downgrade(engine, "0001")
+    assert migrate.current_revision(engine) == "0001"
     engine.dispose()
     assert not list((tmp_path / "data" / "backups").glob("*.db"))
     again = reopen(tmp_path / "data")

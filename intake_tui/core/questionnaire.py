@@ -202,6 +202,7 @@ class Bundle:
     ]  # id -> ids whose visibility/value can change, topological
     topological: dict[str, int]
     languages: tuple[str, ...] = field(default=())
+    plan: Any = None  # PlanRules from plan.yaml (set by the loader; typed in core.plan.rules)
 
     @property
     def id(self) -> str:
@@ -304,7 +305,15 @@ def load_bundle_files(
     builder = _Builder(source_map, problems)
     bundle = builder.build(data, dict(files), display_dir)
     problems = sorted(set(builder.problems))
-    return (None if problems else bundle), problems
+    if problems or bundle is None:
+        return None, problems
+    # The plan rules read the questions, so they are checked once the questions are sound.
+    from intake_tui.core.plan.rules import load_plan_rules
+
+    bundle.plan, plan_problems = load_plan_rules(bundle, f"{display_dir}/{PLAN_FILE}")
+    if plan_problems:
+        return None, plan_problems
+    return bundle, []
 
 
 def _did_you_mean(word: str, candidates: Iterable[str]) -> str:

@@ -41,6 +41,26 @@ def bundle_messages(bundle: Bundle) -> list[Message]:
                 found.append(Message(f"section.{node.id}.description", node.description))
             continue
         found.extend(_question_messages(node))
+    found.extend(plan_messages(bundle))
+    return found
+
+
+def plan_messages(bundle: Bundle) -> list[Message]:
+    """The texts of plan.yaml: section titles, field labels and value labels, rule reasons."""
+    rules = bundle.plan
+    if rules is None:
+        return []
+    found: list[Message] = []
+    for section, title in rules.sections.items():
+        found.append(Message(f"plan.section.{section}", title))
+    for key, text in rules.fields.items():
+        found.append(Message(f"plan.field.{key}.label", text.label))
+        if text.hint:
+            found.append(Message(f"plan.field.{key}.hint", text.hint))
+        for code, label in text.values.items():
+            found.append(Message(f"plan.field.{key}.value.{code}", label))
+    for rule in rules.rules:
+        found.append(Message(f"plan.rule.{rule.id}.because", rule.because))
     return found
 
 

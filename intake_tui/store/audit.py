@@ -44,6 +44,10 @@ ACTIONS = frozenset(
         "backup",
         "db_check",
         "export",
+        "plan_override",
+        "plan_discussed",
+        "plan_final",
+        "person_export",
     }
 )
 

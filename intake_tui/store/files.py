@@ -37,3 +37,29 @@ def fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def write_new(path: Path, content: bytes, *, force: bool = False, mode: int = 0o600) -> None:
+    """Write a file that must not already exist (unless `force`), atomically, with `mode`.
+
+    The content goes to a private temporary file first; `os.link` then gives it its name and
+    refuses to overwrite, so an existing file is never half-replaced.
+    """
+    if force:
+        write_atomic(path, content, mode=mode)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if os.name == "posix":
+            os.chmod(temp, mode)
+        os.link(temp, path)  # FileExistsError when the target exists
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+    fsync_dir(path.parent)

@@ -59,6 +59,7 @@ class InterviewSummary:
     created_at: dt.datetime
     updated_at: dt.datetime
     duo_notice_date: dt.date | None
+    finalized_at: dt.datetime | None = None
 
     @property
     def pip_due(self) -> dt.date | None:
@@ -114,6 +115,7 @@ def _summary(row: InterviewRow) -> InterviewSummary:
         created_at=row.created_at,
         updated_at=row.updated_at,
         duo_notice_date=row.duo_notice_date,
+        finalized_at=row.finalized_at,
     )
 
 

@@ -81,3 +81,19 @@ def _note(kw: dict[str, Any], applied: list[str], after_each: Callable[[str], No
     applied.append(revision)
     if after_each is not None:
         after_each(revision)
+
+
+def downgrade(engine: Engine, target: str) -> None:
+    """Take the schema back to `target` (tests make "older" databases with it), one transaction."""
+    script = _script()
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+
+    def run(rev: Any, context: Any) -> list[Any]:
+        return script._downgrade_revs(target, rev)
+
+    with engine.connect() as connection:
+        environment = EnvironmentContext(config, script, fn=run)
+        environment.configure(connection=connection, transactional_ddl=True)
+        with environment.begin_transaction():
+            environment.run_migrations()

@@ -143,3 +143,34 @@ class AuditRow(SQLModel, table=True):
     origin: str  # the device id
     prev_hash: str
     hash: str
+
+
+class PlanOverrideRow(SQLModel, table=True):
+    """The caseworker's own value for a plan field, with the reason; kept across regeneration."""
+
+    __tablename__ = "plan_override"
+    __table_args__ = (UniqueConstraint("interview_id", "field"),)
+    id: int | None = Field(default=None, primary_key=True)
+    interview_id: str = Field(foreign_key="interview.id")
+    field: str
+    value_json: str
+    reason: str
+    actor: str
+    at: dt.datetime
+
+
+class PlanRevisionRow(SQLModel, table=True):
+    """A discussed or final plan, frozen as its export document (what is synced and exported)."""
+
+    __tablename__ = "plan_revision"
+    __table_args__ = (UniqueConstraint("interview_id", "revision"),)
+    id: int | None = Field(default=None, primary_key=True)
+    interview_id: str = Field(foreign_key="interview.id", index=True)
+    revision: int
+    previous_revision: int | None = None
+    status: str  # discussed | final
+    dagtekening: dt.date | None = None
+    document_json: str
+    document_sha256: str
+    created_by: str
+    created_at: dt.datetime

@@ -1,0 +1,447 @@
+"""The plan as one printable, bilingual HTML page for the newcomer.
+
+`render_plan_html` turns an export document into a self-contained page: inline CSS for A4 paper
+and large type, no scripts, no external resources, no remote fonts. The plan is shown by section
+in Dutch and in the newcomer's language side by side; every column cell carries its own `lang`
+and `dir`. Texts of the bundle (field labels, value labels, rule reasons, section titles) come
+from `plan.yaml` and are translated by key (the catalog's msgctxt):
+
+    plan.section.<id>    plan.field.<key>.label    plan.field.<key>.value.<code>
+    plan.rule.<id>.because
+
+A text without a translation is shown in Dutch with a visible "(NL)" marker, never left out.
+When the newcomer's catalog says `X-Intake-Reviewed: no` the page says the translation was
+machine-made and not checked. The page carries no name of the newcomer unless one is given.
+Every value is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import io
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache, partial
+from html import escape
+from typing import Any, get_args
+
+from intake_tui.core.export import ExportDocument, PlanFieldOut, SourceOut
+from intake_tui.core.plan.fields import FIELDS, Section
+from intake_tui.core.plan.rules import PlanRules
+from intake_tui.core.questionnaire import Bundle
+from intake_tui.i18n import load_translations
+from intake_tui.i18n.direction import text_direction
+
+Translator = Callable[[str, str], "str | None"]
+"""`translations(key, lang)`: the text for a msgctxt key in `lang`, or None when there is none."""
+
+SOURCE_LANGUAGE = "nl"
+CONTACT_KEYS = ("contactpersoon", "contactpersoon.naam", "contactpersoon.telefoon")
+LANGUAGE_NAMES = {"prs": "دری"}  # Dari: Babel has no `prs` locale
+
+
+def N_(message: str) -> str:
+    """Mark a UI message for extraction; it is translated per column by `_fixed`."""
+    return message
+
+
+# -- the bundle's translations -------------------------------------------------------------------
+
+
+class BundleTranslator:
+    """Reads the bundle's `translations/<lang>.po` (Babel, lazily), skipping fuzzy entries."""
+
+    def __init__(self, bundle: Bundle) -> None:
+        self._bundle = bundle
+        self._catalogs: dict[str, dict[str, str]] = {}
+
+    def __call__(self, key: str, lang: str) -> str | None:
+        return self._catalog(lang).get(key)
+
+    def _catalog(self, lang: str) -> dict[str, str]:
+        if lang not in self._catalogs:
+            self._catalogs[lang] = _read_catalog(self._bundle.files.get(_po_name(lang)))
+        return self._catalogs[lang]
+
+
+def bundle_translator(bundle: Bundle) -> Translator:
+    """The default `translations` of `render_plan_html`: the bundle's own catalogs."""
+    return BundleTranslator(bundle)
+
+
+def _po_name(lang: str) -> str:
+    return f"translations/{lang}.po"
+
+
+def _read_catalog(raw: bytes | None) -> dict[str, str]:
+    if raw is None:
+        return {}
+    from babel.messages.pofile import read_po
+
+    catalog = read_po(io.BytesIO(raw))
+    found: dict[str, str] = {}
+    for message in catalog:
+        if not message.id or message.fuzzy or not message.context:
+            continue
+        text = message.string
+        if isinstance(text, str) and text:
+            found[str(message.context)] = text
+    return found
+
+
+_REVIEWED = re.compile(r'^"X-Intake-Reviewed:\s*([^\\"]*)', re.MULTILINE | re.IGNORECASE)
+
+
+def translation_unreviewed(bundle: Bundle, lang: str) -> bool:
+    """True when the bundle's catalog for `lang` says `X-Intake-Reviewed: no` in its header.
+
+    Babel drops headers it does not know, so the raw header text is read."""
+    raw = bundle.files.get(_po_name(lang))
+    if raw is None:
+        return False
+    text = raw.decode("utf-8", errors="replace")
+    header_end = text.find("\nmsgctxt")
+    match = _REVIEWED.search(text if header_end < 0 else text[:header_end])
+    return match is not None and match.group(1).strip().lower() == "no"
+
+
+# -- fixed UI words per column ---------------------------------------------------------------------
+
+# The Dutch of this page's fixed words, used while the `nl` UI catalog does not have them yet: the
+# Dutch column is the official text and must never fall back to English.
+_DUTCH = {
+    "Personal plan for integration and participation (PIP)": (
+        "Persoonlijk plan inburgering en participatie (PIP)"
+    ),
+    "The translation on this page was made by a computer and has not been checked by a person. "
+    "The Dutch text is the official text.": (
+        "De vertaling op deze pagina is door een computer gemaakt en niet door een mens "
+        "gecontroleerd. De Nederlandse tekst is de officiële tekst."
+    ),
+    "Final plan": "Definitief plan",
+    "Plan advice, agreed in our conversation (not final yet)": (
+        "PIP-advies, besproken in ons gesprek (nog niet definitief)"
+    ),
+    "Status": "Status",
+    "Version": "Versie",
+    "Name": "Naam",
+    "Date of the plan (dagtekening)": "Datum van het plan (dagtekening)",
+    "Period to complete your integration": "Termijn om uw inburgering af te ronden",
+    "{start} to {end}": "{start} tot en met {end}",
+    "Contact person": "Contactpersoon",
+    "not decided yet": "nog niet besloten",
+    "yes": "ja",
+    "no": "nee",
+    "Why:": "Waarom:",
+    "The rule proposed: {rule}. The caseworker chose: {chosen}, because: {reason}": (
+        "Het voorstel was: {rule}. De regievoerder koos: {chosen}, omdat: {reason}"
+    ),
+    "Texts marked (NL) have not been translated yet and are shown in Dutch.": (
+        "Teksten met (NL) zijn nog niet vertaald en staan er in het Nederlands."
+    ),
+}
+
+
+@lru_cache(maxsize=16)
+def _ui_catalog(lang: str) -> gettext.NullTranslations:
+    return load_translations(lang)
+
+
+def _fixed(message: str, lang: str) -> tuple[str, str]:
+    """A UI message in `lang` (via the gettext catalogs of intake_tui.i18n), and the language it
+    really is in: `lang` when its catalog has it, else Dutch (the page's official language)."""
+    if lang == "en":
+        return message, "en"
+    text = _ui_catalog(lang).gettext(message)
+    if text != message:
+        return text, lang
+    if lang != SOURCE_LANGUAGE:
+        dutch = _ui_catalog(SOURCE_LANGUAGE).gettext(message)
+        if dutch != message:
+            return dutch, SOURCE_LANGUAGE
+    return _DUTCH.get(message, message), SOURCE_LANGUAGE if message in _DUTCH else "en"
+
+
+# -- rendering ------------------------------------------------------------------------------------
+
+
+class _Column:
+    """Everything one column (one language) needs to say its texts."""
+
+    def __init__(self, lang: str, rules: PlanRules, translations: Translator) -> None:
+        self.lang = lang
+        self.dir = text_direction(lang)
+        self.rules = rules
+        self.translations = translations
+
+    def attrs(self) -> str:
+        return f'lang="{escape(self.lang)}" dir="{self.dir}"'
+
+    def foreign(self, text_html: str, lang: str) -> str:
+        """HTML in another language than the column's: its own lang/dir and a visible marker."""
+        if lang == self.lang:
+            return text_html
+        marker = f"({escape(lang.upper())})"
+        return (
+            f'<span class="fallback" lang="{escape(lang)}" dir="{text_direction(lang)}">'
+            f'{text_html} <span class="marker">{marker}</span></span>'
+        )
+
+    def ui(self, message: str) -> str:
+        text, lang = _fixed(message, self.lang)
+        return self.foreign(escape(text), lang)
+
+    def ui_format(self, message: str, **parts: str) -> str:
+        """A UI sentence with HTML parts (already escaped) put in its placeholders."""
+        text, lang = _fixed(message, self.lang)
+        try:
+            filled = escape(text).format(**parts)
+        except (KeyError, IndexError, ValueError):
+            lang = "en"
+            filled = escape(message).format(**parts)
+        return self.foreign(filled, lang)
+
+    def bundle_text(self, key: str, dutch: str) -> str:
+        """A text of plan.yaml: translated by its key, else the Dutch with a marker."""
+        if self.lang == SOURCE_LANGUAGE:
+            return escape(dutch)
+        found = self.translations(key, self.lang)
+        if found:
+            return escape(found)
+        return self.foreign(escape(dutch), SOURCE_LANGUAGE)
+
+    def dutch(self, text: str) -> str:
+        """Free text the caseworker wrote in Dutch (never translated)."""
+        return self.foreign(escape(text), SOURCE_LANGUAGE)
+
+    def section_title(self, section: str) -> str:
+        dutch = self.rules.sections.get(section) or section.capitalize()
+        return self.bundle_text(f"plan.section.{section}", dutch)
+
+    def label(self, key: str) -> str:
+        return self.bundle_text(f"plan.field.{key}.label", self.rules.label(key))
+
+    def value(self, key: str, value: Any) -> str:
+        if value is None or value == []:
+            return self.ui(N_("not decided yet"))
+        if isinstance(value, list):
+            return ", ".join(self.value(key, item) for item in value)
+        if isinstance(value, bool):
+            return self.ui(N_("yes") if value else N_("no"))
+        if isinstance(value, str):
+            spec = FIELDS.get(key)
+            if spec is not None and spec.type is dt.date:
+                return escape(_date(value))
+            text = self.rules.fields.get(key)
+            if text is not None and value in text.values:
+                return self.bundle_text(f"plan.field.{key}.value.{value}", text.values[value])
+        return escape(str(value))
+
+    def reason(self, source: SourceOut) -> str:
+        return self.bundle_text(f"plan.rule.{source.rule}.because", source.because)
+
+    def date(self, day: dt.date | None) -> str:
+        return escape(day.strftime("%d-%m-%Y")) if day is not None else "—"
+
+
+def _date(text: str) -> str:
+    try:
+        return dt.date.fromisoformat(text).strftime("%d-%m-%Y")
+    except ValueError:
+        return text
+
+
+def _language_name(lang: str) -> str:
+    if lang in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[lang]
+    try:
+        from babel import Locale
+
+        name = Locale.parse(lang.replace("-", "_")).get_display_name(lang.replace("-", "_"))
+    except (ValueError, TypeError, LookupError):
+        return lang
+    return str(name) if name else lang
+
+
+def _shown(field: PlanFieldOut) -> bool:
+    has_value = field.value is not None and field.value != []
+    return has_value or bool(field.needs_decision and field.override is None)
+
+
+def _section_html(column: _Column, *, section: str) -> str:
+    return f"<h2>{column.section_title(section)}</h2>"
+
+
+def _field_html(column: _Column, *, key: str, field: PlanFieldOut) -> str:
+    parts = [
+        f'<div class="label">{column.label(key)}</div>',
+        f'<div class="value">{column.value(key, field.value)}</div>',
+    ]
+    reasons = field.sources if field.value is not None else field.needs_decision or field.sources
+    for source in reasons:
+        parts.append(
+            f'<div class="reason"><span class="why">{column.ui(N_("Why:"))}</span> '
+            f"{column.reason(source)}</div>"
+        )
+    override = field.override
+    if override is not None:
+        parts.append(
+            '<div class="override">'
+            + column.ui_format(
+                N_("The rule proposed: {rule}. The caseworker chose: {chosen}, because: {reason}"),
+                rule=column.value(key, field.rule_value),
+                chosen=column.value(key, override.value),
+                reason=column.dutch(override.reason),
+            )
+            + "</div>"
+        )
+    return "".join(parts)
+
+
+def _row(columns: Sequence[_Column], cells: Callable[[_Column], str], css: str = "") -> str:
+    klass = f' class="{css}"' if css else ""
+    tds = "".join(f"<td {c.attrs()}>{cells(c)}</td>" for c in columns)
+    return f"<tr{klass}>{tds}</tr>"
+
+
+_CSS = """
+@page { size: A4; margin: 15mm 14mm 18mm 14mm; }
+* { box-sizing: border-box; }
+html { font-family: "Noto Sans", "Segoe UI", "DejaVu Sans", Tahoma, Arial, sans-serif;
+       font-size: 13pt; line-height: 1.5; color: #000; background: #fff; }
+body { margin: 0 auto; max-width: 190mm; padding: 6mm 0; }
+table.plan { width: 100%; border-collapse: collapse; table-layout: fixed; }
+table.plan td, table.plan th { vertical-align: top; padding: 5pt 7pt;
+       border-bottom: 0.75pt solid #888; text-align: start; }
+table.plan td + td { border-inline-start: 0.75pt solid #888; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+tr.section td { border-bottom: 2pt solid #000; padding-top: 14pt; }
+h1 { font-size: 20pt; line-height: 1.25; margin: 0; }
+h2 { font-size: 16pt; margin: 0; break-after: avoid; page-break-after: avoid; }
+.lang { font-size: 11pt; text-transform: uppercase; letter-spacing: 0.05em; }
+.label { font-weight: bold; }
+.value { font-size: 14pt; }
+.reason, .override, .facts { font-size: 12pt; }
+.override { border-inline-start: 3pt solid #000; padding-inline-start: 5pt; margin-top: 3pt; }
+.why, .fact { font-weight: bold; }
+.marker { font-size: 10pt; font-weight: bold; border: 0.75pt solid #000; padding: 0 2pt;
+          white-space: nowrap; }
+.notice td { border: 2pt solid #000; font-weight: bold; }
+footer { margin-top: 8mm; font-size: 10pt; }
+[dir="rtl"] { text-align: right; }
+@media screen { body { padding: 10mm; } }
+"""
+
+
+def render_plan_html(
+    doc: ExportDocument,
+    bundle: Bundle,
+    *,
+    newcomer_language: str,
+    translations: Translator | None = None,
+    display_name: str | None = None,
+) -> str:
+    """One self-contained printable page: the plan in Dutch and in the newcomer's language."""
+    rules = bundle.plan if isinstance(bundle.plan, PlanRules) else PlanRules(())
+    translate = translations if translations is not None else bundle_translator(bundle)
+    dutch = _Column(SOURCE_LANGUAGE, rules, translate)
+    columns = [dutch]
+    if newcomer_language != SOURCE_LANGUAGE:
+        columns.append(_Column(newcomer_language, rules, translate))
+    plan = doc.plan
+    record = doc.record
+    rows: list[str] = []
+
+    rows.append(
+        _row(
+            columns,
+            lambda c: (
+                f'<div class="lang">{escape(_language_name(c.lang))}</div>'
+                f"<h1>{c.ui(N_('Personal plan for integration and participation (PIP)'))}</h1>"
+            ),
+            "title",
+        )
+    )
+    if newcomer_language != SOURCE_LANGUAGE and translation_unreviewed(bundle, newcomer_language):
+        rows.append(
+            _row(
+                columns,
+                lambda c: c.ui(
+                    N_(
+                        "The translation on this page was made by a computer and has not been "
+                        "checked by a person. The Dutch text is the official text."
+                    )
+                ),
+                "notice",
+            )
+        )
+
+    def facts(c: _Column) -> str:
+        status = (
+            N_("Final plan")
+            if record.status == "final"
+            else N_("Plan advice, agreed in our conversation (not final yet)")
+        )
+        lines = [
+            (N_("Status"), c.ui(status)),
+            (N_("Version"), escape(str(record.revision))),
+        ]
+        if display_name:
+            lines.insert(0, (N_("Name"), escape(display_name)))
+        if plan.dagtekening is not None:
+            lines.append((N_("Date of the plan (dagtekening)"), c.date(plan.dagtekening)))
+        if plan.termijn is not None:
+            lines.append(
+                (
+                    N_("Period to complete your integration"),
+                    c.ui_format(
+                        N_("{start} to {end}"),
+                        start=c.date(plan.termijn.start),
+                        end=c.date(plan.termijn.end),
+                    ),
+                )
+            )
+        for key in CONTACT_KEYS:
+            contact = plan.fields.get(key)
+            if contact is not None and contact.value not in (None, []):
+                lines.append((N_("Contact person"), c.value(key, contact.value)))
+        return (
+            '<div class="facts">'
+            + "".join(
+                f'<div><span class="fact">{c.ui(label)}</span> {value}</div>'
+                for label, value in lines
+            )
+            + "</div>"
+        )
+
+    rows.append(_row(columns, facts, "facts"))
+
+    for section in get_args(Section):
+        keys = [
+            key
+            for key, spec in FIELDS.items()
+            if spec.section == section and key in plan.fields and _shown(plan.fields[key])
+        ]
+        if not keys:
+            continue
+        rows.append(_row(columns, partial(_section_html, section=section), "section"))
+        for key in keys:
+            rows.append(
+                _row(columns, partial(_field_html, key=key, field=plan.fields[key]), "field")
+            )
+
+    legend_text = N_("Texts marked (NL) have not been translated yet and are shown in Dutch.")
+    legend = "".join(f"<p {c.attrs()}>{c.ui(legend_text)}</p>" for c in columns[1:])
+    title = escape(
+        _fixed(N_("Personal plan for integration and participation (PIP)"), SOURCE_LANGUAGE)[0]
+        + f" \u2014 {record.revision}"
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="nl" dir="ltr">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f'<table class="plan">\n{chr(10).join(rows)}\n</table>\n'
+        f"<footer>{legend}</footer>\n</body>\n</html>\n"
+    )

@@ -1,0 +1,153 @@
+"""Writing plans and a newcomer's own data to files: atomically, 0600, never overwriting, audited.
+
+A plan revision is frozen whole (store/plans.py); a plain export leaves the special-category
+answers (health) out again and lists them as withheld, and only `--seal` — encrypted to the
+organisation's key (store/seal.py) — carries them. File names hold interview ids, never names.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlmodel import select
+
+from intake_tui.core.questionnaire import Bundle
+from intake_tui.core.values import to_json
+from intake_tui.i18n import _
+from intake_tui.store import interviews, plans
+from intake_tui.store.files import write_new
+from intake_tui.store.models import InterviewRow, NoteRow, PlanRevisionRow
+from intake_tui.store.session import Store, StoreError
+
+
+def _content(
+    store: Store, revision: plans.Revision, bundle: Bundle, fmt: str, sealed: bool
+) -> bytes:
+    from intake_tui.core.export import ExportDocument, export_json, plain_copy
+
+    document = ExportDocument.model_validate_json(revision.document_json)
+    if not sealed:
+        # Leaves out the special answers AND their traces in the plan's provenance.
+        document = plain_copy(document, bundle)
+    if fmt == "json":
+        return export_json(document).encode("utf-8")
+    from intake_tui.core.html_plan import render_plan_html
+
+    language = document.interview.client_language
+    return render_plan_html(document, bundle, newcomer_language=language).encode("utf-8")
+
+
+def export_plans(
+    store: Store,
+    interview_id: str | None,
+    out: Path,
+    *,
+    fmt: str = "json",
+    seal_to: bytes | None = None,
+    force: bool = False,
+) -> list[Path]:
+    """Write the latest discussed/final revision of one interview (`out` is the file) or of
+    every interview that has one (`out` is a folder)."""
+    if interview_id is not None:
+        targets = [interview_id]
+    else:
+        with store.session() as session:
+            targets = sorted(
+                set(session.exec(select(PlanRevisionRow.interview_id)).all())  # type: ignore[call-overload]
+            )
+    written: list[Path] = []
+    for target in targets:
+        revision = plans.latest_frozen(store, target)
+        if revision is None:
+            raise StoreError(
+                _("interview {id} has no discussed or final plan to export").format(id=target)
+            )
+        opened_bundle = _bundle_of(store, target)
+        content = _content(store, revision, opened_bundle, fmt, seal_to is not None)
+        if seal_to is not None:
+            from intake_tui.store.seal import seal
+
+            content = seal(content, seal_to)
+        if interview_id is None:
+            name = f"{target}-r{revision.revision}.{fmt}" + (".age" if seal_to else "")
+            path = out / name
+        else:
+            path = out
+        try:
+            write_new(path, content, force=force)
+        except FileExistsError:
+            raise StoreError(
+                _("{path} exists; it was not overwritten (use --force)").format(path=path)
+            ) from None
+        with store.session() as session:
+            store.audit(session, "export", "plan", f"{target}/r{revision.revision}")
+        written.append(path)
+    return written
+
+
+def _bundle_of(store: Store, interview_id: str) -> Bundle:
+    with store.session() as session:
+        row = session.get(InterviewRow, interview_id)
+        if row is None:
+            raise StoreError(_("no interview with id {id}").format(id=interview_id))
+        return interviews.pinned_bundle(session, row.bundle_sha256)
+
+
+def export_person(store: Store, interview_id: str, out: Path, *, force: bool = False) -> Path:
+    """Everything stored about one newcomer, for them (AVG art. 15): answers, notes, plans."""
+    opened = interviews.open_interview(store, interview_id)
+    bundle = opened.bundle
+    answers = []
+    for (question_id, instance), answer in sorted(
+        opened.interview.answers().items(), key=lambda kv: (kv[0][0], kv[0][1] or "")
+    ):
+        item = bundle.items.get(question_id)
+        answers.append(
+            {
+                "question": question_id,
+                "label": item.label if item else question_id,
+                "instance": instance,
+                "state": answer.state,
+                "value": to_json(answer.value),
+                "visible": opened.interview.is_visible(question_id, instance),
+            }
+        )
+    with store.session() as session:
+        notes = [
+            {
+                "question": n.question_id,
+                "instance": n.instance or None,
+                "text": n.text,
+                "flagged": n.flagged,
+            }
+            for n in session.exec(select(NoteRow).where(NoteRow.interview_id == interview_id))
+        ]
+    document = {
+        "schema": "intake-person-export/1",
+        "interview_id": interview_id,
+        "display_name": opened.summary.client_display_name,
+        "language": opened.summary.client_language,
+        "created_at": opened.summary.created_at.isoformat(),
+        "status": opened.summary.status,
+        "answers": answers,
+        "notes": notes,
+        "plans": [
+            {
+                "revision": r.revision,
+                "status": r.status,
+                "dagtekening": r.dagtekening.isoformat() if r.dagtekening else None,
+            }
+            for r in plans.revisions(store, interview_id)
+        ],
+    }
+    content = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+    try:
+        write_new(out, content, force=force)
+    except FileExistsError:
+        raise StoreError(
+            _("{path} exists; it was not overwritten (use --force)").format(path=out)
+        ) from None
+    with store.session() as session:
+        store.audit(session, "person_export", "interview", interview_id)
+    return out

@@ -1,0 +1,257 @@
+"""The plan's lifecycle: overrides, and draft → discussed → final revisions, frozen for export.
+
+A draft is never stored: it is drafted from the answers and the caseworker's overrides whenever
+it is shown, so it always follows the answers. Marking it `discussed` (the PIP-advies, agreed
+with the newcomer) or `final` (signed: dagtekening set, DUO's checks pass) freezes it as its
+export document in a new revision that names the one before. The termijn of 3 years runs from
+the day after the FIRST final revision's dagtekening and never moves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import col, select
+
+from intake_tui.core.export import ExportMeta, build_export, export_json
+from intake_tui.core.plan import Override, Plan, draft_plan, duo_block, duo_checks, duo_facts
+from intake_tui.core.plan.duo import Check
+from intake_tui.core.plan.fields import FIELDS, FieldValueError, check_value, to_json
+from intake_tui.i18n import _
+from intake_tui.store import interviews
+from intake_tui.store.models import PlanOverrideRow, PlanRevisionRow
+from intake_tui.store.session import Store, StoreError
+
+TERMIJN_YEARS = 3
+
+
+class PlanNotReady(StoreError):
+    """The plan cannot take the next step yet; `checks` and `open_fields` say why."""
+
+    def __init__(self, message: str, checks: list[Check], open_fields: list[str]) -> None:
+        super().__init__(message)
+        self.checks = checks
+        self.open_fields = open_fields
+
+
+@dataclass(frozen=True)
+class Revision:
+    interview_id: str
+    revision: int
+    previous_revision: int | None
+    status: str
+    dagtekening: dt.date | None
+    document_json: str
+    document_sha256: str
+    created_at: dt.datetime
+
+
+def _revision(row: PlanRevisionRow) -> Revision:
+    return Revision(
+        row.interview_id,
+        row.revision,
+        row.previous_revision,
+        row.status,
+        row.dagtekening,
+        row.document_json,
+        row.document_sha256,
+        row.created_at,
+    )
+
+
+def set_override(store: Store, interview_id: str, field: str, value: Any, reason: str) -> None:
+    """The caseworker's own value for a field; a reason is required (it is shown with it)."""
+    if field not in FIELDS:
+        raise StoreError(_("unknown plan field {key!r}").format(key=field))
+    if not reason.strip():
+        raise StoreError(_("a reason is required to change what the rules proposed"))
+    if value is not None:
+        try:
+            value = check_value(field, value)
+        except FieldValueError as error:
+            raise StoreError(str(error)) from None
+    now = store.now()
+    with store.session() as session:
+        row = session.exec(
+            select(PlanOverrideRow).where(
+                PlanOverrideRow.interview_id == interview_id, PlanOverrideRow.field == field
+            )
+        ).first() or PlanOverrideRow(
+            interview_id=interview_id, field=field, value_json="", reason="", actor="", at=now
+        )
+        row.value_json = json.dumps(to_json(value))
+        row.reason = reason.strip()
+        row.actor = store.actor
+        row.at = now
+        session.add(row)
+        store.audit(session, "plan_override", "plan", f"{interview_id}/{field}")
+
+
+def clear_override(store: Store, interview_id: str, field: str) -> None:
+    with store.session() as session:
+        for row in session.exec(
+            select(PlanOverrideRow).where(
+                PlanOverrideRow.interview_id == interview_id, PlanOverrideRow.field == field
+            )
+        ):
+            session.delete(row)
+        store.audit(session, "plan_override", "plan", f"{interview_id}/{field}")
+
+
+def overrides(store: Store, interview_id: str) -> dict[str, Override]:
+    with store.session() as session:
+        rows = session.exec(
+            select(PlanOverrideRow).where(PlanOverrideRow.interview_id == interview_id)
+        ).all()
+    return {
+        r.field: Override(
+            check_value(r.field, json.loads(r.value_json)) if r.value_json != "null" else None,
+            r.reason,
+            r.actor,
+            r.at,
+        )
+        for r in rows
+    }
+
+
+def draft(store: Store, opened: interviews.OpenInterview) -> Plan:
+    """The plan as the rules and the caseworker's overrides make it now."""
+    return draft_plan(opened.interview, opened.bundle.plan, overrides(store, opened.summary.id))
+
+
+def revisions(store: Store, interview_id: str) -> list[Revision]:
+    with store.session() as session:
+        rows = session.exec(
+            select(PlanRevisionRow)
+            .where(PlanRevisionRow.interview_id == interview_id)
+            .order_by(col(PlanRevisionRow.revision))
+        ).all()
+    return [_revision(r) for r in rows]
+
+
+def latest_frozen(store: Store, interview_id: str) -> Revision | None:
+    found = revisions(store, interview_id)
+    return found[-1] if found else None
+
+
+def first_final_dagtekening(found: list[Revision]) -> dt.date | None:
+    finals = [r.dagtekening for r in found if r.status == "final" and r.dagtekening]
+    return finals[0] if finals else None
+
+
+def termijn(first_dagtekening: dt.date | None) -> tuple[dt.date, dt.date] | None:
+    """The 3-year termijn: from the day after the first final PIP's dagtekening (Wet art. 11)."""
+    if first_dagtekening is None:
+        return None
+    start = first_dagtekening + dt.timedelta(days=1)
+    try:
+        end = start.replace(year=start.year + TERMIJN_YEARS)
+    except ValueError:  # 29 February
+        end = start.replace(year=start.year + TERMIJN_YEARS, day=28)
+    return start, end - dt.timedelta(days=1)
+
+
+def readiness(
+    store: Store, opened: interviews.OpenInterview, dagtekening: dt.date | None
+) -> tuple[Plan, list[Check]]:
+    """The draft plan and DUO's checks for it, as if signed on `dagtekening`."""
+    plan = draft(store, opened)
+    found = revisions(store, opened.summary.id)
+    earlier = [r.dagtekening for r in found if r.status == "final" and r.dagtekening]
+    facts = duo_facts(
+        opened.interview, dagtekening, earlier_final_dagtekening=max(earlier) if earlier else None
+    )
+    return plan, duo_checks(plan, facts)
+
+
+def mark_discussed(store: Store, interview_id: str) -> Revision:
+    """Freeze the plan as discussed with the newcomer (the PIP-advies)."""
+    return _freeze(store, interview_id, "discussed", None)
+
+
+def mark_final(store: Store, interview_id: str, dagtekening: dt.date) -> Revision:
+    """Freeze the plan as final (signed on `dagtekening`); refused while any check fails."""
+    return _freeze(store, interview_id, "final", dagtekening)
+
+
+def _freeze(store: Store, interview_id: str, status: str, dagtekening: dt.date | None) -> Revision:
+    opened = interviews.open_interview(store, interview_id)
+    if opened.summary.status != "finalized":
+        raise StoreError(_("finalize the interview (review the answers) before freezing its plan"))
+    plan, checks = readiness(store, opened, dagtekening)
+    open_fields = [f.key for f in plan.open_decisions()]
+    if status == "final":
+        failing = [c for c in checks if not c.ok]
+        if failing or open_fields:
+            raise PlanNotReady(
+                _("the plan cannot be final yet: {reasons}").format(
+                    reasons="; ".join(
+                        [c.message for c in failing]
+                        + [_("{field} needs a decision").format(field=f) for f in open_fields]
+                    )
+                ),
+                failing,
+                open_fields,
+            )
+    found = revisions(store, interview_id)
+    previous = found[-1].revision if found else None
+    number = (previous or 0) + 1
+    first_final = first_final_dagtekening(found) or (dagtekening if status == "final" else None)
+    period = termijn(first_final)
+    interpreter = json.loads(_interpreter_json(store, interview_id))
+    meta = ExportMeta(
+        interview_id=interview_id,
+        revision=number,
+        previous_revision=previous,
+        status=status,  # type: ignore[arg-type]
+        frozen_at=store.now(),
+        created_at=opened.summary.created_at,
+        finalized_at=opened.summary.finalized_at,
+        caseworker=store.actor,
+        device_id=store.device_id,
+        client_language=opened.summary.client_language,
+        interpreter_used=bool(interpreter.get("used")),
+        interpreter_how=interpreter.get("how"),
+        interpreter_language=interpreter.get("language"),
+        dagtekening=dagtekening,
+        termijn_start=period[0] if period else None,
+    )
+    asiel = opened.interview.value("doelgroep") == "asielstatushouder"
+    block = (
+        duo_block(plan, dagtekening, asielstatushouder=asiel)
+        if status == "final" and dagtekening
+        else None
+    )
+    # Frozen whole (special-category answers included): what is synced must be complete; a
+    # plain file export leaves them out again (see export_document()).
+    document = export_json(
+        build_export(opened.interview, plan, meta, include_special=True, duo=block)
+    )
+    digest = hashlib.sha256(document.encode()).hexdigest()
+    row = PlanRevisionRow(
+        interview_id=interview_id,
+        revision=number,
+        previous_revision=previous,
+        status=status,
+        dagtekening=dagtekening,
+        document_json=document,
+        document_sha256=digest,
+        created_by=store.actor,
+        created_at=store.now(),
+    )
+    with store.session() as session:
+        session.add(row)
+        store.audit(session, f"plan_{status}", "plan", f"{interview_id}/r{number}")
+    return _revision(row)
+
+
+def _interpreter_json(store: Store, interview_id: str) -> str:
+    from intake_tui.store.models import InterviewRow
+
+    with store.session() as session:
+        row = session.get(InterviewRow, interview_id)
+        return row.interpreter_json if row else "{}"
