@@ -7,6 +7,7 @@ is refused — the demo never touches real data.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from intake_tui.core.clock import FrozenClock
@@ -15,10 +16,14 @@ from intake_tui.core.questionnaire import load_bundle
 from intake_tui.i18n import _
 from intake_tui.personas import DEMO_TODAY, PERSONAS
 from intake_tui.resources import questionnaires_dir
-from intake_tui.store import interviews
+from intake_tui.store import interviews, plans
 from intake_tui.store.datadir import DataDir, DataDirError
 from intake_tui.store.keyring import PRODUCTION_KDF, KdfParams
 from intake_tui.store.session import Store, initialize
+
+# How far each finalized persona's plan is in the demo: discussed with the newcomer, or final
+# with its dagtekening (two finals in different languages, one of them Arabic).
+DEMO_PLANS = {"rami": "2026-11-20", "ayse": "2026-11-18", "semhar": "discussed"}
 
 DEMO_USER = "demo"
 DEMO_PASSPHRASE = "demo-passphrase"
@@ -89,3 +94,8 @@ def fill(store: Store, clock: FrozenClock) -> None:
             )
         if persona.stage == "finalized":
             interviews.finalize_interview(store, summary.id)
+            plan_stage = DEMO_PLANS.get(persona.key)
+            if plan_stage is not None:
+                plans.mark_discussed(store, summary.id)
+                if plan_stage != "discussed":
+                    plans.mark_final(store, summary.id, dt.date.fromisoformat(plan_stage))

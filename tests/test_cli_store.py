@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -234,3 +235,53 @@ def test_demo_folder_holds_the_six_personas_at_their_stages(tmp_path: Path) -> N
     assert opened.value("lbt_resultaat") == "haalbaar"
     assert opened.issues() == []
     store.close()
+
+
+def test_a_fresh_demo_exports_real_plans(tmp_path: Path) -> None:
+    import json
+
+    import jsonschema
+
+    demo = tmp_path / "demo"
+    assert run("demo", "--no-tui", "--data-dir", str(demo)).returncode == 0
+    out = tmp_path / "exports"
+    exported = run(
+        "export",
+        "--all",
+        "--out",
+        str(out),
+        "--data-dir",
+        str(demo),
+        "--user",
+        "demo",
+        "--passphrase-file",
+        "-",
+        stdin="demo-passphrase",
+    )
+    assert exported.returncode == 0, exported.stderr
+    documents = [json.loads(p.read_text()) for p in sorted(out.glob("*.json"))]
+    schema = json.loads((REPO / "schemas" / "intake-export-1.schema.json").read_text())
+    for document in documents:
+        jsonschema.validate(document, schema)
+    statuses = sorted((d["record"]["status"], d["interview"]["client_language"]) for d in documents)
+    assert statuses == [("discussed", "ti"), ("final", "ar"), ("final", "tr")]
+    html = run(
+        "export",
+        "--all",
+        "--format",
+        "html",
+        "--out",
+        str(tmp_path / "html"),
+        "--data-dir",
+        str(demo),
+        "--user",
+        "demo",
+        "--passphrase-file",
+        "-",
+        stdin="demo-passphrase",
+    )
+    assert html.returncode == 0, html.stderr
+    pages = [p.read_text(encoding="utf-8") for p in (tmp_path / "html").glob("*.html")]
+    assert len(pages) == 3
+    rtl = re.compile(r'<[a-z]+[^>]* lang="ar"[^>]* dir="rtl"')
+    assert sum(bool(rtl.search(page)) for page in pages) == 1  # Rami reads Arabic
