@@ -6,6 +6,11 @@
     [drafts]
     flag_after_days = 30    # drafts untouched this long are flagged (db check, cases screen)
 
+    [contact]               # the contact person every plan names (DUO Contactpersoon)
+    name = "Team Inburgering"
+    email = "inburgering@gemeente.example"
+    phone = "14 020"
+
 Unknown keys are reported, not ignored, so a typo in a setting does not pass silently.
 """
 
@@ -19,7 +24,11 @@ from pathlib import Path
 
 from intake_tui.i18n import _
 
-KNOWN = {"recovery": {"public_key"}, "drafts": {"flag_after_days"}}
+KNOWN = {
+    "recovery": {"public_key"},
+    "drafts": {"flag_after_days"},
+    "contact": {"name", "email", "phone"},
+}
 
 
 class ConfigError(Exception):
@@ -32,6 +41,9 @@ class ConfigError(Exception):
 class Settings:
     recovery_public_key: bytes | None = None
     stale_draft_days: int = 30
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
 
 
 def load_settings(path: Path) -> Settings:
@@ -66,4 +78,14 @@ def load_settings(path: Path) -> Settings:
         raise ConfigError(
             f"{path}: " + _("[drafts] flag_after_days must be a whole number of days (1-3650)")
         )
-    return Settings(recovery_public_key=key, stale_draft_days=days)
+    contact = data.get("contact", {})
+    for name in ("name", "email", "phone"):
+        if name in contact and not isinstance(contact[name], str):
+            raise ConfigError(f"{path}: " + _("[contact] {name} must be text").format(name=name))
+    return Settings(
+        recovery_public_key=key,
+        stale_draft_days=days,
+        contact_name=contact.get("name"),
+        contact_email=contact.get("email"),
+        contact_phone=contact.get("phone"),
+    )

@@ -162,18 +162,31 @@ class SourceOut(_Model):
     inputs: list[InputOut]
 
 
+class GoalOut(_Model):
+    """An ontwikkelwens or aandachtspunt in the plan, with sub-goals and dates (ISO)."""
+
+    omschrijving: str
+    subdoelen: str | None
+    start: str | None
+    eind: str | None
+
+
+PlanValue = JsonValue | list[GoalOut]
+"""A plan field's value in JSON form (goals are objects; everything else as JsonValue)."""
+
+
 class OverrideOut(_Model):
     """The caseworker's own choice, with the reason, who (login name) and when."""
 
-    value: JsonValue
+    value: PlanValue
     reason: str
     by: str
     at: dt.datetime
 
 
 class PlanFieldOut(_Model):
-    value: JsonValue
-    rule_value: JsonValue
+    value: PlanValue
+    rule_value: PlanValue
     sources: list[SourceOut]
     needs_decision: list[SourceOut]
     override: OverrideOut | None

@@ -37,13 +37,16 @@ Translator = Callable[[str, str], "str | None"]
 """`translations(key, lang)`: the text for a msgctxt key in `lang`, or None when there is none."""
 
 SOURCE_LANGUAGE = "nl"
-CONTACT_KEYS = ("contactpersoon", "contactpersoon.naam", "contactpersoon.telefoon")
+CONTACT_KEYS = ("contactpersoon.naam", "contactpersoon.email", "contactpersoon.telefoon")
 LANGUAGE_NAMES = {"prs": "دری"}  # Dari: Babel has no `prs` locale
 
 
 def N_(message: str) -> str:
     """Mark a UI message for extraction; it is translated per column by `_fixed`."""
     return message
+
+
+WHY = N_("Why:")
 
 
 # -- the bundle's translations -------------------------------------------------------------------
@@ -226,6 +229,8 @@ class _Column:
         if value is None or value == []:
             return self.ui(N_("not decided yet"))
         if isinstance(value, list):
+            if value and all(isinstance(item, dict) for item in value):
+                return "<br>".join(self.goal(item) for item in value)
             return ", ".join(self.value(key, item) for item in value)
         if isinstance(value, bool):
             return self.ui(N_("yes") if value else N_("no"))
@@ -237,6 +242,17 @@ class _Column:
             if text is not None and value in text.values:
                 return self.bundle_text(f"plan.field.{key}.value.{value}", text.values[value])
         return escape(str(value))
+
+    def goal(self, goal: dict[str, Any]) -> str:
+        """An ontwikkelwens or aandachtspunt: its description, sub-goals and dates."""
+        text = escape(str(goal.get("omschrijving") or ""))
+        if goal.get("subdoelen"):
+            text += " — " + escape(str(goal["subdoelen"]))
+        start, end = goal.get("start"), goal.get("eind")
+        if start or end:
+            text += " (" + escape(_date(start) if start else "…") + " – "
+            text += escape(_date(end) if end else "…") + ")"
+        return text
 
     def reason(self, source: SourceOut) -> str:
         return self.bundle_text(f"plan.rule.{source.rule}.because", source.because)
@@ -281,7 +297,7 @@ def _field_html(column: _Column, *, key: str, field: PlanFieldOut) -> str:
     reasons = field.sources if field.value is not None else field.needs_decision or field.sources
     for source in reasons:
         parts.append(
-            f'<div class="reason"><span class="why">{column.ui(N_("Why:"))}</span> '
+            f'<div class="reason"><span class="why">{column.ui(WHY)}</span> '
             f"{column.reason(source)}</div>"
         )
     override = field.override

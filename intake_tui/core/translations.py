@@ -61,6 +61,10 @@ def plan_messages(bundle: Bundle) -> list[Message]:
             found.append(Message(f"plan.field.{key}.value.{code}", label))
     for rule in rules.rules:
         found.append(Message(f"plan.rule.{rule.id}.because", rule.because))
+    from intake_tui.core.plan.rules import BUILTIN_REASONS
+
+    for rule_id, because in BUILTIN_REASONS.items():
+        found.append(Message(f"plan.rule.{rule_id}.because", because))
     return found
 
 

@@ -18,7 +18,16 @@ from typing import Any
 from sqlmodel import col, select
 
 from intake_tui.core.export import ExportMeta, build_export, export_json
-from intake_tui.core.plan import Override, Plan, draft_plan, duo_block, duo_checks, duo_facts
+from intake_tui.core.plan import (
+    Override,
+    Plan,
+    Source,
+    builtin_source,
+    draft_plan,
+    duo_block,
+    duo_checks,
+    duo_facts,
+)
 from intake_tui.core.plan.duo import Check
 from intake_tui.core.plan.fields import FIELDS, FieldValueError, check_value, to_json
 from intake_tui.i18n import _
@@ -120,7 +129,32 @@ def overrides(store: Store, interview_id: str) -> dict[str, Override]:
 
 def draft(store: Store, opened: interviews.OpenInterview) -> Plan:
     """The plan as the rules and the caseworker's overrides make it now."""
-    return draft_plan(opened.interview, opened.bundle.plan, overrides(store, opened.summary.id))
+    return draft_plan(
+        opened.interview,
+        opened.bundle.plan,
+        overrides(store, opened.summary.id),
+        contact_defaults(store),
+    )
+
+
+def contact_defaults(store: Store) -> dict[str, tuple[Any, Source]]:
+    """The contact person from config.toml ([contact]), else the caseworker who drafts."""
+    from intake_tui.config import load_settings
+
+    settings = load_settings(store.data_dir.config_path)
+    configured = builtin_source("instelling.contactpersoon")
+    if settings.contact_name:
+        return {
+            "contactpersoon.naam": (settings.contact_name, configured),
+            "contactpersoon.email": (settings.contact_email, configured),
+            "contactpersoon.telefoon": (settings.contact_phone, configured),
+        }
+    return {
+        "contactpersoon.naam": (
+            store.actor,
+            builtin_source("instelling.regievoerder"),
+        )
+    }
 
 
 def revisions(store: Store, interview_id: str) -> list[Revision]:

@@ -10,6 +10,7 @@ from intake_tui.core.plan.rules import (
     PlanRules,
     Rule,
     Source,
+    builtin_source,
     draft_plan,
     load_plan_rules,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "PlanRules",
     "Rule",
     "Source",
+    "builtin_source",
     "draft_plan",
     "duo_block",
     "duo_checks",

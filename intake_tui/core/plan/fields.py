@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import TypeAdapter, ValidationError
+from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
 Leerroute = Literal["B", "O", "Z"]
 """DUO's codes: B1-route (Wet art. 7), onderwijsroute (art. 8), zelfredzaamheidsroute (art. 9)."""
@@ -56,6 +57,17 @@ SUPPORT = Literal[
 REFERRAL = Literal["huisarts", "praktijkondersteuner", "ggz", "maatschappelijk_werk"]
 FIXED_COST = Literal["huur", "energie", "water", "zorgverzekering"]
 
+
+class Goal(TypedDict):
+    """An ontwikkelwens (development wish) or aandachtspunt (point of attention) with its
+    sub-goals and dates, as the intake recorded it (GGM Ontwikkelwens / Aandachtspunt)."""
+
+    omschrijving: str
+    subdoelen: str | None
+    start: dt.date | None
+    eind: dt.date | None
+
+
 FIELDS: dict[str, FieldSpec] = {
     spec.key: spec
     for spec in (
@@ -86,6 +98,11 @@ FIELDS: dict[str, FieldSpec] = {
         _spec("ontzorgen.vaste_lasten", FIXED_COST, "financien", is_list=True),
         _spec("ontzorgen.machtiging_getekend", bool, "financien"),
         _spec("vve_informatie", bool, "gezin"),
+        _spec("ontwikkelwensen", Goal, "participatie", is_list=True),
+        _spec("aandachtspunten", Goal, "ondersteuning", is_list=True),
+        _spec("contactpersoon.naam", str, "planning"),
+        _spec("contactpersoon.email", str, "planning"),
+        _spec("contactpersoon.telefoon", str, "planning"),
         _spec("pip_uiterlijk", dt.date, "planning"),
         _spec("voortgangsgesprekken", dt.date, "planning", is_list=True),
     )
@@ -123,4 +140,6 @@ def to_json(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
     return value

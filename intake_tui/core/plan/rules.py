@@ -433,9 +433,18 @@ def draft_plan(
     interview: Interview,
     rules: PlanRules,
     overrides: Mapping[str, Override] | None = None,
+    defaults: Mapping[str, tuple[Any, Source]] | None = None,
 ) -> Plan:
-    """Evaluate every rule against the interview's visible answers; apply the overrides."""
+    """Evaluate every rule against the interview's visible answers; apply the overrides.
+
+    `defaults` are values from outside the interview (the municipality's contact person from
+    config.toml), each with its source, used where no rule sets the field.
+    """
     fields = {key: PlanField(key) for key in FIELDS}
+    for key, (value, source) in (defaults or {}).items():
+        if key in fields and value is not None:
+            fields[key].rule_value = check_value(key, value)
+            fields[key].sources.append(source)
     for rule in rules.rules:
         if not _fires(interview, rule.when):
             continue
@@ -503,8 +512,88 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+# Reasons of the fields the code fills in (the law, practice, settings, copies from the
+# intake). They have rule ids like plan.yaml's and are translated the same way
+# (msgctxt plan.rule.<id>.because); core.translations lists them with the bundle's texts.
+BUILTIN_REASONS: dict[str, str] = {
+    "intake.ontwikkelwensen": (
+        "Overgenomen uit de brede intake; werk de subdoelen en data samen bij."
+    ),
+    "intake.aandachtspunten": (
+        "Overgenomen uit de brede intake; werk de subdoelen en data samen bij."
+    ),
+    "wet.pip_binnen_10_weken": (
+        "Het PIP moet binnen 10 weken na de kennisgeving van DUO zijn vastgesteld "
+        "(Besluit inburgering 2021 art. 5.3)."
+    ),
+    "wet.ontzorgen_zes_maanden": (
+        "Ontzorgen duurt 6 maanden vanaf de eerste dag van de bijstand (Participatiewet art. 56a)."
+    ),
+    "praktijk.voortgang": (
+        "Voortgangsgesprekken na 3, 6 en 12 maanden; pas het schema aan waar nodig."
+    ),
+    "instelling.contactpersoon": "De contactpersoon van de gemeente (config.toml [contact]).",
+    "instelling.regievoerder": "De regievoerder die dit plan opstelde.",
+}
+
+
+def builtin_source(rule_id: str, inputs: tuple[Input, ...] = ()) -> Source:
+    """The source of a field the code fills in, with its registered reason."""
+    return Source(rule_id, BUILTIN_REASONS[rule_id], inputs)
+
+
+# The repeats the plan copies its goals from (GGM Ontwikkelwens / Aandachtspunt), per bundle
+# question id: (repeat, description, sub-goals, start, end). Absent questions are skipped.
+GOAL_SOURCES = {
+    "ontwikkelwensen": (
+        "ontwikkelwensen",
+        "ontwikkelwens_omschrijving",
+        "ontwikkelwens_subdoelen",
+        "ontwikkelwens_start",
+        "ontwikkelwens_eind",
+    ),
+    "aandachtspunten": (
+        "aandachtspunten",
+        "aandachtspunt_omschrijving",
+        "aandachtspunt_subdoelen",
+        None,
+        None,
+    ),
+}
+
+
+def _goals(interview: Interview, fields: dict[str, PlanField]) -> None:
+    bundle = interview.bundle
+    for key, (repeat, text, subgoals, start, end) in GOAL_SOURCES.items():
+        if repeat not in bundle.items or text not in bundle.items:
+            continue
+        goals: list[dict[str, Any]] = []
+        inputs: list[Input] = []
+        for instance in interview.instances(repeat):
+            description = interview.value(text, instance)
+            if not isinstance(description, str) or not description:
+                continue
+
+            def get(name: str | None, at: str = instance) -> Any:
+                return interview.value(name, at) if name and name in bundle.items else None
+
+            goals.append(
+                {
+                    "omschrijving": description,
+                    "subdoelen": get(subgoals),
+                    "start": get(start),
+                    "eind": get(end),
+                }
+            )
+            inputs.append(Input(text, instance, description))
+        if goals:
+            fields[key].rule_value = check_value(key, goals)
+            fields[key].sources.append(builtin_source(f"intake.{key}", tuple(inputs)))
+
+
 def _derive(interview: Interview, fields: dict[str, PlanField]) -> None:
     """Fields the law fixes once their inputs are known (not in plan.yaml: they are not choices)."""
+    _goals(interview, fields)
     bundle = interview.bundle
     notice = (
         interview.value("datum_kennisgeving_duo")
@@ -515,10 +604,8 @@ def _derive(interview: Interview, fields: dict[str, PlanField]) -> None:
         due = notice + dt.timedelta(weeks=10)
         fields["pip_uiterlijk"].rule_value = due
         fields["pip_uiterlijk"].sources.append(
-            Source(
+            builtin_source(
                 "wet.pip_binnen_10_weken",
-                "Het PIP moet binnen 10 weken na de kennisgeving van DUO zijn vastgesteld "
-                "(Besluit inburgering 2021 art. 5.3).",
                 (
                     Input(
                         "datum_kennisgeving_duo",
@@ -532,19 +619,12 @@ def _derive(interview: Interview, fields: dict[str, PlanField]) -> None:
     if fields["ontzorgen.van_toepassing"].value is True and isinstance(start, dt.date):
         fields["ontzorgen.tot"].rule_value = _add_months(start, 6)
         fields["ontzorgen.tot"].sources.append(
-            Source(
+            builtin_source(
                 "wet.ontzorgen_zes_maanden",
-                "Ontzorgen duurt 6 maanden vanaf de eerste dag van de bijstand "
-                "(Participatiewet art. 56a).",
                 (Input("ontzorgen.van", None, start.strftime("%d-%m-%Y")),),
             )
         )
     if fields["leerroute"].value is not None:
         today = interview.today()
         fields["voortgangsgesprekken"].rule_value = [_add_months(today, m) for m in (3, 6, 12)]
-        fields["voortgangsgesprekken"].sources.append(
-            Source(
-                "praktijk.voortgang",
-                "Voortgangsgesprekken na 3, 6 en 12 maanden; pas het schema aan waar nodig.",
-            )
-        )
+        fields["voortgangsgesprekken"].sources.append(builtin_source("praktijk.voortgang"))
