@@ -237,7 +237,7 @@ class _Column:
         if isinstance(value, str):
             spec = FIELDS.get(key)
             if spec is not None and spec.type is dt.date:
-                return escape(_date(value))
+                return _ltr(_date(value))
             text = self.rules.fields.get(key)
             if text is not None and value in text.values:
                 return self.bundle_text(f"plan.field.{key}.value.{value}", text.values[value])
@@ -258,7 +258,13 @@ class _Column:
         return self.bundle_text(f"plan.rule.{source.rule}.because", source.because)
 
     def date(self, day: dt.date | None) -> str:
-        return escape(day.strftime("%d-%m-%Y")) if day is not None else "—"
+        # dd-mm-jjjj stays left-to-right inside Arabic text (the bidi algorithm would otherwise
+        # reorder the digit groups around the hyphens).
+        return _ltr(day.strftime("%d-%m-%Y")) if day is not None else "—"
+
+
+def _ltr(text: str) -> str:
+    return f'<span dir="ltr">{escape(text)}</span>'
 
 
 def _date(text: str) -> str:
@@ -346,6 +352,7 @@ h2 { font-size: 16pt; margin: 0; break-after: avoid; page-break-after: avoid; }
 .notice td { border: 2pt solid #000; font-weight: bold; }
 footer { margin-top: 8mm; font-size: 10pt; }
 [dir="rtl"] { text-align: right; }
+span[dir="ltr"] { white-space: nowrap; unicode-bidi: isolate; }
 @media screen { body { padding: 10mm; } }
 """
 
