@@ -98,7 +98,6 @@ import hmac
 import json
 import math
 import os
-import secrets
 import time
 import unicodedata
 import uuid
@@ -603,35 +602,15 @@ def _parse(document: object) -> tuple[str, _State]:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    """Temp file in the same folder (0600), fsync, `os.replace`, fsync of the folder."""
-    directory = path.parent
-    temp = directory / f".{path.name}.{secrets.token_hex(8)}.tmp"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    """Atomic, 0600 (store/files.py); a failure keeps the previous version."""
+    from intake_tui.store.files import write_atomic
+
     try:
-        fd = os.open(temp, flags, 0o600)
-        try:
-            if os.name != "nt":
-                os.fchmod(fd, 0o600)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temp, path)
+        write_atomic(path, data)
     except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
         raise KeyringError(
             _("the keyring file could not be written; the previous version was kept")
         ) from error
-    if os.name != "nt":
-        with contextlib.suppress(OSError):
-            dir_fd = os.open(directory, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
 
 
 # --- the keyring ----------------------------------------------------------------------------
