@@ -153,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return store_commands.run(options)
         if options.command == "questionnaire":
             parser.parse_args([*arguments, "--help"])
+        if options.command is None:
+            return run_tui(options.data_dir, user=options.user, lang=lang)
         parser.print_help()
         return EXIT_OK
     except KeyboardInterrupt:
@@ -168,6 +170,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
+
+
+def run_tui(data_dir: Path | None, *, user: str | None = None, lang: str | None = None) -> int:
+    """Start the TUI in the caseworker's language (Dutch unless --lang says otherwise).
+
+    The language is set before the UI modules are imported: Textual fixes binding
+    descriptions when a screen class is created.
+    """
+    set_language(lang or "nl")
+    from intake_tui.ui.app import IntakeApp
+
+    app = IntakeApp(data_dir, user=user)
+    app.run()
+    return app.return_code or 0
 
 
 def _peek_option(arguments: list[str], name: str) -> str | None:

@@ -178,7 +178,9 @@ def _demo(options: argparse.Namespace) -> int:
     print(f"user: {DEMO_USER}")
     print(f"passphrase: {DEMO_PASSPHRASE}")
     if not options.no_tui:
-        print(_("The TUI is not built yet; the demo data folder is ready."), file=sys.stderr)
+        from intake_tui.cli import run_tui
+
+        return run_tui(data_dir.root, user=DEMO_USER, lang=getattr(options, "lang", None))
     return EXIT_OK
 
 

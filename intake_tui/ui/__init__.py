@@ -1,0 +1,1 @@
+"""The caseworker's terminal UI (Textual). Imported only when the TUI starts."""

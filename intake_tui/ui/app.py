@@ -1,0 +1,96 @@
+"""The app shell: screens own their behaviour; the shell holds the unlocked store and privacy.
+
+Private by default (docs/security-and-sync.md §5): no screenshot command in the palette, no text
+selection (it would reach the clipboard), no local variables in crash output, a terminal title
+without names, and ctrl+l locks at once (the store and its key are dropped).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from intake_tui.core.clock import Clock, SystemClock
+from intake_tui.i18n import _
+
+
+class IntakeApp(App[None]):
+    """intake-tui: brede intake and draft PIP."""
+
+    CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute: subclasses live elsewhere
+    TITLE = "intake-tui"
+    ALLOW_SELECT = False
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+l", "lock", _("Lock"), id="app.lock", tooltip=_("Lock the screen now")),
+        Binding("ctrl+q", "quit", _("Quit"), id="app.quit", tooltip=_("Close intake-tui")),
+        Binding("ctrl+p", "command_palette", _("Commands"), id="app.commands", show=False),
+    ]
+
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        *,
+        clock: Clock | None = None,
+        user: str | None = None,
+        kdf_floor: Any = None,
+    ) -> None:
+        super().__init__()
+        self.data_dir_option = data_dir
+        self.clock = clock or SystemClock()
+        self.preset_user = user
+        self.kdf_floor = kdf_floor
+        self.store: Any = None  # intake_tui.store.session.Store once unlocked
+
+    def on_mount(self) -> None:
+        from intake_tui.ui.screens.unlock import UnlockScreen
+
+        self.push_screen(UnlockScreen())
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        # Textual's own list offers "Screenshot", which writes the screen (answers, names) to
+        # a file in the current folder: left out on purpose.
+        for command in super().get_system_commands(screen):
+            if command.title.casefold() not in {"screenshot", "save screenshot"}:
+                yield command
+
+    def unlocked(self, store: Any) -> None:
+        """Called by the unlock screen with the unlocked store."""
+        from intake_tui.ui.screens.cases import CasesScreen
+
+        self.store = store
+        self.switch_screen(CasesScreen())
+
+    def action_lock(self) -> None:
+        """Lock at once: drop the store (and with it the database key), show the unlock screen."""
+        from intake_tui.ui.screens.unlock import UnlockScreen
+
+        if self.store is None:
+            return
+        resume = getattr(self.screen, "resume_point", None)
+        self.store.close()
+        self.store = None
+        while len(self.screen_stack) > 2:  # keep Textual's default screen and one of ours
+            self.pop_screen()
+        self.switch_screen(UnlockScreen(resume=resume))
+
+    def _fatal_error(self) -> None:
+        # Textual prints a traceback WITH local variables, which may hold answers or a BSN.
+        # Print only where it happened, and exit non-zero.
+        self.bell()
+        error = sys.exc_info()[1]
+        kind = type(error).__name__ if error else "error"
+        self._exit_renderables.append(
+            _(
+                "intake-tui stopped after an internal error ({kind}); answers already saved "
+                "are safe."
+            ).format(kind=kind)
+        )
+        self._return_code = 1
+        self._close_messages_no_wait()

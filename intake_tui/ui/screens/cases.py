@@ -1,0 +1,124 @@
+"""The cases: a searchable table of interviews, newest change first; Enter opens one.
+
+Only a page of rows is loaded at a time (the store pages and searches in SQL), so the table
+stays fast with thousands of cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label
+
+from intake_tui.i18n import _
+
+PAGE_SIZE = 50
+
+
+def _date(day: dt.date | dt.datetime | None) -> str:
+    return day.strftime("%d-%m-%Y") if day is not None else "—"
+
+
+class CasesScreen(Screen[None]):
+    """All interviews on this laptop."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("/", "search", _("Search"), id="cases.search", tooltip=_("Search by name or id")),
+        Binding("enter", "open", _("Open"), id="cases.open", tooltip=_("Open the selected case")),
+        Binding("pagedown", "next_page", _("Next page"), id="cases.next", show=False),
+        Binding("pageup", "previous_page", _("Previous page"), id="cases.previous", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.page = 0
+        self.total = 0
+        self.row_ids: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder=_("Search (name or id)…"), id="search")
+        yield Label("", id="summary", classes="hint")
+        table: DataTable[str] = DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#cases", DataTable)
+        table.add_columns(_("Name"), _("Status"), _("Plan"), _("PIP due"), _("Last change"))
+        self.refresh_rows()
+        table.focus()
+
+    @property
+    def store(self) -> Any:
+        return self.app.store  # type: ignore[attr-defined]
+
+    def refresh_rows(self) -> None:
+        from intake_tui.store import interviews, plans
+
+        query = self.query_one("#search", Input).value
+        page = interviews.list_interviews(self.store, query, self.page, page_size=PAGE_SIZE)
+        self.total = page.total
+        table = self.query_one("#cases", DataTable)
+        table.clear()
+        self.row_ids = []
+        status_text = {"in_progress": _("in progress"), "finalized": _("finalized")}
+        for summary in page.items:
+            revision = plans.latest_frozen(self.store, summary.id)
+            plan = (
+                {"discussed": _("discussed"), "final": _("final")}.get(revision.status, "—")
+                if revision
+                else _("draft")
+            )
+            table.add_row(
+                summary.client_display_name,
+                status_text.get(summary.status, summary.status),
+                plan,
+                _date(summary.pip_due),
+                _date(summary.updated_at),
+                key=summary.id,
+            )
+            self.row_ids.append(summary.id)
+        first = self.page * PAGE_SIZE + (1 if page.items else 0)
+        last = self.page * PAGE_SIZE + len(page.items)
+        self.query_one("#summary", Label).update(
+            _("{first}–{last} of {total} cases").format(first=first, last=last, total=self.total)
+        )
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "search":
+            self.page = 0
+            self.refresh_rows()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#cases", DataTable).focus()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_next_page(self) -> None:
+        if (self.page + 1) * PAGE_SIZE < self.total:
+            self.page += 1
+            self.refresh_rows()
+
+    def action_previous_page(self) -> None:
+        if self.page > 0:
+            self.page -= 1
+            self.refresh_rows()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open_case(str(event.row_key.value))
+
+    def action_open(self) -> None:
+        table = self.query_one("#cases", DataTable)
+        if self.row_ids and 0 <= table.cursor_row < len(self.row_ids):
+            self.open_case(self.row_ids[table.cursor_row])
+
+    def open_case(self, interview_id: str) -> None:
+        from intake_tui.ui.screens.interview import InterviewScreen
+
+        self.app.push_screen(InterviewScreen(interview_id))

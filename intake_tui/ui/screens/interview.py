@@ -1,0 +1,295 @@
+"""The interview: one question at a time, in the caseworker's and the newcomer's language.
+
+Enter saves and moves on; "saved" appears only after the answer is committed to disk. F2 is
+"weet niet", F3 "wil niet zeggen", ctrl+z undoes the last answer, page up/down move between
+questions, and the sidebar shows each section's progress. A validation problem is shown next
+to the field, never in a dialog.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, ListItem, ListView, OptionList
+from textual.widgets.option_list import Option
+
+from intake_tui.core.display import show_answer
+from intake_tui.core.engine import Step
+from intake_tui.core.values import DECLINED, UNKNOWN, VALUE_TYPES, Answer, ValueProblem
+from intake_tui.i18n import _
+
+TEXT_TYPES = {"text", "longtext", "integer", "decimal", "date", "year"}
+
+
+class InterviewScreen(Screen[None]):
+    """One interview, question by question."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("pagedown", "next", _("Next"), id="interview.next", tooltip=_("Next question")),
+        Binding(
+            "pageup",
+            "previous",
+            _("Previous"),
+            id="interview.previous",
+            tooltip=_("Previous question"),
+        ),
+        Binding(
+            "f2",
+            "unknown",
+            _("Don't know"),
+            id="interview.unknown",
+            tooltip=_("Answer: don't know"),
+        ),
+        Binding(
+            "f3",
+            "declined",
+            _("Prefer not to say"),
+            id="interview.declined",
+            tooltip=_("Answer: prefer not to say"),
+        ),
+        Binding(
+            "ctrl+z", "undo", _("Undo"), id="interview.undo", tooltip=_("Undo the last answer")
+        ),
+        Binding(
+            "f4",
+            "add_instance",
+            _("Add"),
+            id="interview.add",
+            tooltip=_("Add an entry to this list"),
+        ),
+        Binding(
+            "escape", "close", _("Cases"), id="interview.close", tooltip=_("Back to the cases")
+        ),
+    ]
+
+    def __init__(self, interview_id: str) -> None:
+        super().__init__()
+        self.interview_id = interview_id
+        self.step: Step | None = None
+
+    @property
+    def store(self) -> Any:
+        return self.app.store  # type: ignore[attr-defined]
+
+    @property
+    def resume_point(self) -> tuple[str, Step | None]:
+        return (self.interview_id, self.step)
+
+    def compose(self) -> ComposeResult:
+        from intake_tui.core.html_plan import bundle_translator
+        from intake_tui.store import interviews
+
+        self.opened = interviews.open_interview(self.store, self.interview_id)
+        self.engine = self.opened.interview
+        self.bundle = self.opened.bundle
+        self.language = self.opened.summary.client_language
+        self.translate = bundle_translator(self.bundle)
+        yield Header()
+        with Horizontal():
+            yield ListView(id="sections")
+            with Vertical(id="question-panel"):
+                yield Label("", id="where", classes="hint")
+                yield Label("", id="label", classes="title")
+                yield Label("", id="label-newcomer", classes="newcomer")
+                yield Label("", id="hint", classes="hint")
+                # One widget of each kind, shown as the question needs it (no remounting per
+                # question: it keeps key-to-frame short).
+                yield Input(id="field-text")
+                yield OptionList(id="field-choice")
+                yield Label("", id="field-info", classes="hint")
+                yield Label("", id="message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "intake-tui"  # never a newcomer's name in the terminal title
+        current = self.opened.current_step
+        start: Step | None = None
+        if current:
+            question, _sep, instance = current.partition("#")
+            candidate = Step(question, instance or None)
+            if candidate in self.engine.steps():
+                start = candidate
+        self.show(start or self.engine.next_step(None))
+
+    # -- showing a question ---------------------------------------------------------------------
+
+    def refresh_sections(self) -> None:
+        sections = self.query_one("#sections", ListView)
+        sections.clear()
+        for section_id, progress in self.engine.progress().items():
+            if not progress.visible:
+                continue
+            item = self.bundle.items[section_id]
+            mark = "✓" if progress.complete else ("!" if progress.missing_required else " ")
+            count = f"{progress.answered}/{progress.total}"
+            sections.append(ListItem(Label(f"{mark} {count:>7}  {item.label}")))
+
+    def show(self, step: Step | None) -> None:
+        self.step = step
+        self.refresh_sections()
+        text = self.query_one("#field-text", Input)
+        choice = self.query_one("#field-choice", OptionList)
+        info = self.query_one("#field-info", Label)
+        message = self.query_one("#message", Label)
+        message.update("")
+        text.display = choice.display = info.display = False
+        if step is None:
+            self.query_one("#where", Label).update("")
+            self.query_one("#label", Label).update(_("End of the questionnaire."))
+            self.query_one("#label-newcomer", Label).update("")
+            self.query_one("#hint", Label).update(_("Press escape to go back to the cases."))
+            return
+        item = self.bundle.items[step.id]
+        where = self.bundle.items[item.section].label
+        if step.instance is not None and item.repeat:
+            position = self.engine.instances(item.repeat).index(step.instance) + 1
+            where += f" › {self.bundle.items[item.repeat].label} {position}"
+        self.query_one("#where", Label).update(where)
+        label = item.label + (" *" if self.engine.is_required(step.id, step.instance) else "")
+        self.query_one("#label", Label).update(label)
+        newcomer = self.translate(f"question.{item.id}.label", self.language)
+        self.query_one("#label-newcomer", Label).update(newcomer or "")
+        hint = item.question.hint if item.is_question else None
+        self.query_one("#hint", Label).update(hint or "")
+        current = self.engine.answer(step.id, step.instance)
+        if current is not None and current.state != "answered":
+            message.update(_("Answered: {answer}").format(answer=show_answer(item, current)))
+        if item.type in TEXT_TYPES:
+            text.value = (
+                "" if current is None or current.state != "answered" else show_answer(item, current)
+            )
+            text.display = True
+            text.focus()
+        elif item.type in ("choice", "yes_no", "multi_choice"):
+            choice.clear_options()
+            choice.add_options(self.options_for(item))
+            choice.display = True
+            choice.focus()
+            if current is not None and current.state == "answered":
+                message.update(_("Answered: {answer}").format(answer=show_answer(item, current)))
+        elif item.type == "repeat":
+            count = len(self.engine.instances(step.id))
+            info.update(_("{n} entries. F4 adds one; Enter goes on.").format(n=count))
+            info.display = True
+            self.focus_panel()
+        else:  # a note
+            info.update(_("Press Enter to go on."))
+            info.display = True
+            self.focus_panel()
+
+    def focus_panel(self) -> None:
+        self.query_one("#question-panel", Vertical).can_focus = True
+        self.query_one("#question-panel", Vertical).focus()
+
+    def options_for(self, item: Any) -> list[Option]:
+        if item.type == "yes_no":
+            return [Option(f"1  {_('yes')}", id="true"), Option(f"2  {_('no')}", id="false")]
+        return [
+            Option(f"{index}  {choice.label}", id=choice.value)
+            for index, choice in enumerate(item.choices or (), start=1)
+        ]
+
+    # -- answering ------------------------------------------------------------------------------
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "field-text" or self.step is None:
+            return
+        item = self.bundle.items[self.step.id]
+        text = event.value.strip()
+        if not text:
+            self.save(None)
+            return
+        parse = VALUE_TYPES[item.type].parse
+        assert parse is not None
+        try:
+            value = parse(text)
+        except ValueProblem as problem:
+            self.query_one("#message", Label).update(str(problem))
+            return
+        self.save(Answer.of(value))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id != "field-choice" or self.step is None:
+            return
+        item = self.bundle.items[self.step.id]
+        code = event.option.id
+        if item.type == "yes_no":
+            self.save(Answer.of(code == "true"))
+        elif item.type == "multi_choice":
+            self.save(Answer.of((str(code),)))
+        else:
+            self.save(Answer.of(str(code)))
+
+    def key_enter(self) -> None:
+        if self.step is not None and self.bundle.items[self.step.id].type in ("note", "repeat"):
+            self.action_next()
+
+    def save(self, answer: Answer | None) -> None:
+        from intake_tui.store import interviews
+
+        step = self.step
+        assert step is not None
+        problems = self.engine.validate(step.id, answer, step.instance)
+        if problems:
+            self.query_one("#message", Label).update("; ".join(problems))
+            return
+        interviews.save_answer(
+            self.store,
+            self.interview_id,
+            step.id,
+            answer,
+            step.instance,
+            language_shown=self.language,
+            current_step=step.id + (f"#{step.instance}" if step.instance else ""),
+        )
+        self.engine.set_answer(step.id, answer, step.instance)
+        self.notify(_("Saved"), timeout=1.5)
+        self.show(self.engine.next_step(step))
+        self.query_one("#message", Label).update(_("✓ saved"))
+
+    def action_unknown(self) -> None:
+        if self.step is not None:
+            self.save(UNKNOWN)
+
+    def action_declined(self) -> None:
+        if self.step is not None:
+            self.save(DECLINED)
+
+    def action_undo(self) -> None:
+        from intake_tui.store import interviews
+
+        undone = interviews.undo_last_answer(self.store, self.interview_id)
+        if undone is None:
+            self.query_one("#message", Label).update(_("Nothing to undo."))
+            return
+        self.engine.set_answer(undone.question_id, undone.restored, undone.instance)
+        self.show(Step(undone.question_id, undone.instance))
+        self.query_one("#message", Label).update(_("Undone."))
+
+    def action_add_instance(self) -> None:
+        from intake_tui.store import interviews
+
+        if self.step is None or self.bundle.items[self.step.id].type != "repeat":
+            return
+        repeat = self.step.id
+        self.engine.add_instance(repeat)
+        interviews.save_answer(self.store, self.interview_id, repeat, self.engine.answer(repeat))
+        self.show(self.step)
+
+    def action_next(self) -> None:
+        if self.step is not None:
+            self.show(self.engine.next_step(self.step))
+
+    def action_previous(self) -> None:
+        if self.step is not None:
+            self.show(self.engine.previous_step(self.step) or self.step)
+
+    def action_close(self) -> None:
+        self.app.pop_screen()
+        screen = self.app.screen
+        if hasattr(screen, "refresh_rows"):
+            screen.refresh_rows()

@@ -1,0 +1,152 @@
+"""The TUI driven by Pilot: unlock, the cases table, answering, undo, lock. Clock frozen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, Label
+
+from intake_tui.core import FrozenClock
+from intake_tui.store.keyring import TEST_KDF
+from intake_tui.ui.app import IntakeApp
+
+from .store_helpers import PASSPHRASE
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from intake_tui.demo import open_or_make_demo
+
+    return open_or_make_demo(tmp_path_factory.mktemp("tui") / "demo", kdf=TEST_KDF).root
+
+
+def make_app(root: Path, user: str | None = "demo") -> IntakeApp:
+    return IntakeApp(root, clock=FrozenClock.on("2026-11-28"), user=user, kdf_floor=TEST_KDF)
+
+
+async def unlock(pilot, passphrase: str = "demo-passphrase") -> None:  # type: ignore[no-untyped-def]
+    field = pilot.app.screen.query_one("#passphrase", Input)
+    field.value = passphrase
+    await pilot.press("enter")
+    for _ in range(100):
+        await pilot.pause(0.05)
+        if type(pilot.app.screen).__name__ != "UnlockScreen":
+            return
+
+
+async def test_wrong_passphrase_gets_one_calm_line(demo_dir: Path) -> None:
+    async with make_app(demo_dir).run_test() as pilot:
+        await unlock(pilot, "not the passphrase")
+        await pilot.pause(0.3)
+        assert type(pilot.app.screen).__name__ == "UnlockScreen"
+        message = str(pilot.app.screen.query_one("#message", Label).render())
+        assert message == "unknown caseworker or wrong passphrase"
+        assert pilot.app.screen.query_one("#passphrase", Input).value == ""
+
+
+async def test_unlock_shows_the_cases_and_search_narrows_them(demo_dir: Path) -> None:
+    async with make_app(demo_dir).run_test(size=(120, 40)) as pilot:
+        await unlock(pilot)
+        table = pilot.app.screen.query_one("#cases", DataTable)
+        assert table.row_count == 6
+        pilot.app.screen.query_one("#search", Input).value = "hodan"
+        await pilot.pause(0.1)
+        assert table.row_count == 1
+
+
+async def test_answer_undo_and_lock_resume(demo_dir: Path) -> None:
+    async with make_app(demo_dir).run_test(size=(120, 40)) as pilot:
+        await unlock(pilot)
+        screen = pilot.app.screen
+        screen.query_one("#search", Input).value = "farid"
+        await pilot.pause(0.1)
+        screen.query_one("#cases", DataTable).focus()
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        interview = pilot.app.screen
+        assert type(interview).__name__ == "InterviewScreen"
+        # Jump to a text question and answer it.
+        from intake_tui.core.engine import Step
+
+        interview.show(Step("voornamen"))
+        await pilot.pause(0.05)
+        field = interview.query_one("#field-text", Input)
+        field.value = "Farid Tweede"
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert interview.engine.answer("voornamen").value == "Farid Tweede"
+        assert "saved" in str(interview.query_one("#message", Label).render())
+        await pilot.press("ctrl+z")
+        await pilot.pause(0.1)
+        assert interview.engine.answer("voornamen").value != "Farid Tweede"
+        # A bad date gets a message next to the field, nothing is saved.
+        interview.show(Step("geboortedatum"))
+        await pilot.pause(0.05)
+        interview.query_one("#field-text", Input).value = "31-02-2001"
+        await pilot.press("enter")
+        await pilot.pause(0.05)
+        assert str(interview.query_one("#message", Label).render()) == "this date does not exist"
+        # Lock: the store is dropped and the unlock screen shows.
+        await pilot.press("ctrl+l")
+        await pilot.pause(0.1)
+        assert pilot.app.store is None
+        assert type(pilot.app.screen).__name__ == "UnlockScreen"
+
+
+async def test_first_run_creates_the_first_caseworker(tmp_path: Path) -> None:
+    async with make_app(tmp_path / "new", user=None).run_test() as pilot:
+        screen = pilot.app.screen
+        screen.query_one("#name", Input).value = "anna"
+        screen.query_one("#passphrase", Input).value = PASSPHRASE
+        screen.query_one("#again", Input).value = PASSPHRASE
+        screen.query_one("#again", Input).focus()
+        await pilot.press("enter")
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if type(pilot.app.screen).__name__ == "CasesScreen":
+                break
+        assert type(pilot.app.screen).__name__ == "CasesScreen"
+        assert pilot.app.screen.query_one("#cases", DataTable).row_count == 0
+
+
+async def test_no_screenshot_command_and_no_selection(demo_dir: Path) -> None:
+    async with make_app(demo_dir).run_test() as pilot:
+        titles = [c.title for c in pilot.app.get_system_commands(pilot.app.screen)]
+        assert titles and not any("screenshot" in t.casefold() for t in titles)
+        assert pilot.app.ALLOW_SELECT is False
+
+
+def test_a_crash_prints_no_local_variables_and_exits_non_zero(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import sys
+        from intake_tui.ui.app import IntakeApp
+
+        class Crashing(IntakeApp):
+            def on_mount(self):
+                bsn = "900000028"  # synthetic, passes the elfproef
+                name = "Zamzam Testpersoon"
+                raise RuntimeError("boom")
+
+        app = Crashing(sys.argv[1])
+        app.run(headless=True)
+        sys.exit(app.return_code or 0)
+        """
+    )
+    program = tmp_path / "crash.py"  # a file: Textual looks up the app class's source file
+    program.write_text(script)
+    result = subprocess.run(
+        [sys.executable, str(program), str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "RuntimeError" in output  # the kind of error is said
+    assert "900000028" not in output and "Zamzam" not in output
