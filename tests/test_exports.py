@@ -163,3 +163,33 @@ def test_seal_needs_the_organisation_key_in_config(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "[recovery] public_key" in result.stderr
+
+
+def test_plain_export_hides_health_in_the_plan_too(tmp_path: Path) -> None:
+    """Semhar's plan refers her to the GP: a plain export must not say so anywhere."""
+    from intake_tui.core import Interview
+    from intake_tui.personas import PERSONAS, apply
+    from intake_tui.store import interviews
+
+    clock = FrozenClock.on("2026-11-28")
+    store = make_store(tmp_path / "data", clock)
+    bundle = load_bundle(DEFAULT_BUNDLE)
+    semhar = next(p for p in PERSONAS if p.key == "semhar")
+    summary = interviews.create_interview(
+        store, bundle, client_display_name=semhar.display_name, client_language="ti"
+    )
+    engine = Interview(bundle, today=clock.today)
+    apply(semhar, engine)
+    for (question, instance), answer in engine.answers().items():
+        interviews.save_answer(store, summary.id, question, answer, instance)
+    interviews.finalize_interview(store, summary.id)
+    frozen = plans.mark_discussed(store, summary.id)
+    assert "huisarts" in frozen.document_json  # the whole document keeps it (for sync)
+    out = tmp_path / "semhar.json"
+    exports.export_plans(store, summary.id, out)
+    text = out.read_text()
+    assert "huisarts" not in text and "praktijkondersteuner" not in text
+    document = json.loads(text)
+    assert "plan.gezondheid.verwijzing" in document["withheld"]
+    assert document["plan"]["fields"]["gezondheid.verwijzing"]["value"] is None
+    store.close()

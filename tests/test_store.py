@@ -266,3 +266,33 @@ def test_an_older_database_is_backed_up_then_upgraded(tmp_path: Path, bundle) ->
         "Ayşe Yılmaz"
     ]
     again.close()
+
+
+def test_a_crash_before_the_database_switches_key_is_finished_not_undone(tmp_path: Path) -> None:
+    from intake_tui.store import database, users
+
+    store = make_store(tmp_path / "data")
+    users.add_user(store, "bram", "bram's long passphrase")
+    old = store._dek
+    # The keyring records the removal and the pending key; then the laptop dies before the
+    # database is re-keyed.
+    store.keyring.remove_user_and_rekey("bram", old)
+    store.close()
+    again = reopen(tmp_path / "data")
+    with pytest.raises(database.WrongDatabaseKey):
+        database.connect(tmp_path / "data" / "intake.db", old)  # bram's old key opens nothing
+    assert again.keyring.users() == ["anna"]
+    again.close()
+
+
+def test_nobody_removes_themselves_by_spelling_their_name_differently(tmp_path: Path) -> None:
+    from intake_tui.store import users
+
+    store = make_store(tmp_path / "data")
+    users.add_user(store, "bram", "bram's long passphrase")
+    store.close()
+    shouting = reopen(tmp_path / "data", user="ANNA")
+    assert shouting.actor == "anna"
+    with pytest.raises(StoreError):
+        users.remove_user(shouting, "anna")
+    shouting.close()

@@ -423,27 +423,47 @@ def plain_copy(document: ExportDocument, bundle: Bundle) -> ExportDocument:
             answers[key] = entry
 
     def redact(sources: list[SourceOut]) -> list[SourceOut]:
-        return [
-            s.model_copy(
+        # A reason that read a health answer can repeat it ("doorverwezen naar de huisarts"):
+        # its text goes too, and the answers it read show no value.
+        redacted: list[SourceOut] = []
+        for s in sources:
+            health = any(i.question in special_ids for i in s.inputs)
+            redacted.append(
+                s.model_copy(
+                    update={
+                        "because": "" if health else s.because,
+                        "inputs": [
+                            i.model_copy(update={"shown": None}) if i.question in special_ids else i
+                            for i in s.inputs
+                        ],
+                    }
+                )
+            )
+        return redacted
+
+    fields = {}
+    for key, field in document.plan.fields.items():
+        spec = FIELDS.get(key)
+        if spec is not None and spec.special:
+            # The value itself is health data (a referral, an exemption to discuss).
+            if field.value is not None or field.rule_value is not None or field.override:
+                withheld.add(f"plan.{key}")
+            fields[key] = field.model_copy(
                 update={
-                    "inputs": [
-                        i.model_copy(update={"shown": None}) if i.question in special_ids else i
-                        for i in s.inputs
-                    ]
+                    "value": None,
+                    "rule_value": None,
+                    "override": None,
+                    "sources": [],
+                    "needs_decision": [],
                 }
             )
-            for s in sources
-        ]
-
-    fields = {
-        key: field.model_copy(
+            continue
+        fields[key] = field.model_copy(
             update={
                 "sources": redact(field.sources),
                 "needs_decision": redact(field.needs_decision),
             }
         )
-        for key, field in document.plan.fields.items()
-    }
     plan = document.plan.model_copy(update={"fields": fields})
     data = document.model_dump(mode="json")
     data.update(

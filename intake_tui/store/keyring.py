@@ -876,6 +876,34 @@ class Keyring:
         self._commit(self._sign(replace(self._state, pending=pending), old_dek))
         return new
 
+    def remove_user_and_rekey(self, name: str, dek: bytes) -> bytes:
+        """Remove `name` and start a re-key in ONE write; returns the new DEK.
+
+        Two writes would leave a window in which the slot is gone but no re-key is pending,
+        and a crash there would keep the old key - which the removed caseworker may know -
+        working for good. Then `PRAGMA rekey` the database and `commit_rekey()`.
+        """
+        self._require_dek(dek)
+        self._require_no_pending()
+        slot = self._find(name)
+        if slot is None:
+            raise KeyringError(_("there is no key slot for caseworker {name}").format(name=name))
+        if len(self._state.slots) == 1:
+            raise KeyringError(_("the last caseworker's key slot cannot be removed"))
+        reduced = replace(self._state, slots=tuple(s for s in self._state.slots if s is not slot))
+        new = os.urandom(DEK_BYTES)
+        boxes = {
+            s.slot_id: _seal(s.public_key, new, self._slot_aad("dek", s)) for s in reduced.slots
+        }
+        recovery_box: _Box | None = None
+        if reduced.recovery is not None:
+            aad = self._aad("dek", RECOVERY_SLOT_ID, KIND_RECOVERY, None)
+            recovery_box = _seal(reduced.recovery.public_key, new, aad)
+        pending = _Pending(boxes, recovery_box, b"")
+        pending = replace(pending, mac=self._mac(self._committed(pending, reduced), new))
+        self._commit(self._sign(replace(reduced, pending=pending), dek))
+        return new
+
     def commit_rekey(self, new_dek: bytes) -> None:
         """Finish a re-key once the database uses `new_dek`: the old DEK is dropped."""
         pending = self._state.pending

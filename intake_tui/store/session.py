@@ -182,6 +182,8 @@ def unlock(
     database.check_database_file(data_dir.db_path)
     keyring = Keyring.load(data_dir.keyring_path, floor=floor)
     unlocked = keyring.unlock_with_pending(user, passphrase)
+    # The name as the slot spells it: the audit trail and "not yourself" checks compare it.
+    user = next((u for u in keyring.users() if u.casefold() == user.casefold()), user)
     dek = _finish_rekey(data_dir, keyring, unlocked.dek, unlocked.pending_dek)
     engine = database.make_engine(data_dir.db_path, dek)
     store = Store(data_dir, engine, keyring, user, device.device_id, clock, device.demo, dek)
@@ -205,9 +207,14 @@ def _finish_rekey(data_dir: DataDir, keyring: Keyring, dek: bytes, pending: byte
     try:
         database.connect(data_dir.db_path, pending).close()
     except database.WrongDatabaseKey:
-        keyring.abort_rekey(dek)  # the database never switched: the old key stays
-        return dek
-    keyring.commit_rekey(pending)  # the database switched before the crash
+        # The crash came before the database switched. Finish the switch rather than undo
+        # it: the re-key may be removing someone who knows the old key.
+        connection = database.connect(data_dir.db_path, dek)
+        try:
+            connection.execute(f"PRAGMA rekey = \"x'{pending.hex()}'\"")
+        finally:
+            connection.close()
+    keyring.commit_rekey(pending)
     return pending
 
 

@@ -40,10 +40,9 @@ def list_users(data_dir: DataDir) -> list[str]:
 
 def remove_user(store: Store, name: str) -> None:
     """Remove a caseworker and re-key the database so an old key no longer opens it."""
-    if name == store.actor:
+    if name.casefold() == store.actor.casefold():
         raise StoreError(_("you cannot remove yourself; ask a colleague"))
-    store.keyring.remove_user(name, store._dek)
-    new = store.keyring.rekey(store._dek)
+    new = store.keyring.remove_user_and_rekey(name, store._dek)
     rekey_database(store, new)
     store.keyring.commit_rekey(new)
     with store.session() as session:

@@ -30,13 +30,16 @@ class FieldSpec:
     type: Any
     section: Section
     is_list: bool = False
+    special: bool = False  # the value itself is health data (AVG art. 9): withheld in plain exports
 
     def adapter(self) -> TypeAdapter[Any]:
         return _ADAPTERS[self.key]
 
 
-def _spec(key: str, type_: Any, section: Section, *, is_list: bool = False) -> FieldSpec:
-    return FieldSpec(key, type_, section, is_list)
+def _spec(
+    key: str, type_: Any, section: Section, *, is_list: bool = False, special: bool = False
+) -> FieldSpec:
+    return FieldSpec(key, type_, section, is_list, special)
 
 
 ACTIVITY = Literal[
@@ -90,8 +93,8 @@ FIELDS: dict[str, FieldSpec] = {
         _spec("participatie.uren_totaal", int, "participatie"),
         _spec("begeleiding", SUPPORT, "ondersteuning", is_list=True),
         _spec("maatschappelijke_begeleiding", bool, "ondersteuning"),
-        _spec("gezondheid.verwijzing", REFERRAL, "ondersteuning", is_list=True),
-        _spec("gezondheid.ontheffing_bespreken", bool, "ondersteuning"),
+        _spec("gezondheid.verwijzing", REFERRAL, "ondersteuning", is_list=True, special=True),
+        _spec("gezondheid.ontheffing_bespreken", bool, "ondersteuning", special=True),
         _spec("ontzorgen.van_toepassing", bool, "financien"),
         _spec("ontzorgen.van", dt.date, "financien"),
         _spec("ontzorgen.tot", dt.date, "financien"),
