@@ -164,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(stop.code) if isinstance(stop.code, int) else EXIT_ERROR
     except Exception as error:  # never a traceback: it could show answers or names
         print(
-            _("internal error ({kind}); nothing was changed. Please report it.").format(
+            _("internal error ({kind}); please report it. Saved answers are safe.").format(
                 kind=type(error).__name__
             ),
             file=sys.stderr,

@@ -56,6 +56,11 @@ def run(options: argparse.Namespace) -> int:
     except KeyringError as error:
         print(str(error), file=sys.stderr)
         return EXIT_ERROR
+    except OSError as error:
+        where = error.filename or ""
+        reason = error.strerror or type(error).__name__
+        print(_("cannot write {path}: {reason}").format(path=where, reason=reason), file=sys.stderr)
+        return EXIT_ERROR
     return EXIT_ERROR
 
 
@@ -131,6 +136,15 @@ def _user(options: argparse.Namespace) -> int:
         )
         keyring = Keyring.load(data_dir.keyring_path)
         keyring.recover(options.name, secret, key)
+        # Taking over a slot with the organisation's key is recorded like any other change.
+        from intake_tui.store.session import unlock
+
+        store = unlock(data_dir, options.name, secret, floor=keyring.floor)
+        try:
+            with store.session() as session:
+                store.audit(session, "user_recover", "caseworker", store.actor)
+        finally:
+            store.close()
         print(_("caseworker {name} has a new passphrase").format(name=options.name))
         return EXIT_OK
     raise CommandError(_("say what to do: intake-tui user add|list|remove|recover"))

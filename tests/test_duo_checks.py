@@ -41,6 +41,8 @@ CHECK_IDS = {
     "lbt_verplicht",
     "dagtekening_gezet",
     "vestiging_bekend",
+    "start_plicht_bekend",
+    "vorige_dagtekening_bekend",
     "dagtekening_na_start_plicht",
     "dagtekening_na_vestiging",
     "dagtekening_niet_voor_vorige",
@@ -199,6 +201,29 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], bool, str]] = [
         "A final PIP needs its dagtekening (the date it is signed).",
     ),
     ("vestiging_bekend", GOOD_B, {}, True, "The date of settlement is known."),
+    ("start_plicht_bekend", GOOD_B, {}, True, "The start of the inburgeringsplicht is known."),
+    (
+        "start_plicht_bekend",
+        GOOD_B,
+        {"start_inburgeringsplicht": None},
+        False,
+        "A final PIP needs the start date of the inburgeringsplicht.",
+    ),
+    (
+        "vorige_dagtekening_bekend",
+        GOOD_B,
+        {},
+        True,
+        "The dagtekening of an earlier PIP is known, or there is none.",
+    ),
+    (
+        "vorige_dagtekening_bekend",
+        GOOD_B,
+        {"earlier_pip_date_missing": True, "first_pip_ever": False},
+        False,
+        "There is an earlier PIP: its dagtekening is needed (a new PIP may not be dated "
+        "before it).",
+    ),
     (
         "vestiging_bekend",
         GOOD_B,

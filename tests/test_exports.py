@@ -193,3 +193,18 @@ def test_plain_export_hides_health_in_the_plan_too(tmp_path: Path) -> None:
     assert "plan.gezondheid.verwijzing" in document["withheld"]
     assert document["plan"]["fields"]["gezondheid.verwijzing"]["value"] is None
     store.close()
+
+
+def test_export_all_checks_every_file_before_writing_any(frozen, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store, interview_id, _bundle = frozen
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / f"{interview_id}-r1.json").write_text("keep me")
+    with pytest.raises(StoreError):
+        exports.export_plans(store, None, folder)
+    assert [p.name for p in folder.iterdir()] == [f"{interview_id}-r1.json"]
+    a_file = tmp_path / "afile"
+    a_file.write_text("x")
+    with pytest.raises(StoreError) as refused:
+        exports.export_plans(store, None, a_file)
+    assert "is a file" in refused.value.message

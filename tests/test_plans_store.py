@@ -145,3 +145,8 @@ def test_frozen_documents_do_not_follow_later_answers(setup) -> None:  # type: i
     interviews.reopen_interview(store, interview_id, "correctie")
     interviews.save_answer(store, interview_id, "hoofddoel", Answer.of("participatie"))
     assert plans.revisions(store, interview_id)[0].document_json == frozen.document_json
+
+
+def test_the_termijn_of_a_leap_day_plan_ends_on_28_february() -> None:
+    assert plans.termijn(dt.date(2028, 2, 28)) == (dt.date(2028, 2, 29), dt.date(2031, 2, 28))
+    assert plans.termijn(None) is None

@@ -296,3 +296,55 @@ def test_nobody_removes_themselves_by_spelling_their_name_differently(tmp_path: 
     with pytest.raises(StoreError):
         users.remove_user(shouting, "anna")
     shouting.close()
+
+
+def test_backups_are_numbered_so_newest_does_not_depend_on_the_clock(tmp_path: Path) -> None:
+    from intake_tui.store.maintenance import newest_sound_backup
+
+    clock = FrozenClock.on("2026-11-28")
+    store = make_store(tmp_path / "data", clock)
+    first = store.backup()
+    del first
+    clock.advance(dt.timedelta(hours=-1))  # the clock steps back (DST, a reset RTC)
+    store.backup()
+    names = sorted(p.name for p in (tmp_path / "data" / "backups").glob("intake-*.db"))
+    assert [n.split("-")[1] for n in names] == ["000001", "000002"]
+    newest = newest_sound_backup(store)
+    assert newest is not None and newest.name.startswith("intake-000002-")
+    for _ in range(6):
+        store.backup()
+    kept = sorted(p.name.split("-")[1] for p in (tmp_path / "data" / "backups").glob("*.db"))
+    assert kept == ["000004", "000005", "000006", "000007", "000008"]
+    store.close()
+
+
+def test_the_database_and_backups_are_for_the_owner_only(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    if os.name != "posix":
+        pytest.skip("file modes exist only on POSIX; Windows uses the profile's ACLs")
+    store = make_store(tmp_path / "data")
+    store.backup()
+    root = tmp_path / "data"
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+    assert stat.S_IMODE((root / "intake.db").stat().st_mode) == 0o600
+    for backup in (root / "backups").glob("*.db"):
+        assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    store.close()
+
+
+def test_erasing_a_draft_with_plan_overrides_works_but_not_a_discussed_case(
+    store: Store, bundle
+) -> None:  # type: ignore[no-untyped-def]
+    from intake_tui.store import plans
+
+    draft_id = new_interview(store, bundle)
+    plans.set_override(store, draft_id, "leerroute", "B", "besproken")
+    interviews.delete_draft(store, draft_id)
+    assert interviews.list_interviews(store).total == 0
+    kept = new_interview(store, bundle)
+    interviews.finalize_interview(store, kept)
+    interviews.reopen_interview(store, kept, "correctie")
+    with pytest.raises(StoreError):
+        interviews.delete_draft(store, kept)  # it was finalized once: not a draft any more

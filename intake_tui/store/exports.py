@@ -56,24 +56,33 @@ def export_plans(
             targets = sorted(
                 set(session.exec(select(PlanRevisionRow.interview_id)).all())  # type: ignore[call-overload]
             )
-    written: list[Path] = []
+    if interview_id is None and out.exists() and not out.is_dir():
+        raise StoreError(_("{path} is a file; --all writes into a folder").format(path=out))
+    planned: list[tuple[str, plans.Revision, Path]] = []
     for target in targets:
         revision = plans.latest_frozen(store, target)
         if revision is None:
             raise StoreError(
                 _("interview {id} has no discussed or final plan to export").format(id=target)
             )
-        opened_bundle = _bundle_of(store, target)
-        content = _content(store, revision, opened_bundle, fmt, seal_to is not None)
-        if seal_to is not None:
-            from intake_tui.store.seal import seal
-
-            content = seal(content, seal_to)
         if interview_id is None:
             name = f"{target}-r{revision.revision}.{fmt}" + (".age" if seal_to else "")
             path = out / name
         else:
             path = out
+        if path.exists() and not force:
+            # Checked for every file before writing any: a refusal leaves no half-done export.
+            raise StoreError(
+                _("{path} exists; it was not overwritten (use --force)").format(path=path)
+            )
+        planned.append((target, revision, path))
+    written: list[Path] = []
+    for target, revision, path in planned:
+        content = _content(store, revision, _bundle_of(store, target), fmt, seal_to is not None)
+        if seal_to is not None:
+            from intake_tui.store.seal import seal
+
+            content = seal(content, seal_to)
         try:
             write_new(path, content, force=force)
         except FileExistsError:

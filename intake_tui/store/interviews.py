@@ -535,14 +535,25 @@ def reopen_interview(store: Store, interview_id: str, reason: str) -> None:
 
 def delete_draft(store: Store, interview_id: str) -> None:
     """Erase an interview that was never finalized, with everything stored about it (audited)."""
+    from intake_tui.store.models import PlanRevisionRow
+
     with store.session() as session:
         row = _get(session, interview_id)
-        if row.status != "in_progress":
-            raise StoreError(_("only a draft can be deleted here"))
-        for table in (AnswerRow, AnswerHistoryRow, NoteRow, AnswerDraftRow):
-            for item in session.exec(select(table).where(table.interview_id == interview_id)):  # type: ignore[attr-defined]
-                session.delete(item)
-        session.delete(row)
+        frozen = session.exec(
+            select(PlanRevisionRow.id).where(PlanRevisionRow.interview_id == interview_id)  # type: ignore[call-overload]
+        ).first()
+        if row.status != "in_progress" or row.finalized_at is not None or frozen is not None:
+            raise StoreError(
+                _(
+                    "only a draft that was never finalized can be erased here; a finalized or "
+                    "discussed case is kept for the municipality's own erasure process"
+                )
+            )
+        # Children first, in plain SQL: the ORM does not know these tables' order.
+        sql = session.connection().exec_driver_sql
+        for table in ("answer", "answer_history", "note", "answer_draft", "plan_override"):
+            sql(f"DELETE FROM {table} WHERE interview_id = ?", (interview_id,))
+        sql("DELETE FROM interview WHERE id = ?", (interview_id,))
         store.audit(session, "interview_delete", "interview", interview_id)
 
 

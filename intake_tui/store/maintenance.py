@@ -72,7 +72,10 @@ def check(store: Store, *, stale_draft_days: int = 30) -> CheckReport:
 
 def newest_sound_backup(store: Store) -> Path | None:
     """The newest backup copy that opens with the current key and passes both checks."""
-    for path in sorted(store.data_dir.backups_dir.glob("intake-*.db"), reverse=True):
+    from intake_tui.store.session import backup_number
+
+    backups = store.data_dir.backups_dir.glob("intake-*.db")
+    for path in sorted(backups, key=lambda p: backup_number(p) or 0, reverse=True):
         try:
             connection = database.connect(path, store._dek)
         except database.DatabaseError:

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from intake_tui.core.export import ExportMeta, build_export, export_json
+from intake_tui.core.export import ExportMeta, build_export, export_json, termijn_end
 from intake_tui.core.plan import (
     Override,
     Plan,
@@ -34,8 +34,6 @@ from intake_tui.i18n import _
 from intake_tui.store import interviews
 from intake_tui.store.models import PlanOverrideRow, PlanRevisionRow
 from intake_tui.store.session import Store, StoreError
-
-TERMIJN_YEARS = 3
 
 
 class PlanNotReady(StoreError):
@@ -182,11 +180,7 @@ def termijn(first_dagtekening: dt.date | None) -> tuple[dt.date, dt.date] | None
     if first_dagtekening is None:
         return None
     start = first_dagtekening + dt.timedelta(days=1)
-    try:
-        end = start.replace(year=start.year + TERMIJN_YEARS)
-    except ValueError:  # 29 February
-        end = start.replace(year=start.year + TERMIJN_YEARS, day=28)
-    return start, end - dt.timedelta(days=1)
+    return start, termijn_end(start)
 
 
 def readiness(
@@ -278,6 +272,17 @@ def _freeze(store: Store, interview_id: str, status: str, dagtekening: dt.date |
         created_at=store.now(),
     )
     with store.session() as session:
+        # Inside the write lock: if another app instance froze a revision meanwhile, this one
+        # was built on stale facts (number, termijn, checks) and must not be stored.
+        latest = session.exec(
+            select(PlanRevisionRow.revision)  # type: ignore[call-overload]
+            .where(PlanRevisionRow.interview_id == interview_id)
+            .order_by(col(PlanRevisionRow.revision).desc())
+        ).first()
+        if latest != previous:
+            raise StoreError(
+                _("the plan was changed in another window at the same time; please try again")
+            )
         session.add(row)
         store.audit(session, f"plan_{status}", "plan", f"{interview_id}/r{number}")
     return _revision(row)

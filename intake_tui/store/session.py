@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -82,14 +83,14 @@ class Store:
 
     def backup(self, reason: str = "backup") -> dt.datetime:
         """An encrypted copy (same key) in backups/, by online backup; keeps the last few."""
-        stamp = self.now().strftime("%Y%m%dT%H%M%S%f")
         target_dir = self.data_dir.backups_dir
-        target_dir.mkdir(parents=True, exist_ok=True)
-        target = target_dir / f"intake-{stamp}.db"
-        serial = 1
-        while target.exists():  # two backups in one microsecond (a frozen demo clock)
-            target = target_dir / f"intake-{stamp}-{serial:03d}.db"
-            serial += 1
+        target_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Named by a counter that only grows, so "newest" never depends on the clock (which
+        # may be reset or step back an hour) or on how names sort.
+        numbers = [backup_number(p) for p in target_dir.glob("intake-*.db")]
+        number = max([0, *(n for n in numbers if n is not None)]) + 1
+        stamp = self.now().astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        target = target_dir / f"intake-{number:06d}-{stamp}.db"
         partial = target.with_suffix(".partial")
         with suppress(FileNotFoundError):
             partial.unlink()
@@ -101,8 +102,10 @@ class Store:
         finally:
             copy.close()
             source.close()
+        restrict(partial)
         partial.replace(target)
-        for old in sorted(target_dir.glob("intake-*.db"))[:-BACKUPS_KEPT]:
+        kept = sorted(target_dir.glob("intake-*.db"), key=lambda p: backup_number(p) or 0)
+        for old in kept[:-BACKUPS_KEPT]:
             old.unlink()
         with self.session() as session:
             self.audit(session, "backup", "database", target.name)
@@ -111,6 +114,20 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
         self._dek = b""
+
+
+def backup_number(path: Path) -> int | None:
+    """The counter in a backup's name (intake-000012-….db), or None for a foreign file."""
+    parts = path.name.split("-")
+    return int(parts[1]) if len(parts) >= 2 and parts[1].isdigit() else None
+
+
+def restrict(path: Path) -> None:
+    """Owner-only permissions (POSIX): the files are encrypted, but no copy for other users."""
+    import os
+
+    if os.name == "posix":
+        path.chmod(0o700 if path.is_dir() else 0o600)
 
 
 def initialize(
@@ -142,11 +159,14 @@ def initialize(
             with suppress(FileNotFoundError):
                 (data_dir.db_path.parent / (data_dir.db_path.name + suffix)).unlink()
     device = existing or DataDir.new_device(demo=demo)
+    data_dir.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    restrict(data_dir.root)
     data_dir.write_device(device)
     keyring, dek = Keyring.create(
         data_dir.keyring_path, kdf=kdf, floor=floor or kdf, recovery_public_key=recovery_public_key
     )
     database.create_database_file(data_dir.db_path, dek)
+    restrict(data_dir.db_path)
     engine = database.make_engine(data_dir.db_path, dek)
     migrate.upgrade(engine)
     store = Store(data_dir, engine, keyring, user, device.device_id, clock, device.demo, dek)

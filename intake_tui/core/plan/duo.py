@@ -29,6 +29,7 @@ class DuoFacts:
     previous_dagtekening: dt.date | None  # of the initial or current PIP (any municipality)
     lbt_taken: bool
     lbt_exempt: bool  # visual or auditory impairment (Wet art. 14 lid 6 and 7)
+    earlier_pip_date_missing: bool = False  # an earlier PIP elsewhere, its dagtekening unknown
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def duo_facts(
         lbt_taken=interview.value("lbt_resultaat") in ("haalbaar", "niet_haalbaar"),
         lbt_exempt=interview.value("lbt_status") == "overgeslagen"
         and interview.value("lbt_overslaan_reden") in ("visueel", "auditief"),
+        earlier_pip_date_missing=earlier_elsewhere and date("eerder_pip_dagtekening") is None,
     )
 
 
@@ -141,6 +143,23 @@ def duo_checks(plan: Plan, facts: DuoFacts) -> list[Check]:
         day is not None,
         _("A final PIP needs its dagtekening (the date it is signed)."),
         _("The dagtekening is set."),
+    )
+    # DUO compares the dagtekening with these dates; unknown, the check could not be made here
+    # and DUO would refuse the PIP later.
+    add(
+        "start_plicht_bekend",
+        facts.start_inburgeringsplicht is not None,
+        _("A final PIP needs the start date of the inburgeringsplicht."),
+        _("The start of the inburgeringsplicht is known."),
+    )
+    add(
+        "vorige_dagtekening_bekend",
+        not facts.earlier_pip_date_missing,
+        _(
+            "There is an earlier PIP: its dagtekening is needed (a new PIP may not be dated "
+            "before it)."
+        ),
+        _("The dagtekening of an earlier PIP is known, or there is none."),
     )
     add(
         "vestiging_bekend",
