@@ -19,12 +19,13 @@ from intake_tui.resources import questionnaires_dir
 from intake_tui.store import interviews, plans
 from intake_tui.store.datadir import DataDir, DataDirError
 from intake_tui.store.keyring import PRODUCTION_KDF, KdfParams
-from intake_tui.store.session import Store, initialize
+from intake_tui.store.session import Store, initialize, remove_data_dir
 
 # How far each finalized persona's plan is in the demo: discussed with the newcomer, or final
 # with its dagtekening (two finals in different languages, one of them Arabic).
 DEMO_PLANS = {"rami": "2026-11-20", "ayse": "2026-11-18", "semhar": "discussed"}
 
+FILLED_MARKER = "demo-filled"
 DEMO_USER = "demo"
 DEMO_PASSPHRASE = "demo-passphrase"
 
@@ -48,7 +49,11 @@ def open_or_make_demo(given: Path | None, *, kdf: KdfParams = PRODUCTION_KDF) ->
                     path=data_dir.root
                 )
             )
-        return data_dir
+        if (data_dir.root / FILLED_MARKER).is_file():
+            return data_dir
+        # A demo whose filling was interrupted: it holds only synthetic data, start over.
+        remove_data_dir(data_dir)
+        info = None
     if data_dir.root.exists() and any(data_dir.root.iterdir()) and info is None:
         raise DataDirError(
             _("{path} is not empty and not a demo data folder; choose another --data-dir").format(
@@ -61,6 +66,7 @@ def open_or_make_demo(given: Path | None, *, kdf: KdfParams = PRODUCTION_KDF) ->
         fill(store, clock)
     finally:
         store.close()
+    (data_dir.root / FILLED_MARKER).write_text("the demo intakes are complete\n")
     return data_dir
 
 

@@ -285,3 +285,13 @@ def test_a_fresh_demo_exports_real_plans(tmp_path: Path) -> None:
     assert len(pages) == 3
     rtl = re.compile(r'<[a-z]+[^>]* lang="ar"[^>]* dir="rtl"')
     assert sum(bool(rtl.search(page)) for page in pages) == 1  # Rami reads Arabic
+
+
+def test_an_interrupted_demo_is_rebuilt_not_reused(tmp_path: Path) -> None:
+    from intake_tui.demo import FILLED_MARKER, open_or_make_demo
+    from intake_tui.store.keyring import TEST_KDF
+
+    demo = open_or_make_demo(tmp_path / "demo", kdf=TEST_KDF)
+    (demo.root / FILLED_MARKER).unlink()  # as if the filling had been interrupted
+    again = open_or_make_demo(tmp_path / "demo", kdf=TEST_KDF)
+    assert (again.root / FILLED_MARKER).is_file()

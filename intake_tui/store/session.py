@@ -112,7 +112,9 @@ class Store:
         return self.now()
 
     def close(self) -> None:
+        """Dispose of the connections and drop the key (the engine's connect function holds it)."""
         self.engine.dispose()
+        self.engine = None  # type: ignore[assignment]
         self._dek = b""
 
 
