@@ -150,3 +150,97 @@ def test_a_crash_prints_no_local_variables_and_exits_non_zero(tmp_path: Path) ->
     assert result.returncode != 0
     assert "RuntimeError" in output  # the kind of error is said
     assert "900000028" not in output and "Zamzam" not in output
+
+
+async def wait_for(pilot, screen_name: str, tries: int = 100) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(tries):
+        await pilot.pause(0.05)
+        if type(pilot.app.screen).__name__ == screen_name:
+            return
+    raise AssertionError(f"{screen_name} did not appear; now {type(pilot.app.screen).__name__}")
+
+
+async def test_review_finalize_plan_discussed_export(tmp_path: Path) -> None:
+    """Hodan's intake misses one answer: review finds it, the caseworker answers it, finalizes,
+    opens the plan, marks it discussed and exports it - all from the keyboard."""
+    import json
+
+    from intake_tui.demo import open_or_make_demo
+
+    root = open_or_make_demo(tmp_path / "demo", kdf=TEST_KDF).root
+    async with make_app(root).run_test(size=(120, 40)) as pilot:
+        await unlock(pilot)
+        pilot.app.screen.query_one("#search", Input).value = "hodan"
+        await pilot.pause(0.1)
+        pilot.app.screen.query_one("#cases", DataTable).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, "InterviewScreen")
+        await pilot.press("f5")
+        await wait_for(pilot, "ReviewScreen")
+        review = pilot.app.screen
+        # The first line under "needs attention" is the missing answer; Enter jumps to it.
+        await pilot.press("down", "enter")
+        await wait_for(pilot, "InterviewScreen")
+        interview = pilot.app.screen
+        assert interview.step.id == "samenvatting_besproken"
+        await pilot.press("enter")  # the first option: yes
+        await pilot.pause(0.1)
+        assert interview.engine.answer("samenvatting_besproken").value is True
+        await pilot.press("f5")
+        await wait_for(pilot, "ReviewScreen")
+        review = pilot.app.screen
+        assert not review.opened.interview.issues()
+        await pilot.press("f")
+        await wait_for(pilot, "ConfirmScreen")
+        await pilot.click("#yes")
+        await wait_for(pilot, "ReviewScreen")
+        assert review.opened.summary.status == "finalized"
+        await pilot.press("p")
+        await wait_for(pilot, "PlanScreen")
+        await pilot.press("d")
+        await pilot.pause(0.1)
+        message = str(pilot.app.screen.query_one("#message", Label).render())
+        assert "revision 1" in message
+        await pilot.press("e")
+        await pilot.pause(0.2)
+    exported = list((root / "exports").glob("*-r1.json"))
+    assert len(exported) == 1
+    document = json.loads(exported[0].read_text())
+    assert document["record"]["status"] == "discussed"
+    assert document["interview"]["client_language"] == "so"
+    assert document["answers"]["afsluiting.samenvatting_besproken"]["value"] is True
+    assert list((root / "exports").glob("*-r1.html"))
+
+
+async def test_new_intake_from_the_cases_screen(tmp_path: Path) -> None:
+    from intake_tui.demo import open_or_make_demo
+
+    root = open_or_make_demo(tmp_path / "demo", kdf=TEST_KDF).root
+    async with make_app(root).run_test(size=(120, 40)) as pilot:
+        await unlock(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, "NewIntakeScreen")
+        screen = pilot.app.screen
+        screen.query_one("#name", Input).value = "Nieuwe Persoon"
+        from textual.widgets import Select
+
+        screen.query_one("#language", Select).value = "ti"
+        await pilot.click("#start")
+        await wait_for(pilot, "InterviewScreen")
+        assert pilot.app.screen.opened.summary.client_language == "ti"
+
+
+async def test_the_screen_locks_itself_after_idle_time(demo_dir: Path) -> None:
+    app = IntakeApp(
+        demo_dir,
+        clock=FrozenClock.on("2026-11-28"),
+        user="demo",
+        kdf_floor=TEST_KDF,
+        idle_seconds=0.4,
+    )
+    async with app.run_test() as pilot:
+        await unlock(pilot)
+        assert pilot.app.store is not None
+        await pilot.pause(1.2)
+        assert pilot.app.store is None
+        assert type(pilot.app.screen).__name__ == "UnlockScreen"

@@ -113,7 +113,8 @@ class Store:
 
     def close(self) -> None:
         """Dispose of the connections and drop the key (the engine's connect function holds it)."""
-        self.engine.dispose()
+        if self.engine is not None:  # closing twice is harmless
+            self.engine.dispose()
         self.engine = None  # type: ignore[assignment]
         self._dek = b""
 

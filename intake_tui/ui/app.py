@@ -8,6 +8,7 @@ without names, and ctrl+l locks at once (the store and its key are dropped).
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -40,6 +41,7 @@ class IntakeApp(App[None]):
         clock: Clock | None = None,
         user: str | None = None,
         kdf_floor: Any = None,
+        idle_seconds: float = 300.0,
     ) -> None:
         super().__init__()
         self.data_dir_option = data_dir
@@ -47,11 +49,25 @@ class IntakeApp(App[None]):
         self.preset_user = user
         self.kdf_floor = kdf_floor
         self.store: Any = None  # intake_tui.store.session.Store once unlocked
+        self.idle_seconds = idle_seconds
+        self._last_activity = time.monotonic()
 
     def on_mount(self) -> None:
         from intake_tui.ui.screens.unlock import UnlockScreen
 
         self.push_screen(UnlockScreen())
+        self.set_interval(min(1.0, self.idle_seconds / 4), self._check_idle)
+
+    def on_key(self) -> None:
+        self._last_activity = time.monotonic()
+
+    def on_mouse_move(self) -> None:
+        self._last_activity = time.monotonic()
+
+    def _check_idle(self) -> None:
+        # Left alone (tea, a crying child): lock after the idle time; nothing is lost.
+        if self.store is not None and time.monotonic() - self._last_activity >= self.idle_seconds:
+            self.action_lock()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         # Textual's own list offers "Screenshot", which writes the screen (answers, names) to

@@ -29,6 +29,7 @@ class CasesScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("/", "search", _("Search"), id="cases.search", tooltip=_("Search by name or id")),
         Binding("enter", "open", _("Open"), id="cases.open", tooltip=_("Open the selected case")),
+        Binding("n", "new", _("New intake"), id="cases.new", tooltip=_("Start a new intake")),
         Binding("pagedown", "next_page", _("Next page"), id="cases.next", show=False),
         Binding("pageup", "previous_page", _("Previous page"), id="cases.previous", show=False),
     ]
@@ -117,6 +118,16 @@ class CasesScreen(Screen[None]):
         table = self.query_one("#cases", DataTable)
         if self.row_ids and 0 <= table.cursor_row < len(self.row_ids):
             self.open_case(self.row_ids[table.cursor_row])
+
+    def action_new(self) -> None:
+        from intake_tui.ui.screens.new_intake import NewIntakeScreen
+
+        self.app.push_screen(NewIntakeScreen())
+
+    def on_screen_resume(self) -> None:
+        # Back from an interview: show its new status. Not while locking (no store then).
+        if self.is_mounted and self.store is not None:
+            self.refresh_rows()
 
     def open_case(self, interview_id: str) -> None:
         from intake_tui.ui.screens.interview import InterviewScreen

@@ -62,6 +62,13 @@ class InterviewScreen(Screen[None]):
             tooltip=_("Add an entry to this list"),
         ),
         Binding(
+            "f5",
+            "review",
+            _("Review"),
+            id="interview.review",
+            tooltip=_("All answers, and finalize"),
+        ),
+        Binding(
             "escape", "close", _("Cases"), id="interview.close", tooltip=_("Back to the cases")
         ),
     ]
@@ -166,7 +173,14 @@ class InterviewScreen(Screen[None]):
             text.focus()
         elif item.type in ("choice", "yes_no", "multi_choice"):
             choice.clear_options()
-            choice.add_options(self.options_for(item))
+            options = self.options_for(item)
+            choice.add_options(options)
+            chosen = current.value if current is not None and current.state == "answered" else None
+            codes = [o.id for o in options]
+            marker = ("true" if chosen else "false") if isinstance(chosen, bool) else chosen
+            if isinstance(marker, tuple):
+                marker = marker[0] if marker else None
+            choice.highlighted = codes.index(marker) if marker in codes else 0
             choice.display = True
             choice.focus()
             if current is not None and current.state == "answered":
@@ -290,6 +304,16 @@ class InterviewScreen(Screen[None]):
 
     def action_close(self) -> None:
         self.app.pop_screen()
-        screen = self.app.screen
-        if hasattr(screen, "refresh_rows"):
-            screen.refresh_rows()
+
+    def action_review(self) -> None:
+        from intake_tui.ui.screens.review import ReviewScreen
+
+        def jump(step: Step | None) -> None:
+            from intake_tui.store import interviews
+
+            # The review may have finalized the interview: reload what the screen holds.
+            self.opened = interviews.open_interview(self.store, self.interview_id)
+            self.engine = self.opened.interview
+            self.show(step or self.step)
+
+        self.app.push_screen(ReviewScreen(self.interview_id), jump)

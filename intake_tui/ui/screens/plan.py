@@ -1,0 +1,182 @@
+"""The draft PIP: every field with its value and the reason; DUO's checks; discussed and final.
+
+Each line says what the rules proposed and why, or what the caseworker chose instead and
+why. `d` freezes the plan as discussed with the newcomer, `f` as final (signed today), `e`
+writes the latest frozen revision as JSON and as the bilingual HTML page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, OptionList
+from textual.widgets.option_list import Option
+
+from intake_tui.core.plan.fields import FIELDS
+from intake_tui.i18n import _
+
+
+def _text(value: Any) -> str:
+    if value is None or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dt.date):
+        return value.strftime("%d-%m-%Y")
+    if isinstance(value, list):
+        return ", ".join(
+            _text(v) if not isinstance(v, dict) else str(v.get("omschrijving")) for v in value
+        )
+    return str(value)
+
+
+class PlanScreen(Screen[None]):
+    """The plan of one interview."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "d",
+            "discussed",
+            _("Discussed"),
+            id="plan.discussed",
+            tooltip=_("Mark the plan as discussed with the newcomer"),
+        ),
+        Binding(
+            "f",
+            "final",
+            _("Final"),
+            id="plan.final",
+            tooltip=_("Make the plan final, signed today"),
+        ),
+        Binding(
+            "e",
+            "export",
+            _("Export"),
+            id="plan.export",
+            tooltip=_("Write the plan as JSON and HTML"),
+        ),
+        Binding("escape", "back", _("Back"), id="plan.back", tooltip=_("Back")),
+    ]
+
+    def __init__(self, interview_id: str) -> None:
+        super().__init__()
+        self.interview_id = interview_id
+
+    @property
+    def store(self) -> Any:
+        return self.app.store  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label("", id="plan-status", classes="title")
+        yield OptionList(id="plan")
+        yield Label("", id="message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_plan()
+        self.query_one("#plan", OptionList).focus()
+
+    def refresh_plan(self) -> None:
+        from intake_tui.store import interviews, plans
+
+        opened = interviews.open_interview(self.store, self.interview_id)
+        today = self.app.clock.today()  # type: ignore[attr-defined]
+        plan, checks = plans.readiness(self.store, opened, today)
+        rules = opened.bundle.plan
+        latest = plans.latest_frozen(self.store, self.interview_id)
+        state = _("draft") if latest is None else f"{latest.status} (r{latest.revision})"
+        self.query_one("#plan-status", Label).update(_("Plan — {state}").format(state=state))
+        listing = self.query_one("#plan", OptionList)
+        listing.clear_options()
+        lines: list[str] = []
+        failing = [c for c in checks if not c.ok]
+        lines.append(_("── DUO checks (as if signed today) ──"))
+        lines.extend(("✓ " if c.ok else "✗ ") + c.message for c in checks)
+        for section, title in rules.sections.items() if rules else []:
+            fields = [k for k, spec in FIELDS.items() if spec.section == section]
+            lines.append(f"── {title} ──")
+            for key in fields:
+                field = plan.fields[key]
+                if field.value in (None, []) and not field.needs_decision:
+                    continue
+                label = rules.label(key)
+                value = (
+                    rules.value_label(key, field.value)
+                    if isinstance(field.value, str)
+                    else _text(field.value)
+                )
+                line = f"{label}: {value}"
+                if field.needs_decision and field.override is None:
+                    line = f"? {label}: " + _("needs a decision")
+                lines.append(line)
+                if field.override is not None:
+                    lines.append(
+                        "    "
+                        + _("rule said {rule}, caseworker chose {chosen} because {reason}").format(
+                            rule=_text(field.rule_value),
+                            chosen=_text(field.override.value),
+                            reason=field.override.reason,
+                        )
+                    )
+                for source in (field.needs_decision or field.sources)[:2]:
+                    lines.append(f"    {source.because}")
+        for index, line in enumerate(lines):
+            listing.add_option(Option(line, id=f"l{index}"))
+        self.failing = failing
+
+    def say(self, text: str) -> None:
+        self.query_one("#message", Label).update(text)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_discussed(self) -> None:
+        from intake_tui.store import plans
+        from intake_tui.store.session import StoreError
+
+        try:
+            revision = plans.mark_discussed(self.store, self.interview_id)
+        except StoreError as error:
+            self.say(error.message)
+            return
+        self.say(_("Plan frozen as discussed (revision {n}).").format(n=revision.revision))
+        self.refresh_plan()
+
+    def action_final(self) -> None:
+        from intake_tui.store import plans
+        from intake_tui.store.session import StoreError
+
+        today = self.app.clock.today()  # type: ignore[attr-defined]
+        try:
+            revision = plans.mark_final(self.store, self.interview_id, today)
+        except StoreError as error:
+            self.say(error.message)
+            return
+        self.say(_("Plan is final (revision {n}).").format(n=revision.revision))
+        self.refresh_plan()
+
+    def action_export(self) -> None:
+        from intake_tui.store import exports
+        from intake_tui.store.session import StoreError
+
+        folder = self.store.data_dir.root / "exports"
+        written = []
+        try:
+            for fmt in ("json", "html"):
+                latest = exports.plans.latest_frozen(self.store, self.interview_id)
+                if latest is None:
+                    self.say(_("Mark the plan as discussed or final first."))
+                    return
+                path = folder / f"{self.interview_id}-r{latest.revision}.{fmt}"
+                written += exports.export_plans(
+                    self.store, self.interview_id, path, fmt=fmt, force=True
+                )
+        except StoreError as error:
+            self.say(error.message)
+            return
+        self.say(_("Written: {files}").format(files=", ".join(p.name for p in written)))

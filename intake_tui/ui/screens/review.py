@@ -1,0 +1,173 @@
+"""Review before finalizing: what needs attention first, then every answer by section.
+
+Missing required answers, invalid answers, flagged questions and hidden-but-answered ones are
+listed on top; Enter on any line jumps back to that question. Finalizing asks once, saying what
+it means.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Header, Label, OptionList
+from textual.widgets.option_list import Option
+
+from intake_tui.core.display import show_answer
+from intake_tui.core.engine import Step
+from intake_tui.i18n import _
+
+
+def mask_bsn(bsn: str) -> str:
+    """A BSN on screen: only the last four digits (DESIGN.md §9)."""
+    return "*****" + bsn[-4:] if len(bsn) > 4 else "****"
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question that says what the answer means."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "no", _("No"), id="confirm.no"),
+    ]
+
+    def __init__(self, question: str, yes: str) -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="unlock-box"):
+            yield Label(self.question)
+            with Horizontal():
+                yield Button(self.yes, id="yes", variant="primary")
+                yield Button(_("Cancel"), id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+class ReviewScreen(Screen[Step | None]):
+    """All answers of one interview; dismisses with the step to jump to, if any."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "f",
+            "finalize",
+            _("Finalize"),
+            id="review.finalize",
+            tooltip=_("Finalize the interview"),
+        ),
+        Binding("p", "plan", _("Plan"), id="review.plan", tooltip=_("The draft plan")),
+        Binding("escape", "back", _("Back"), id="review.back", tooltip=_("Back to the interview")),
+    ]
+
+    def __init__(self, interview_id: str) -> None:
+        super().__init__()
+        self.interview_id = interview_id
+        self.targets: dict[str, Step] = {}
+
+    @property
+    def store(self) -> Any:
+        return self.app.store  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label("", id="status", classes="title")
+        yield OptionList(id="review")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_list()
+        self.query_one("#review", OptionList).focus()
+
+    def refresh_list(self) -> None:
+        from intake_tui.store import interviews
+
+        opened = interviews.open_interview(self.store, self.interview_id)
+        self.opened = opened
+        engine, bundle = opened.interview, opened.bundle
+        listing = self.query_one("#review", OptionList)
+        listing.clear_options()
+        self.targets.clear()
+        status = _("Finalized") if opened.summary.status == "finalized" else _("In progress")
+        self.query_one("#status", Label).update(_("Review — {status}").format(status=status))
+
+        def add(text: str, step: Step | None) -> None:
+            option_id = f"o{listing.option_count}"
+            if step is not None:
+                self.targets[option_id] = step
+            listing.add_option(Option(text, id=option_id, disabled=step is None and "──" in text))
+
+        issues = engine.issues()
+        flagged = [key for key, note in opened.notes.items() if note.flagged]
+        hidden = engine.hidden_answers()
+        if issues or flagged or hidden:
+            add(_("── Needs attention ──"), None)
+        for issue in issues:
+            item = bundle.items[issue.step.id]
+            add(f"✗ {item.label}: {issue.message}", issue.step)
+        for key in flagged:
+            item = bundle.items[key[0]]
+            add(_("⚑ {label}: flagged for follow-up").format(label=item.label), Step(*key))
+        for key in hidden:
+            item = bundle.items.get(key[0])
+            label = item.label if item else key[0]
+            add(_("◌ {label}: answered, but hidden now (kept, not used)").format(label=label), None)
+        for section in bundle.sections:
+            steps = [s for s in engine.steps(section) if bundle.items[s.id].holds_value]
+            if not steps:
+                continue
+            add(f"── {bundle.items[section].label} ──", None)
+            for step in steps:
+                item = bundle.items[step.id]
+                answer = engine.answer(step.id, step.instance)
+                if item.type == "repeat":
+                    shown = str(len(engine.instances(step.id)))
+                elif item.question.format == "bsn" and answer is not None and answer.known:
+                    shown = mask_bsn(str(answer.value))  # shown in full only while typed
+                else:
+                    shown = show_answer(item, answer)
+                add(f"  {item.label}: {shown}", step)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        step = self.targets.get(str(event.option.id))
+        if step is not None and self.opened.summary.status == "in_progress":
+            self.dismiss(step)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_finalize(self) -> None:
+        if self.opened.summary.status == "finalized":
+            return
+        missing = [i for i in self.opened.interview.issues() if i.kind == "missing_required"]
+        question = _(
+            "Finalize this interview? The answers are then fixed for the plan; changing them "
+            "later needs a reason. An encrypted backup is made."
+        )
+        if missing:
+            question += " " + _("{n} required answers are still missing.").format(n=len(missing))
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                from intake_tui.store import interviews
+
+                interviews.finalize_interview(self.store, self.interview_id)
+                self.notify(_("Finalized"))
+                self.refresh_list()
+
+        self.app.push_screen(ConfirmScreen(question, _("Finalize")), done)
+
+    def action_plan(self) -> None:
+        from intake_tui.ui.screens.plan import PlanScreen
+
+        self.app.push_screen(PlanScreen(self.interview_id))
