@@ -244,3 +244,85 @@ async def test_the_screen_locks_itself_after_idle_time(demo_dir: Path) -> None:
         await pilot.pause(1.2)
         assert pilot.app.store is None
         assert type(pilot.app.screen).__name__ == "UnlockScreen"
+
+
+async def open_case(pilot, name: str):  # type: ignore[no-untyped-def]
+    await unlock(pilot)
+    pilot.app.screen.query_one("#search", Input).value = name
+    await pilot.pause(0.1)
+    pilot.app.screen.query_one("#cases", DataTable).focus()
+    await pilot.press("enter")
+    await wait_for(pilot, "InterviewScreen")
+    return pilot.app.screen
+
+
+async def test_number_keys_multi_choice_unknown_declined_note_flag_and_repeats(
+    tmp_path: Path,
+) -> None:
+    from intake_tui.core.engine import Step
+    from intake_tui.demo import open_or_make_demo
+    from intake_tui.store import interviews
+
+    root = open_or_make_demo(tmp_path / "demo", kdf=TEST_KDF).root
+    async with make_app(root).run_test(size=(120, 40)) as pilot:
+        screen = await open_case(pilot, "farid")
+        engine = screen.engine
+        # A choice by its number: 2 is the second option, saved at once.
+        screen.show(Step("geslacht"))
+        await pilot.pause(0.05)
+        await pilot.press("2")
+        await pilot.pause(0.05)
+        second = screen.bundle.items["geslacht"].choices[1].value
+        assert engine.answer("geslacht").value == second
+        # Multi-choice: every toggle is committed; the screen stays on the question.
+        screen.show(Step("mobiliteit"))
+        await pilot.pause(0.05)
+        await pilot.press("1", "3")
+        await pilot.pause(0.1)
+        codes = [c.value for c in screen.bundle.items["mobiliteit"].choices]
+        assert set(engine.answer("mobiliteit").value) == {codes[0], codes[2]}
+        assert screen.step == Step("mobiliteit")
+        # "Weet niet" where allowed, refused where not.
+        screen.show(Step("geboortedatum"))
+        await pilot.pause(0.05)
+        allows_unknown = "unknown" in screen.bundle.items["geboortedatum"].question.allow
+        await pilot.press("f2")
+        await pilot.pause(0.05)
+        assert (engine.answer("geboortedatum").state == "unknown") is allows_unknown
+        screen.show(Step("bsn"))
+        await pilot.pause(0.05)
+        await pilot.press("f3")
+        await pilot.pause(0.05)
+        assert engine.answer("bsn").state == "answered"  # not allowed: the BSN stays
+        assert "not an option" in str(screen.query_one("#message", Label).render())
+        # A note and a flag, stored with the case and never exported.
+        await pilot.press("ctrl+f")
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, "NoteScreen")
+        pilot.app.screen.query_one("#note", Input).value = "vraag naar BSN-brief"
+        await pilot.press("enter")
+        await wait_for(pilot, "InterviewScreen")
+        notes = interviews.open_interview(pilot.app.store, screen.interview_id).notes
+        assert notes[("bsn", None)] == interviews.Note("vraag naar BSN-brief", True)
+        # Repeats: F4 adds an entry, F6 removes the last one again.
+        screen.show(Step("werkervaring"))
+        await pilot.pause(0.05)
+        before = len(engine.instances("werkervaring"))
+        await pilot.press("f4")
+        await pilot.pause(0.05)
+        assert len(engine.instances("werkervaring")) == before + 1
+        await pilot.press("f6")
+        await pilot.pause(0.05)
+        assert len(engine.instances("werkervaring")) == before
+
+
+async def test_f1_lists_the_keys_of_the_screen_underneath(demo_dir: Path) -> None:
+    async with make_app(demo_dir).run_test(size=(120, 40)) as pilot:
+        await unlock(pilot)
+        await pilot.press("f1")
+        await wait_for(pilot, "HelpScreen")
+        lines = [str(label.render()) for label in pilot.app.screen.query(Label)]
+        assert any("Search by name or id" in line for line in lines)  # a cases-screen key
+        assert any("Lock the screen now" in line for line in lines)  # an app key
+        await pilot.press("escape")
+        await wait_for(pilot, "CasesScreen")

@@ -30,6 +30,7 @@ class IntakeApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+l", "lock", _("Lock"), id="app.lock", tooltip=_("Lock the screen now")),
+        Binding("f1", "help", _("Help"), id="app.help", tooltip=_("The keys of this screen")),
         Binding("ctrl+q", "quit", _("Quit"), id="app.quit", tooltip=_("Close intake-tui")),
         Binding("ctrl+p", "command_palette", _("Commands"), id="app.commands", show=False),
     ]
@@ -75,6 +76,12 @@ class IntakeApp(App[None]):
         for command in super().get_system_commands(screen):
             if command.title.casefold() not in {"screenshot", "save screenshot"}:
                 yield command
+
+    def action_help(self) -> None:
+        from intake_tui.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
 
     def unlocked(self, store: Any) -> None:
         """Called by the unlock screen with the unlocked store."""

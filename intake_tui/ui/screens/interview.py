@@ -13,8 +13,17 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, ListItem, ListView, OptionList
+from textual.screen import ModalScreen, Screen
+from textual.widgets import (
+    Footer,
+    Header,
+    Input,
+    Label,
+    ListItem,
+    ListView,
+    OptionList,
+    SelectionList,
+)
 from textual.widgets.option_list import Option
 
 from intake_tui.core.display import show_answer
@@ -71,6 +80,28 @@ class InterviewScreen(Screen[None]):
         Binding(
             "escape", "close", _("Cases"), id="interview.close", tooltip=_("Back to the cases")
         ),
+        Binding(
+            "f6",
+            "remove_instance",
+            _("Remove"),
+            id="interview.remove",
+            show=False,
+            tooltip=_("Remove the last entry of this list (ctrl+z brings it back)"),
+        ),
+        Binding(
+            "ctrl+f",
+            "flag",
+            _("Flag"),
+            id="interview.flag",
+            tooltip=_("Flag this question to come back to"),
+        ),
+        Binding(
+            "ctrl+n",
+            "note",
+            _("Note"),
+            id="interview.note",
+            tooltip=_("A note for yourself on this question (never exported)"),
+        ),
     ]
 
     def __init__(self, interview_id: str) -> None:
@@ -107,6 +138,7 @@ class InterviewScreen(Screen[None]):
                 # question: it keeps key-to-frame short).
                 yield Input(id="field-text")
                 yield OptionList(id="field-choice")
+                yield SelectionList[str](id="field-multi")
                 yield Label("", id="field-info", classes="hint")
                 yield Label("", id="message")
         yield Footer()
@@ -140,10 +172,11 @@ class InterviewScreen(Screen[None]):
         self.refresh_sections()
         text = self.query_one("#field-text", Input)
         choice = self.query_one("#field-choice", OptionList)
+        multi = self.query_one("#field-multi", SelectionList)
         info = self.query_one("#field-info", Label)
         message = self.query_one("#message", Label)
         message.update("")
-        text.display = choice.display = info.display = False
+        text.display = choice.display = info.display = multi.display = False
         if step is None:
             self.query_one("#where", Label).update("")
             self.query_one("#label", Label).update(_("End of the questionnaire."))
@@ -171,7 +204,25 @@ class InterviewScreen(Screen[None]):
             )
             text.display = True
             text.focus()
-        elif item.type in ("choice", "yes_no", "multi_choice"):
+        elif item.type == "multi_choice":
+            chosen = (
+                current.value if current is not None and isinstance(current.value, tuple) else ()
+            )
+            self._loading_multi = True
+            multi.clear_options()
+            multi.add_options(
+                [
+                    (f"{index}  {c.label}", c.value, c.value in chosen)
+                    for index, c in enumerate(item.choices or (), start=1)
+                ]
+            )
+            self._loading_multi = False
+            multi.highlighted = 0
+            multi.display = True
+            multi.focus()
+            info.update(_("Space or a number chooses (saved at once); Page Down goes on."))
+            info.display = True
+        elif item.type in ("choice", "yes_no"):
             choice.clear_options()
             options = self.options_for(item)
             choice.add_options(options)
@@ -233,16 +284,34 @@ class InterviewScreen(Screen[None]):
         code = event.option.id
         if item.type == "yes_no":
             self.save(Answer.of(code == "true"))
-        elif item.type == "multi_choice":
-            self.save(Answer.of((str(code),)))
         else:
             self.save(Answer.of(str(code)))
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        if getattr(self, "_loading_multi", False) or self.step is None:
+            return
+        # Every choice is committed at once; the screen stays on the question.
+        self.save(Answer.of(tuple(event.selection_list.selected)), move_on=False)
+
+    def on_key(self, event: Any) -> None:
+        # Number keys choose: 1 is the first option (the caseworker reads the numbers aloud).
+        if not event.character or not event.character.isdigit() or event.character == "0":
+            return
+        index = int(event.character) - 1
+        focused = self.focused
+        if isinstance(focused, SelectionList) and index < focused.option_count:
+            focused.toggle(focused.get_option_at_index(index).value)
+            event.stop()
+        elif isinstance(focused, OptionList) and index < focused.option_count:
+            focused.highlighted = index
+            focused.action_select()
+            event.stop()
 
     def key_enter(self) -> None:
         if self.step is not None and self.bundle.items[self.step.id].type in ("note", "repeat"):
             self.action_next()
 
-    def save(self, answer: Answer | None) -> None:
+    def save(self, answer: Answer | None, *, move_on: bool = True) -> None:
         from intake_tui.store import interviews
 
         step = self.step
@@ -261,8 +330,10 @@ class InterviewScreen(Screen[None]):
             current_step=step.id + (f"#{step.instance}" if step.instance else ""),
         )
         self.engine.set_answer(step.id, answer, step.instance)
-        self.notify(_("Saved"), timeout=1.5)
-        self.show(self.engine.next_step(step))
+        if move_on:
+            self.show(self.engine.next_step(step))
+        else:
+            self.refresh_sections()
         self.query_one("#message", Label).update(_("✓ saved"))
 
     def action_unknown(self) -> None:
@@ -294,6 +365,57 @@ class InterviewScreen(Screen[None]):
         interviews.save_answer(self.store, self.interview_id, repeat, self.engine.answer(repeat))
         self.show(self.step)
 
+    def action_remove_instance(self) -> None:
+        from intake_tui.store import interviews
+
+        if self.step is None or self.bundle.items[self.step.id].type != "repeat":
+            return
+        instances = self.engine.instances(self.step.id)
+        if not instances:
+            return
+        # The entry's answers stay stored (listed as hidden); undo brings the entry back.
+        self.engine.remove_instance(self.step.id, instances[-1])
+        interviews.save_answer(
+            self.store, self.interview_id, self.step.id, self.engine.answer(self.step.id)
+        )
+        self.show(self.step)
+
+    def set_note(self, text: str | None = None, *, toggle_flag: bool = False) -> None:
+        """Save the note and flag of the current question (text None keeps the text)."""
+        from intake_tui.store import interviews
+
+        assert self.step is not None
+        key = (self.step.id, self.step.instance)
+        note = self.opened.notes.get(key)
+        flagged = (note.flagged if note else False) ^ toggle_flag
+        text = text if text is not None else (note.text if note else "")
+        interviews.set_note(
+            self.store, self.interview_id, key[0], text, flagged=flagged, instance=key[1]
+        )
+        self.opened.notes[key] = interviews.Note(text, flagged)
+
+    def action_flag(self) -> None:
+        if self.step is None:
+            return
+        self.set_note(toggle_flag=True)
+        flagged = self.opened.notes[(self.step.id, self.step.instance)].flagged
+        self.query_one("#message", Label).update(
+            _("⚑ flagged to come back to") if flagged else _("flag removed")
+        )
+
+    def action_note(self) -> None:
+        if self.step is None:
+            return
+        note = self.opened.notes.get((self.step.id, self.step.instance))
+        step = self.step
+
+        def done(text: str | None) -> None:
+            if text is not None and self.step == step:
+                self.set_note(text)
+                self.query_one("#message", Label).update(_("note saved"))
+
+        self.app.push_screen(NoteScreen(note.text if note else ""), done)
+
     def action_next(self) -> None:
         if self.step is not None:
             self.show(self.engine.next_step(self.step))
@@ -317,3 +439,29 @@ class InterviewScreen(Screen[None]):
             self.show(step or self.step)
 
         self.app.push_screen(ReviewScreen(self.interview_id), jump)
+
+
+class NoteScreen(ModalScreen[str | None]):
+    """A note for the caseworker on one question; Enter keeps it, Escape cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", _("Cancel"), id="note.cancel"),
+    ]
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="unlock-box"):
+            yield Label(_("Note (for you only; never exported)"), classes="title")
+            yield Input(value=self.text, id="note")
+
+    def on_mount(self) -> None:
+        self.query_one("#note", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
