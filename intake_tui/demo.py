@@ -76,6 +76,8 @@ def fill(store: Store, clock: FrozenClock) -> None:
 
     bundle = load_bundle(questionnaires_dir() / "brede-intake")
     for persona in PERSONAS:
+        # One intake after the other, so the cases table has a stable order.
+        clock.advance(dt.timedelta(minutes=20))
         used, how, language = persona.interpreter
         summary = interviews.create_interview(
             store,

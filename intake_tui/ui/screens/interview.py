@@ -163,7 +163,7 @@ class InterviewScreen(Screen[None]):
             if not progress.visible:
                 continue
             item = self.bundle.items[section_id]
-            mark = "✓" if progress.complete else ("!" if progress.missing_required else " ")
+            mark = "✓" if progress.complete else ("!" if progress.missing_required else "·")
             count = f"{progress.answered}/{progress.total}"
             sections.append(ListItem(Label(f"{mark} {count:>7}  {item.label}")))
 

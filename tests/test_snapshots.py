@@ -1,0 +1,106 @@
+"""SVG snapshots of every screen at 80x24 and 120x40, on the demo data with a frozen clock.
+
+Regenerate after an intended change with `pytest tests/test_snapshots.py --snapshot-update`
+and look at the report before committing. Pilot tests (test_tui.py) check behaviour; these
+keep the screens from drifting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import DataTable, Input
+
+from intake_tui.core import FrozenClock
+from intake_tui.store.keyring import TEST_KDF
+from intake_tui.ui.app import IntakeApp
+
+SIZES = [(80, 24), (120, 40)]
+
+
+@pytest.fixture(scope="module")
+def demo_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from intake_tui.demo import open_or_make_demo
+
+    return open_or_make_demo(tmp_path_factory.mktemp("snap") / "demo", kdf=TEST_KDF).root
+
+
+async def _settle(pilot: Any, name: str) -> None:
+    for _ in range(200):
+        await pilot.pause(0.02)
+        if type(pilot.app.screen).__name__ == name:
+            break
+    # No blinking cursor in a picture: it would make snapshots flicker between runs.
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause(0.05)
+
+
+async def _unlock(pilot: Any) -> None:
+    await _settle(pilot, "UnlockScreen")
+    pilot.app.screen.query_one("#passphrase", Input).value = "demo-passphrase"
+    await pilot.press("enter")
+    await _settle(pilot, "CasesScreen")
+
+
+async def _open_rami(pilot: Any) -> None:
+    await _unlock(pilot)
+    pilot.app.screen.query_one("#search", Input).value = "rami"
+    await pilot.pause(0.05)
+    pilot.app.screen.query_one("#cases", DataTable).focus()
+    await pilot.press("enter")
+    await _settle(pilot, "InterviewScreen")
+
+
+async def _review(pilot: Any) -> None:
+    await _open_rami(pilot)
+    await pilot.press("f5")
+    await _settle(pilot, "ReviewScreen")
+
+
+async def _plan(pilot: Any) -> None:
+    await _review(pilot)
+    await pilot.press("p")
+    await _settle(pilot, "PlanScreen")
+
+
+async def _help(pilot: Any) -> None:
+    await _unlock(pilot)
+    await pilot.press("f1")
+    await _settle(pilot, "HelpScreen")
+
+
+async def _new_intake(pilot: Any) -> None:
+    await _unlock(pilot)
+    await pilot.press("n")
+    await _settle(pilot, "NewIntakeScreen")
+
+
+async def _locked(pilot: Any) -> None:
+    await _open_rami(pilot)
+    await pilot.press("ctrl+l")
+    await _settle(pilot, "UnlockScreen")
+
+
+SCREENS: dict[str, Callable[[Any], Awaitable[None]]] = {
+    "unlock": lambda pilot: _settle(pilot, "UnlockScreen"),
+    "cases": _unlock,
+    "interview": _open_rami,
+    "review": _review,
+    "plan": _plan,
+    "help": _help,
+    "new_intake": _new_intake,
+    "lock": _locked,
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen_snapshot(
+    snap_compare: Any, demo_root: Path, screen: str, size: tuple[int, int]
+) -> None:
+    app = IntakeApp(demo_root, clock=FrozenClock.on("2026-11-28"), user="demo", kdf_floor=TEST_KDF)
+    assert snap_compare(app, terminal_size=size, run_before=SCREENS[screen])
