@@ -188,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
     figures.update(bench_cold_load(runs))
     figures.update(bench_engine_update(2 if options.quick else 15))
     figures.update(bench_plan(5 if options.quick else 50))
+    if sys.platform != "win32":
+        from benchmarks.startup import bench_startup
+
+        figures.update(bench_startup(3 if options.quick else 11))
     figures.update(bench_store(50 if options.quick else 500, 1_000 if options.quick else 10_000))
     report = {
         "machine": {
@@ -203,7 +207,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'figure':32} {'median':>10} {'p90':>10} {'p99':>10} {'runs':>6} {'budget':>8}")
     for name, figure in figures.items():
         budget = figure["budget"]
-        mark = "" if budget is None else ("ok" if figure["within_budget"] else "OVER")
+        mark = (
+            ""
+            if figure.get("within_budget") is None
+            else ("ok" if figure["within_budget"] else "OVER")
+        )
+        if "ratio" in figure:
+            mark += f" ratio {figure['ratio']:.2f} (budget {figure['ratio_budget']})"
         print(
             f"{name:32} {figure['median']:10.3f} {figure['p90']:10.3f} {figure['p99']:10.3f} "
             f"{figure['runs']:6} {'' if budget is None else budget:>8} {mark} {figure['unit']}"

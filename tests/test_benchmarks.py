@@ -29,9 +29,13 @@ def test_quick_benchmarks_run_and_write_every_figure(tmp_path: Path) -> None:
         "store.answer_commit",
         "store.list_page_search_1000",
         "plan.generate",
+        "ui.start_to_first_frame",
+        "ui.minimal_app_first_frame",
     } <= set(figures)
     for name, figure in figures.items():
         assert figure["runs"] > 0, name
         assert figure["median"] > 0, name
     assert figures["engine.update"]["answers_per_interview"] == 200
+    startup = figures["ui.start_to_first_frame"]
+    assert startup["ratio"] == startup["median"] / figures["ui.minimal_app_first_frame"]["median"]
     assert "engine.update" in result.stdout  # the table is printed too

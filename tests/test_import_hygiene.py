@@ -32,3 +32,16 @@ def test_importing_the_cli_loads_no_heavy_library() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == ""
+
+
+def test_the_path_to_the_first_screen_loads_no_data_libraries() -> None:
+    # The TUI's first frame must not wait for pydantic, SQLAlchemy or the crypto libraries.
+    code = (
+        "import sys, intake_tui.ui.app, intake_tui.ui.screens.unlock; "
+        "print(','.join(m for m in ('pydantic', 'sqlalchemy', 'sqlmodel', 'cryptography', "
+        "'argon2', 'yaml', 'httpx') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == ""
