@@ -22,7 +22,8 @@ from intake_tui.core.plan.duo import duo_block, duo_checks, duo_facts, failed
 from intake_tui.core.questionnaire import Bundle
 from intake_tui.personas import PERSONAS, apply
 
-PIP_SPEC = Path("/work/shared/reference/duo/PIP.openapi.yml")
+# DUO's published PIP API, kept with the schemas (see tests/test_export.py).
+PIP_SPEC = Path(__file__).resolve().parent.parent / "schemas" / "duo" / "PIP.openapi.yml"
 DUO_KEYS = {
     "dagtekeningPip",
     "leerroute",

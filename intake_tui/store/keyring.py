@@ -863,16 +863,7 @@ class Keyring:
         self._require_dek(old_dek)
         self._require_no_pending()
         new = os.urandom(DEK_BYTES)
-        boxes = {
-            slot.slot_id: _seal(slot.public_key, new, self._slot_aad("dek", slot))
-            for slot in self._state.slots
-        }
-        recovery_box: _Box | None = None
-        if self._state.recovery is not None:
-            aad = self._aad("dek", RECOVERY_SLOT_ID, KIND_RECOVERY, None)
-            recovery_box = _seal(self._state.recovery.public_key, new, aad)
-        pending = _Pending(boxes, recovery_box, b"")
-        pending = replace(pending, mac=self._mac(self._committed(pending), new))
+        pending = self._pending_for(self._state, new)
         self._commit(self._sign(replace(self._state, pending=pending), old_dek))
         return new
 
@@ -892,17 +883,22 @@ class Keyring:
             raise KeyringError(_("the last caseworker's key slot cannot be removed"))
         reduced = replace(self._state, slots=tuple(s for s in self._state.slots if s is not slot))
         new = os.urandom(DEK_BYTES)
-        boxes = {
-            s.slot_id: _seal(s.public_key, new, self._slot_aad("dek", s)) for s in reduced.slots
-        }
-        recovery_box: _Box | None = None
-        if reduced.recovery is not None:
-            aad = self._aad("dek", RECOVERY_SLOT_ID, KIND_RECOVERY, None)
-            recovery_box = _seal(reduced.recovery.public_key, new, aad)
-        pending = _Pending(boxes, recovery_box, b"")
-        pending = replace(pending, mac=self._mac(self._committed(pending, reduced), new))
+        pending = self._pending_for(reduced, new)
         self._commit(self._sign(replace(reduced, pending=pending), dek))
         return new
+
+    def _pending_for(self, state: _State, new: bytes) -> _Pending:
+        """`new` sealed to every slot of `state` (and its recovery key), with its future MAC."""
+        boxes = {
+            slot.slot_id: _seal(slot.public_key, new, self._slot_aad("dek", slot))
+            for slot in state.slots
+        }
+        recovery_box: _Box | None = None
+        if state.recovery is not None:
+            aad = self._aad("dek", RECOVERY_SLOT_ID, KIND_RECOVERY, None)
+            recovery_box = _seal(state.recovery.public_key, new, aad)
+        pending = _Pending(boxes, recovery_box, b"")
+        return replace(pending, mac=self._mac(self._committed(pending, state), new))
 
     def commit_rekey(self, new_dek: bytes) -> None:
         """Finish a re-key once the database uses `new_dek`: the old DEK is dropped."""
