@@ -192,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks.startup import bench_startup
 
         figures.update(bench_startup(3 if options.quick else 11))
+    from benchmarks.keyframe import bench_key_to_frame
+
+    figures.update(bench_key_to_frame(10 if options.quick else 200))
     figures.update(bench_store(50 if options.quick else 500, 1_000 if options.quick else 10_000))
     report = {
         "machine": {

@@ -31,6 +31,8 @@ def test_quick_benchmarks_run_and_write_every_figure(tmp_path: Path) -> None:
         "plan.generate",
         "ui.start_to_first_frame",
         "ui.minimal_app_first_frame",
+        "ui.key_to_frame",
+        "ui.minimal_app_key_to_frame",
     } <= set(figures)
     for name, figure in figures.items():
         assert figure["runs"] > 0, name
