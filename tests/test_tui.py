@@ -92,6 +92,10 @@ async def test_answer_undo_and_lock_resume(demo_dir: Path) -> None:
         await pilot.pause(0.1)
         assert pilot.app.store is None
         assert type(pilot.app.screen).__name__ == "UnlockScreen"
+        # Unlocking again resumes at the same question.
+        await unlock(pilot)
+        await wait_for(pilot, "InterviewScreen")
+        assert pilot.app.screen.step == Step("geboortedatum")
 
 
 async def test_first_run_creates_the_first_caseworker(tmp_path: Path) -> None:

@@ -83,12 +83,17 @@ class IntakeApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
-    def unlocked(self, store: Any) -> None:
-        """Called by the unlock screen with the unlocked store."""
+    def unlocked(self, store: Any, resume: Any = None) -> None:
+        """Called by the unlock screen with the unlocked store; back to where the lock came."""
         from intake_tui.ui.screens.cases import CasesScreen
 
         self.store = store
         self.switch_screen(CasesScreen())
+        if resume is not None:
+            from intake_tui.ui.screens.interview import InterviewScreen
+
+            interview_id, step = resume
+            self.push_screen(InterviewScreen(interview_id, start=step))
 
     def action_lock(self) -> None:
         """Lock at once: drop the store (and with it the database key), show the unlock screen."""
@@ -96,7 +101,11 @@ class IntakeApp(App[None]):
 
         if self.store is None:
             return
-        resume = getattr(self.screen, "resume_point", None)
+        # The interview under any dialog (a note, the help) is where work resumes.
+        resume = next(
+            (s.resume_point for s in reversed(self.screen_stack) if hasattr(s, "resume_point")),
+            None,
+        )
         self.store.close()
         self.store = None
         while len(self.screen_stack) > 2:  # keep Textual's default screen and one of ours

@@ -104,10 +104,11 @@ class InterviewScreen(Screen[None]):
         ),
     ]
 
-    def __init__(self, interview_id: str) -> None:
+    def __init__(self, interview_id: str, *, start: Step | None = None) -> None:
         super().__init__()
         self.interview_id = interview_id
         self.step: Step | None = None
+        self.start = start  # where to begin (after unlocking: the question the lock came at)
 
     @property
     def store(self) -> Any:
@@ -146,8 +147,8 @@ class InterviewScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = "intake-tui"  # never a newcomer's name in the terminal title
         current = self.opened.current_step
-        start: Step | None = None
-        if current:
+        start: Step | None = self.start if self.start in self.engine.steps() else None
+        if current and start is None:
             question, _sep, instance = current.partition("#")
             candidate = Step(question, instance or None)
             if candidate in self.engine.steps():

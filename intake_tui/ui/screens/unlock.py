@@ -128,7 +128,7 @@ class UnlockScreen(Screen[None]):
         except (DatabaseError, StoreError) as error:
             app.call_from_thread(self.failed, error.message)
             return
-        app.call_from_thread(app.unlocked, store)  # type: ignore[attr-defined]
+        app.call_from_thread(app.unlocked, store, self.resume)  # type: ignore[attr-defined]
 
     def failed(self, message: str) -> None:
         self.say(message)
