@@ -157,6 +157,8 @@ def test_finalize_blocks_changes_until_reopened_with_a_reason(
         interviews.reopen_interview(store, interview_id, "  ")
     interviews.reopen_interview(store, interview_id, "LBT result came in")
     interviews.save_answer(store, interview_id, "voornamen", Answer.of("X"))
+    ((reason, who, _when),) = interviews.reopen_reasons(store, interview_id)
+    assert (reason, who) == ("LBT result came in", "anna")
 
 
 def test_the_bundle_is_pinned_with_the_interview(store: Store, bundle) -> None:  # type: ignore[no-untyped-def]

@@ -330,3 +330,92 @@ async def test_f1_lists_the_keys_of_the_screen_underneath(demo_dir: Path) -> Non
         assert any("Lock the screen now" in line for line in lines)  # an app key
         await pilot.press("escape")
         await wait_for(pilot, "CasesScreen")
+
+
+async def test_cases_filters_summary_and_deleting_a_draft(tmp_path: Path) -> None:
+    from intake_tui.demo import open_or_make_demo
+
+    root = open_or_make_demo(tmp_path / "demo", kdf=TEST_KDF).root
+    async with make_app(root).run_test(size=(120, 40)) as pilot:
+        await unlock(pilot)
+        screen = pilot.app.screen
+        table = screen.query_one("#cases", DataTable)
+        summary = str(screen.query_one("#summary", Label).render())
+        assert "3 in progress, 3 finalized, 1 overdue, 1 due within 14 days" in summary
+        await pilot.press("f")  # in progress
+        assert table.row_count == 3
+        await pilot.press("f", "f")  # due within 14 days (overdue included)
+        assert table.row_count == 2
+        await pilot.press("f")  # overdue
+        assert table.row_count == 1
+        await pilot.press("f")  # all
+        assert table.row_count == 6
+        # A finalized case cannot be erased; a draft can, after a yes.
+        screen.query_one("#search", Input).value = "rami"
+        await pilot.pause(0.1)
+        table.focus()
+        await pilot.press("delete")
+        await wait_for(pilot, "ConfirmScreen")
+        await pilot.click("#yes")
+        await wait_for(pilot, "CasesScreen")
+        assert table.row_count == 1  # refused: Rami's intake was finalized
+        from intake_tui.store import interviews
+
+        draft = interviews.create_interview(
+            pilot.app.store,
+            interviews.open_interview(pilot.app.store, screen.row_ids[0]).bundle,
+            client_display_name="Weg Ermee",
+            client_language="en",
+        )
+        screen.query_one("#search", Input).value = "weg ermee"
+        await pilot.pause(0.1)
+        table.focus()
+        await pilot.press("delete")
+        await wait_for(pilot, "ConfirmScreen")
+        await pilot.click("#yes")
+        await wait_for(pilot, "CasesScreen")
+        assert table.row_count == 0
+        assert interviews.list_interviews(pilot.app.store, draft.id).total == 0
+
+
+async def test_override_a_plan_field_with_a_reason_and_reopen_with_a_reason(tmp_path: Path) -> None:
+    from textual.widgets import OptionList
+
+    from intake_tui.demo import open_or_make_demo
+    from intake_tui.store import interviews, plans
+
+    root = open_or_make_demo(tmp_path / "demo", kdf=TEST_KDF).root
+    async with make_app(root).run_test(size=(120, 40)) as pilot:
+        screen = await open_case(pilot, "rami")
+        interview_id = screen.interview_id
+        await pilot.press("f5")
+        await wait_for(pilot, "ReviewScreen")
+        await pilot.press("p")
+        await wait_for(pilot, "PlanScreen")
+        plan_screen = pilot.app.screen
+        listing = plan_screen.query_one("#plan", OptionList)
+        # Move to the line of the hoofddoel field and change it, with a reason.
+        target = next(i for i, k in plan_screen.line_fields.items() if k == "hoofddoel")
+        listing.highlighted = listing.get_option_index(target)
+        await pilot.press("o")
+        await wait_for(pilot, "AskScreen")
+        ask = pilot.app.screen
+        ask.query_one("#ask-0", Input).value = "onderwijs"
+        ask.query_one("#ask-1", Input).value = "wil eerst een opleiding afmaken"
+        ask.query_one("#ask-1", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, "PlanScreen")
+        chosen = plans.overrides(pilot.app.store, interview_id)["hoofddoel"]
+        assert (chosen.value, chosen.reason) == ("onderwijs", "wil eerst een opleiding afmaken")
+        lines = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
+        assert any("wil eerst een opleiding afmaken" in line for line in lines)
+        # Back to the review; reopening needs a reason.
+        await pilot.press("escape")
+        await wait_for(pilot, "ReviewScreen")
+        await pilot.press("r")
+        await wait_for(pilot, "AskScreen")
+        pilot.app.screen.query_one("#ask-0", Input).value = "LBT-uitslag gecorrigeerd"
+        await pilot.press("enter")
+        await wait_for(pilot, "ReviewScreen")
+        summary = interviews.open_interview(pilot.app.store, interview_id).summary
+        assert summary.status == "in_progress"

@@ -13,7 +13,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -472,10 +472,17 @@ def list_interviews(
     *,
     page_size: int = PAGE_SIZE,
     statuses: Sequence[str] | None = None,
+    due_by: dt.date | None = None,
 ) -> Page:
-    """A page of interviews, newest change first; `query` matches the display name or the id."""
+    """A page of interviews, newest change first; `query` matches the display name or the id.
+
+    `due_by`: only cases without a final plan whose PIP is due on or before that day (the PIP
+    is due 10 weeks after DUO's notice).
+    """
     with store.session() as session:
         conditions = []
+        if due_by is not None:
+            conditions.extend(_due_conditions(due_by))
         if query.strip():
             pattern = f"%{_escape_like(fold(query))}%"
             conditions.append(
@@ -497,6 +504,50 @@ def list_interviews(
             .limit(page_size)
         ).all()
     return Page([_summary(r) for r in rows], int(total), page, page_size)
+
+
+def _due_conditions(due_by: dt.date) -> list[Any]:
+    from sqlalchemy import exists
+
+    from intake_tui.store.models import PlanRevisionRow
+
+    final = exists().where(
+        PlanRevisionRow.interview_id == InterviewRow.id, PlanRevisionRow.status == "final"
+    )
+    return [
+        col(InterviewRow.duo_notice_date).is_not(None),
+        col(InterviewRow.duo_notice_date) <= due_by - dt.timedelta(weeks=10),
+        ~final,
+    ]
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The one-line summary of the cases table."""
+
+    in_progress: int
+    finalized: int
+    overdue: int
+    due_soon: int  # within 14 days, not yet overdue
+
+
+def case_counts(store: Store, today: dt.date) -> Counts:
+    with store.session() as session:
+
+        def count(*conditions: Any) -> int:
+            return int(
+                session.exec(
+                    select(func.count()).select_from(InterviewRow).where(*conditions)
+                ).one()
+            )
+
+        overdue = count(*_due_conditions(today - dt.timedelta(days=1)))
+        return Counts(
+            in_progress=count(InterviewRow.status == "in_progress"),
+            finalized=count(InterviewRow.status == "finalized"),
+            overdue=overdue,
+            due_soon=count(*_due_conditions(today + dt.timedelta(days=14))) - overdue,
+        )
 
 
 def _escape_like(text: str) -> str:
@@ -530,7 +581,27 @@ def reopen_interview(store: Store, interview_id: str, reason: str) -> None:
         row.status = "in_progress"
         row.updated_at = now
         session.add(row)
+        from intake_tui.store.models import InterviewReopenRow
+
+        session.add(
+            InterviewReopenRow(
+                interview_id=interview_id, reason=reason.strip(), actor=store.actor, at=now
+            )
+        )
         store.audit(session, "interview_reopen", "interview", interview_id)
+
+
+def reopen_reasons(store: Store, interview_id: str) -> list[tuple[str, str, dt.datetime]]:
+    """Every reopening of an interview: (reason, who, when), oldest first."""
+    from intake_tui.store.models import InterviewReopenRow
+
+    with store.session() as session:
+        rows = session.exec(
+            select(InterviewReopenRow)
+            .where(InterviewReopenRow.interview_id == interview_id)
+            .order_by(col(InterviewReopenRow.id))
+        ).all()
+    return [(r.reason, r.actor, r.at) for r in rows]
 
 
 def delete_draft(store: Store, interview_id: str) -> None:
@@ -551,7 +622,14 @@ def delete_draft(store: Store, interview_id: str) -> None:
             )
         # Children first, in plain SQL: the ORM does not know these tables' order.
         sql = session.connection().exec_driver_sql
-        for table in ("answer", "answer_history", "note", "answer_draft", "plan_override"):
+        for table in (
+            "answer",
+            "answer_history",
+            "note",
+            "answer_draft",
+            "plan_override",
+            "interview_reopen",
+        ):
             sql(f"DELETE FROM {table} WHERE interview_id = ?", (interview_id,))
         sql("DELETE FROM interview WHERE id = ?", (interview_id,))
         store.audit(session, "interview_delete", "interview", interview_id)

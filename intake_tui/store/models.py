@@ -174,3 +174,14 @@ class PlanRevisionRow(SQLModel, table=True):
     document_sha256: str
     created_by: str
     created_at: dt.datetime
+
+
+class InterviewReopenRow(SQLModel, table=True):
+    """Why a finalized interview was reopened, by whom and when (the audit records the event)."""
+
+    __tablename__ = "interview_reopen"
+    id: int | None = Field(default=None, primary_key=True)
+    interview_id: str = Field(foreign_key="interview.id")
+    reason: str
+    actor: str
+    at: dt.datetime

@@ -30,12 +30,29 @@ class CasesScreen(Screen[None]):
         Binding("/", "search", _("Search"), id="cases.search", tooltip=_("Search by name or id")),
         Binding("enter", "open", _("Open"), id="cases.open", tooltip=_("Open the selected case")),
         Binding("n", "new", _("New intake"), id="cases.new", tooltip=_("Start a new intake")),
+        Binding(
+            "f",
+            "filter",
+            _("Filter"),
+            id="cases.filter",
+            tooltip=_("All, in progress, finalized, PIP due soon, overdue"),
+        ),
+        Binding(
+            "delete",
+            "delete",
+            _("Delete draft"),
+            id="cases.delete",
+            tooltip=_("Erase a draft case (asks first)"),
+        ),
         Binding("pagedown", "next_page", _("Next page"), id="cases.next", show=False),
         Binding("pageup", "previous_page", _("Previous page"), id="cases.previous", show=False),
     ]
 
+    FILTERS = ("all", "in_progress", "finalized", "due_soon", "overdue")
+
     def __init__(self) -> None:
         super().__init__()
+        self.filter = "all"
         self.page = 0
         self.total = 0
         self.row_ids: list[str] = []
@@ -62,7 +79,15 @@ class CasesScreen(Screen[None]):
         from intake_tui.store import interviews, plans
 
         query = self.query_one("#search", Input).value
-        page = interviews.list_interviews(self.store, query, self.page, page_size=PAGE_SIZE)
+        today = self.app.clock.today()  # type: ignore[attr-defined]
+        statuses = [self.filter] if self.filter in ("in_progress", "finalized") else None
+        due_by = {
+            "due_soon": today + dt.timedelta(days=14),
+            "overdue": today - dt.timedelta(days=1),
+        }.get(self.filter)
+        page = interviews.list_interviews(
+            self.store, query, self.page, page_size=PAGE_SIZE, statuses=statuses, due_by=due_by
+        )
         self.total = page.total
         table = self.query_one("#cases", DataTable)
         table.clear()
@@ -86,8 +111,28 @@ class CasesScreen(Screen[None]):
             self.row_ids.append(summary.id)
         first = self.page * PAGE_SIZE + (1 if page.items else 0)
         last = self.page * PAGE_SIZE + len(page.items)
+        counts = interviews.case_counts(self.store, today)
+        names = {
+            "all": _("all cases"),
+            "in_progress": _("in progress"),
+            "finalized": _("finalized"),
+            "due_soon": _("PIP due within 14 days"),
+            "overdue": _("PIP overdue"),
+        }
         self.query_one("#summary", Label).update(
-            _("{first}–{last} of {total} cases").format(first=first, last=last, total=self.total)
+            _(
+                "{first}–{last} of {total} ({filter}) · {open} in progress, {done} finalized, "
+                "{overdue} overdue, {soon} due within 14 days"
+            ).format(
+                first=first,
+                last=last,
+                total=self.total,
+                filter=names[self.filter],
+                open=counts.in_progress,
+                done=counts.finalized,
+                overdue=counts.overdue,
+                soon=counts.due_soon,
+            )
         )
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -118,6 +163,39 @@ class CasesScreen(Screen[None]):
         table = self.query_one("#cases", DataTable)
         if self.row_ids and 0 <= table.cursor_row < len(self.row_ids):
             self.open_case(self.row_ids[table.cursor_row])
+
+    def action_filter(self) -> None:
+        self.filter = self.FILTERS[(self.FILTERS.index(self.filter) + 1) % len(self.FILTERS)]
+        self.page = 0
+        self.refresh_rows()
+
+    def action_delete(self) -> None:
+        from intake_tui.store import interviews
+        from intake_tui.store.session import StoreError
+        from intake_tui.ui.screens.review import ConfirmScreen
+
+        table = self.query_one("#cases", DataTable)
+        if not self.row_ids or not 0 <= table.cursor_row < len(self.row_ids):
+            return
+        interview_id = self.row_ids[table.cursor_row]
+
+        def done(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                interviews.delete_draft(self.store, interview_id)
+            except StoreError as error:
+                self.notify(error.message, severity="warning")
+                return
+            self.refresh_rows()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                _("Erase this draft case with all its answers and notes? This cannot be undone."),
+                _("Erase"),
+            ),
+            done,
+        )
 
     def action_new(self) -> None:
         from intake_tui.ui.screens.new_intake import NewIntakeScreen

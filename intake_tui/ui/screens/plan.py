@@ -34,6 +34,26 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def parse_plan_value(key: str, text: str) -> Any:
+    """A caseworker's typed value for a plan field (the store checks it against the type)."""
+    spec = FIELDS[key]
+    if spec.is_list:
+        return [part.strip() for part in text.split(",") if part.strip()]
+    lowered = text.strip().casefold()
+    if spec.type is bool:
+        return lowered in {"ja", "yes", "j", "y", "true", "1"}
+    if spec.type is int:
+        return int(lowered) if lowered.lstrip("-").isdigit() else text
+    if spec.type is dt.date:
+        from intake_tui.core.values import ValueProblem, parse_date
+
+        try:
+            return parse_date(text)
+        except ValueProblem:
+            return text
+    return text.strip()
+
+
 class PlanScreen(Screen[None]):
     """The plan of one interview."""
 
@@ -58,6 +78,13 @@ class PlanScreen(Screen[None]):
             _("Export"),
             id="plan.export",
             tooltip=_("Write the plan as JSON and HTML"),
+        ),
+        Binding(
+            "o",
+            "override",
+            _("Change"),
+            id="plan.override",
+            tooltip=_("Choose another value for the selected field, with a reason"),
         ),
         Binding("escape", "back", _("Back"), id="plan.back", tooltip=_("Back")),
     ]
@@ -93,13 +120,13 @@ class PlanScreen(Screen[None]):
         self.query_one("#plan-status", Label).update(_("Plan — {state}").format(state=state))
         listing = self.query_one("#plan", OptionList)
         listing.clear_options()
-        lines: list[str] = []
+        lines: list[tuple[str, str | None]] = []  # (text, plan field it belongs to)
         failing = [c for c in checks if not c.ok]
-        lines.append(_("── DUO checks (as if signed today) ──"))
-        lines.extend(("✓ " if c.ok else "✗ ") + c.message for c in checks)
+        lines.append((_("── DUO checks (as if signed today) ──"), None))
+        lines.extend((("✓ " if c.ok else "✗ ") + c.message, None) for c in checks)
         for section, title in rules.sections.items() if rules else []:
             fields = [k for k, spec in FIELDS.items() if spec.section == section]
-            lines.append(f"── {title} ──")
+            lines.append((f"── {title} ──", None))
             for key in fields:
                 field = plan.fields[key]
                 if field.value in (None, []) and not field.needs_decision:
@@ -113,20 +140,29 @@ class PlanScreen(Screen[None]):
                 line = f"{label}: {value}"
                 if field.needs_decision and field.override is None:
                     line = f"? {label}: " + _("needs a decision")
-                lines.append(line)
+                lines.append((line, key))
                 if field.override is not None:
                     lines.append(
-                        "    "
-                        + _("rule said {rule}, caseworker chose {chosen} because {reason}").format(
-                            rule=_text(field.rule_value),
-                            chosen=_text(field.override.value),
-                            reason=field.override.reason,
+                        (
+                            "    "
+                            + _(
+                                "rule said {rule}, caseworker chose {chosen} because {reason}"
+                            ).format(
+                                rule=_text(field.rule_value),
+                                chosen=_text(field.override.value),
+                                reason=field.override.reason,
+                            ),
+                            key,
                         )
                     )
                 for source in (field.needs_decision or field.sources)[:2]:
-                    lines.append(f"    {source.because}")
-        for index, line in enumerate(lines):
-            listing.add_option(Option(line, id=f"l{index}"))
+                    lines.append((f"    {source.because}", key))
+        self.line_fields: dict[str, str] = {}
+        for index, (line, key) in enumerate(lines):
+            option_id = f"l{index}"
+            if key is not None:
+                self.line_fields[option_id] = key
+            listing.add_option(Option(line, id=option_id))
         self.failing = failing
 
     def say(self, text: str) -> None:
@@ -159,6 +195,48 @@ class PlanScreen(Screen[None]):
             return
         self.say(_("Plan is final (revision {n}).").format(n=revision.revision))
         self.refresh_plan()
+
+    def action_override(self) -> None:
+        from intake_tui.ui.screens.ask import AskScreen
+
+        listing = self.query_one("#plan", OptionList)
+        if listing.highlighted is None:
+            return
+        option = listing.get_option_at_index(listing.highlighted)
+        key = self.line_fields.get(str(option.id))
+        if key is None:
+            self.say(_("Choose a line of a plan field first."))
+            return
+        spec = FIELDS[key]
+        codes = getattr(spec.type, "__args__", ())
+        hint = " / ".join(str(c) for c in codes) if codes else ""
+
+        def done(answers: list[str] | None) -> None:
+            if not answers:
+                return
+            from intake_tui.store import plans
+            from intake_tui.store.session import StoreError
+
+            try:
+                plans.set_override(
+                    self.store,
+                    self.interview_id,
+                    key,
+                    parse_plan_value(key, answers[0]),
+                    answers[1],
+                )
+            except StoreError as error:
+                self.say(error.message)
+                return
+            self.refresh_plan()
+
+        self.app.push_screen(
+            AskScreen(
+                _("Change {field}").format(field=key),
+                [_("New value") + (f" ({hint})" if hint else ""), _("Reason (required)")],
+            ),
+            done,
+        )
 
     def action_export(self) -> None:
         from intake_tui.store import exports

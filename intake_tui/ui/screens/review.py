@@ -66,6 +66,13 @@ class ReviewScreen(Screen[Step | None]):
             id="review.finalize",
             tooltip=_("Finalize the interview"),
         ),
+        Binding(
+            "r",
+            "reopen",
+            _("Reopen"),
+            id="review.reopen",
+            tooltip=_("Reopen a finalized interview (asks for a reason)"),
+        ),
         Binding("p", "plan", _("Plan"), id="review.plan", tooltip=_("The draft plan")),
         Binding("escape", "back", _("Back"), id="review.back", tooltip=_("Back to the interview")),
     ]
@@ -166,6 +173,24 @@ class ReviewScreen(Screen[Step | None]):
                 self.refresh_list()
 
         self.app.push_screen(ConfirmScreen(question, _("Finalize")), done)
+
+    def action_reopen(self) -> None:
+        from intake_tui.ui.screens.ask import AskScreen
+
+        if self.opened.summary.status != "finalized":
+            return
+
+        def done(answers: list[str] | None) -> None:
+            if answers:
+                from intake_tui.store import interviews
+
+                interviews.reopen_interview(self.store, self.interview_id, answers[0])
+                self.refresh_list()
+
+        self.app.push_screen(
+            AskScreen(_("Why reopen this interview?"), [_("Reason (kept with the case)")]),
+            done,
+        )
 
     def action_plan(self) -> None:
         from intake_tui.ui.screens.plan import PlanScreen
