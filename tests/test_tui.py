@@ -419,3 +419,19 @@ async def test_override_a_plan_field_with_a_reason_and_reopen_with_a_reason(tmp_
         await wait_for(pilot, "ReviewScreen")
         summary = interviews.open_interview(pilot.app.store, interview_id).summary
         assert summary.status == "in_progress"
+
+
+async def test_the_sidebar_jumps_to_a_section(demo_dir: Path) -> None:
+    from textual.widgets import OptionList
+
+    async with make_app(demo_dir).run_test(size=(120, 40)) as pilot:
+        screen = await open_case(pilot, "farid")
+        await pilot.pause(0.2)  # the first question has taken the focus by now
+        sections = screen.query_one("#sections", OptionList)
+        sections.focus()
+        await pilot.pause(0.05)
+        assert pilot.app.focused is sections
+        sections.highlighted = sections.get_option_index("gezondheid")
+        await pilot.press("enter")
+        await pilot.pause(0.05)
+        assert screen.bundle.items[screen.step.id].section == "gezondheid"

@@ -88,6 +88,7 @@ class IntakeApp(App[None]):
         from intake_tui.ui.screens.cases import CasesScreen
 
         self.store = store
+        self._last_activity = time.monotonic()  # unlocking is activity: the idle clock restarts
         self.switch_screen(CasesScreen())
         if resume is not None:
             from intake_tui.ui.screens.interview import InterviewScreen

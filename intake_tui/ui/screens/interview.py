@@ -19,8 +19,6 @@ from textual.widgets import (
     Header,
     Input,
     Label,
-    ListItem,
-    ListView,
     OptionList,
     SelectionList,
 )
@@ -129,7 +127,9 @@ class InterviewScreen(Screen[None]):
         self.translate = bundle_translator(self.bundle)
         yield Header()
         with Horizontal():
-            yield ListView(id="sections")
+            # One widget, not a list item per section: every keystroke in an answer makes
+            # Textual arrange the screen again, and fewer widgets keep that short.
+            yield OptionList(id="sections")
             with Vertical(id="question-panel"):
                 yield Label("", id="where", classes="hint")
                 yield Label("", id="label", classes="title")
@@ -158,15 +158,15 @@ class InterviewScreen(Screen[None]):
     # -- showing a question ---------------------------------------------------------------------
 
     def refresh_sections(self) -> None:
-        sections = self.query_one("#sections", ListView)
-        sections.clear()
+        sections = self.query_one("#sections", OptionList)
+        sections.clear_options()
         for section_id, progress in self.engine.progress().items():
             if not progress.visible:
                 continue
             item = self.bundle.items[section_id]
             mark = "✓" if progress.complete else ("!" if progress.missing_required else "·")
             count = f"{progress.answered}/{progress.total}"
-            sections.append(ListItem(Label(f"{mark} {count:>7}  {item.label}")))
+            sections.add_option(Option(f"{mark} {count:>7}  {item.label}", id=section_id))
 
     def show(self, step: Step | None) -> None:
         self.step = step
@@ -279,6 +279,12 @@ class InterviewScreen(Screen[None]):
         self.save(Answer.of(value))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id == "sections":
+            # Jump to the first question of the chosen section.
+            steps = self.engine.steps(str(event.option.id))
+            if steps:
+                self.show(steps[0])
+            return
         if event.option_list.id != "field-choice" or self.step is None:
             return
         item = self.bundle.items[self.step.id]
@@ -308,8 +314,16 @@ class InterviewScreen(Screen[None]):
             focused.action_select()
             event.stop()
 
-    def key_enter(self) -> None:
-        if self.step is not None and self.bundle.items[self.step.id].type in ("note", "repeat"):
+    def key_enter(self, event: Any) -> None:
+        # Only for a note or a list question, where the panel itself has the focus; from
+        # anywhere else (the sidebar, a choice list) Enter belongs to that widget.
+        panel = self.query_one("#question-panel", Vertical)
+        if (
+            self.focused is panel
+            and self.step is not None
+            and self.bundle.items[self.step.id].type in ("note", "repeat")
+        ):
+            event.stop()
             self.action_next()
 
     def save(self, answer: Answer | None, *, move_on: bool = True) -> None:
