@@ -178,6 +178,15 @@ def run_tui(data_dir: Path | None, *, user: str | None = None, lang: str | None 
     The language is set before the UI modules are imported: Textual fixes binding
     descriptions when a screen class is created.
     """
+    if lang is None:
+        # The caseworker's choice in the settings screen ([ui] language in config.toml).
+        from intake_tui.config import ConfigError, load_settings
+        from intake_tui.store.datadir import DataDir
+
+        try:
+            lang = load_settings(DataDir.resolve(data_dir).config_path).language
+        except ConfigError:
+            lang = None
     set_language(lang or "nl")
     from intake_tui.ui.app import IntakeApp
 

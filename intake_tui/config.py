@@ -25,6 +25,7 @@ from pathlib import Path
 from intake_tui.i18n import _
 
 KNOWN = {
+    "ui": {"theme", "lock_minutes", "language"},
     "recovery": {"public_key"},
     "drafts": {"flag_after_days"},
     "contact": {"name", "email", "phone"},
@@ -44,6 +45,9 @@ class Settings:
     contact_name: str | None = None
     contact_email: str | None = None
     contact_phone: str | None = None
+    theme: str | None = None
+    lock_minutes: int = 5
+    language: str | None = None
 
 
 def load_settings(path: Path) -> Settings:
@@ -82,10 +86,54 @@ def load_settings(path: Path) -> Settings:
     for name in ("name", "email", "phone"):
         if name in contact and not isinstance(contact[name], str):
             raise ConfigError(f"{path}: " + _("[contact] {name} must be text").format(name=name))
+    ui = data.get("ui", {})
+    minutes = ui.get("lock_minutes", 5)
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 120:
+        raise ConfigError(f"{path}: " + _("[ui] lock_minutes must be 1 to 120"))
     return Settings(
+        theme=ui.get("theme") if isinstance(ui.get("theme"), str) else None,
+        lock_minutes=minutes,
+        language=ui.get("language") if isinstance(ui.get("language"), str) else None,
         recovery_public_key=key,
         stale_draft_days=days,
         contact_name=contact.get("name"),
         contact_email=contact.get("email"),
         contact_phone=contact.get("phone"),
     )
+
+
+def save_ui_settings(path: Path, *, theme: str, lock_minutes: int, language: str) -> None:
+    """Write the `[ui]` section of config.toml, keeping every other line as it was."""
+    import json
+
+    from intake_tui.store.files import write_atomic
+
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    kept: list[str] = []
+    in_ui = False
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_ui = stripped == "[ui]"
+        if not in_ui:
+            kept.append(line)
+    # JSON strings are valid TOML basic strings.
+    section = [
+        "[ui]",
+        f"theme = {json.dumps(theme)}",
+        f"lock_minutes = {int(lock_minutes)}",
+        f"language = {json.dumps(language)}",
+    ]
+    text = "\n".join([*section, "", *kept]).rstrip() + "\n"
+    load_settings_text(text, path)  # never write a file we could not read back
+    write_atomic(path, text.encode("utf-8"), mode=0o600)
+
+
+def load_settings_text(text: str, path: Path) -> Settings:
+    """Parse settings from text (checks what save_ui_settings is about to write)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        probe = Path(folder) / path.name
+        probe.write_text(text, encoding="utf-8")
+        return load_settings(probe)

@@ -79,6 +79,18 @@ async def _new_intake(pilot: Any) -> None:
     await _settle(pilot, "NewIntakeScreen")
 
 
+async def _settings(pilot: Any) -> None:
+    await _unlock(pilot)
+    await pilot.press("f9")
+    await _settle(pilot, "SettingsScreen")
+
+
+async def _sync(pilot: Any) -> None:
+    await _unlock(pilot)
+    await pilot.press("f8")
+    await _settle(pilot, "SyncScreen")
+
+
 async def _locked(pilot: Any) -> None:
     await _open_rami(pilot)
     await pilot.press("ctrl+l")
@@ -94,6 +106,8 @@ SCREENS: dict[str, Callable[[Any], Awaitable[None]]] = {
     "help": _help,
     "new_intake": _new_intake,
     "lock": _locked,
+    "settings": _settings,
+    "sync": _sync,
 }
 
 

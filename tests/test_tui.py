@@ -435,3 +435,42 @@ async def test_the_sidebar_jumps_to_a_section(demo_dir: Path) -> None:
         await pilot.press("enter")
         await pilot.pause(0.05)
         assert screen.bundle.items[screen.step.id].section == "gezondheid"
+
+
+async def test_settings_apply_at_once_and_are_kept_in_config(tmp_path: Path) -> None:
+    from textual.widgets import Select
+
+    from intake_tui.config import load_settings
+    from intake_tui.demo import open_or_make_demo
+
+    root = open_or_make_demo(tmp_path / "demo", kdf=TEST_KDF).root
+    async with make_app(root).run_test(size=(120, 40)) as pilot:
+        await unlock(pilot)
+        await pilot.press("f9")
+        await wait_for(pilot, "SettingsScreen")
+        await pilot.pause(0.1)  # let the selects finish mounting before changing them
+        screen = pilot.app.screen
+        screen.query_one("#theme", Select).value = "intake-high-contrast"
+        screen.query_one("#lock-minutes", Input).value = "0"
+        await pilot.click("#save")
+        await pilot.pause(0.05)
+        assert "1 to 120" in str(screen.query_one("#message", Label).render())
+        screen.query_one("#lock-minutes", Input).value = "12"
+        await pilot.pause(0.6)  # a second click at once would count as a double click
+        await pilot.click("#save")
+        await pilot.pause(0.05)
+        assert pilot.app.theme == "intake-high-contrast"
+        assert pilot.app.idle_seconds == 12 * 60
+        settings = load_settings(root / "config.toml")
+        assert (settings.theme, settings.lock_minutes) == ("intake-high-contrast", 12)
+        await pilot.press("escape")
+        await wait_for(pilot, "CasesScreen")
+        await pilot.press("f8")
+        await wait_for(pilot, "SyncScreen")
+        text = str(pilot.app.screen.query_one("#sync-state", Label).render())
+        from intake_tui.demo import DEMO_PLANS
+
+        # Every planned demo case was discussed; the final ones have a second revision.
+        frozen = len(DEMO_PLANS) + sum(stage != "discussed" for stage in DEMO_PLANS.values())
+        assert "No central server is configured" in text
+        assert f"{frozen} discussed or final" in text

@@ -21,6 +21,12 @@ from intake_tui.core.clock import Clock, SystemClock
 from intake_tui.i18n import _
 
 
+def _high_contrast() -> Any:
+    from intake_tui.ui.screens.settings import HIGH_CONTRAST
+
+    return HIGH_CONTRAST
+
+
 class IntakeApp(App[None]):
     """intake-tui: brede intake and draft PIP."""
 
@@ -52,6 +58,10 @@ class IntakeApp(App[None]):
         self.store: Any = None  # intake_tui.store.session.Store once unlocked
         self.idle_seconds = idle_seconds
         self._last_activity = time.monotonic()
+        from intake_tui.i18n import current_language
+
+        self.ui_language = current_language()
+        self.register_theme(_high_contrast())
 
     def on_mount(self) -> None:
         from intake_tui.ui.screens.unlock import UnlockScreen
@@ -85,9 +95,19 @@ class IntakeApp(App[None]):
 
     def unlocked(self, store: Any, resume: Any = None) -> None:
         """Called by the unlock screen with the unlocked store; back to where the lock came."""
+        from intake_tui.config import ConfigError, load_settings
         from intake_tui.ui.screens.cases import CasesScreen
 
         self.store = store
+        try:
+            settings = load_settings(store.data_dir.config_path)
+        except ConfigError as error:
+            self.notify(error.message, severity="warning")
+        else:
+            if settings.theme in self.available_themes:
+                self.theme = settings.theme
+            if self.idle_seconds == 300.0:  # not set by the caller (tests set their own)
+                self.idle_seconds = settings.lock_minutes * 60
         self._last_activity = time.monotonic()  # unlocking is activity: the idle clock restarts
         self.switch_screen(CasesScreen())
         if resume is not None:

@@ -44,6 +44,14 @@ class CasesScreen(Screen[None]):
             id="cases.delete",
             tooltip=_("Erase a draft case (asks first)"),
         ),
+        Binding(
+            "f9",
+            "settings",
+            _("Settings"),
+            id="cases.settings",
+            tooltip=_("Theme, lock time, language"),
+        ),
+        Binding("f8", "sync", _("Sync"), id="cases.sync", tooltip=_("Sync with the municipality")),
         Binding("pagedown", "next_page", _("Next page"), id="cases.next", show=False),
         Binding("pageup", "previous_page", _("Previous page"), id="cases.previous", show=False),
     ]
@@ -196,6 +204,16 @@ class CasesScreen(Screen[None]):
             ),
             done,
         )
+
+    def action_settings(self) -> None:
+        from intake_tui.ui.screens.settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen())
+
+    def action_sync(self) -> None:
+        from intake_tui.ui.screens.settings import SyncScreen
+
+        self.app.push_screen(SyncScreen())
 
     def action_new(self) -> None:
         from intake_tui.ui.screens.new_intake import NewIntakeScreen
