@@ -240,12 +240,12 @@ async def test_the_screen_locks_itself_after_idle_time(demo_dir: Path) -> None:
         clock=FrozenClock.on("2026-11-28"),
         user="demo",
         kdf_floor=TEST_KDF,
-        idle_seconds=0.4,
+        idle_seconds=1.5,  # room for a busy test machine between unlocking and the check
     )
     async with app.run_test() as pilot:
         await unlock(pilot)
         assert pilot.app.store is not None
-        await pilot.pause(1.2)
+        await pilot.pause(3.5)
         assert pilot.app.store is None
         assert type(pilot.app.screen).__name__ == "UnlockScreen"
 
