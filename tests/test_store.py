@@ -350,3 +350,14 @@ def test_erasing_a_draft_with_plan_overrides_works_but_not_a_discussed_case(
     interviews.reopen_interview(store, kept, "correctie")
     with pytest.raises(StoreError):
         interviews.delete_draft(store, kept)  # it was finalized once: not a draft any more
+
+
+def test_the_notice_answer_sets_the_cases_pip_deadline(store: Store, bundle) -> None:  # type: ignore[no-untyped-def]
+    interview_id = new_interview(store, bundle)
+    interviews.save_answer(
+        store, interview_id, interviews.NOTICE_QUESTION, Answer.of(dt.date(2026, 10, 1))
+    )
+    (summary,) = interviews.list_interviews(store).items
+    assert summary.pip_due == dt.date(2026, 12, 10)
+    interviews.save_answer(store, interview_id, interviews.NOTICE_QUESTION, None)
+    assert interviews.list_interviews(store).items[0].pip_due is None

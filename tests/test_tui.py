@@ -474,3 +474,106 @@ async def test_settings_apply_at_once_and_are_kept_in_config(tmp_path: Path) -> 
         frozen = len(DEMO_PLANS) + sum(stage != "discussed" for stage in DEMO_PLANS.values())
         assert "No central server is configured" in text
         assert f"{frozen} discussed or final" in text
+
+
+async def test_a_whole_intake_from_first_run_to_export(tmp_path: Path) -> None:
+    """First run -> new intake -> every question the interview asks, answered with the keys a
+    caseworker uses (typed text, numbers for choices, F2 where "weet niet" is the answer) ->
+    review -> finalize -> plan -> discussed -> export; then the exported JSON is checked."""
+    import json
+
+    from textual.widgets import Select
+
+    from benchmarks.scripted import answer_step
+    from intake_tui.core.display import show_value
+
+    async with make_app(tmp_path / "data", user=None).run_test(size=(120, 40)) as pilot:
+        first = pilot.app.screen
+        first.query_one("#name", Input).value = "anna"
+        first.query_one("#passphrase", Input).value = PASSPHRASE
+        first.query_one("#again", Input).value = PASSPHRASE
+        first.query_one("#again", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, "CasesScreen", tries=200)
+        await pilot.press("n")
+        await wait_for(pilot, "NewIntakeScreen")
+        await pilot.pause(0.1)
+        new = pilot.app.screen
+        new.query_one("#name", Input).value = "Test Persoon"
+        new.query_one("#language", Select).value = "en"
+        new.query_one("#notice", Input).value = "01-11-2026"
+        await pilot.click("#start")
+        await wait_for(pilot, "InterviewScreen")
+        screen = pilot.app.screen
+        engine = screen.engine
+        answered = 0
+        for _ in range(600):
+            step = screen.step
+            if step is None:
+                break
+            item = engine.item(step.id)
+            if item.type in ("note", "group"):
+                await pilot.press("enter")
+                continue
+            if item.type == "repeat":
+                if not engine.instances(step.id):
+                    await pilot.press("f4")
+                await pilot.press("enter")
+                continue
+            answer = answer_step(engine, step)
+            if answer is None:
+                await pilot.press("pagedown")
+                continue
+            if answer.state == "unknown":
+                await pilot.press("f2")
+            elif item.type == "multi_choice":
+                codes = [c.value for c in item.choices or ()]
+                await pilot.press(str(codes.index(answer.value[0]) + 1), "pagedown")
+            elif item.type in ("choice", "yes_no"):
+                codes = (
+                    ["true", "false"]
+                    if item.type == "yes_no"
+                    else [c.value for c in item.choices or ()]
+                )
+                code = (
+                    ("true" if answer.value else "false") if item.type == "yes_no" else answer.value
+                )
+                index = codes.index(code)
+                if index < 9:
+                    await pilot.press(str(index + 1))
+                else:  # long lists (countries): move there and press Enter
+                    screen.query_one("#field-choice").highlighted = index
+                    await pilot.press("enter")
+            else:
+                screen.query_one("#field-text", Input).value = show_value(item, answer.value)
+                await pilot.press("enter")
+            answered += 1
+        assert screen.step is None, "the interview did not reach its end"
+        assert answered > 100
+        assert [i for i in engine.issues() if i.kind == "missing_required"] == []
+        await pilot.press("f5")
+        await wait_for(pilot, "ReviewScreen")
+        await pilot.press("f")
+        await wait_for(pilot, "ConfirmScreen")
+        await pilot.click("#yes")
+        await wait_for(pilot, "ReviewScreen")
+        await pilot.press("p")
+        await wait_for(pilot, "PlanScreen")
+        await pilot.press("d")
+        await pilot.pause(0.1)
+        await pilot.press("e")
+        await pilot.pause(0.3)
+        interview_id = screen.interview_id
+    exported = tmp_path / "data" / "exports" / f"{interview_id}-r1.json"
+    document = json.loads(exported.read_text())
+    assert document["record"]["status"] == "discussed"
+    assert document["interview"]["client_language"] == "en"
+    assert document["answers"]["persoon.bsn"]["value"] == "111222333"  # typed, as the script did
+    # The notice date lives in the answers and on the case; the plan's deadline follows it.
+    import datetime as dt
+
+    notice = dt.date.fromisoformat(
+        document["answers"]["inburgeringsplicht.datum_kennisgeving"]["value"]
+    )
+    due = dt.date.fromisoformat(document["plan"]["fields"]["pip_uiterlijk"]["value"])
+    assert due == notice + dt.timedelta(weeks=10)

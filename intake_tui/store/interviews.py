@@ -297,12 +297,23 @@ def save_answer(
             " WHERE id = ?",
             (at, current_step, interview_id),
         )
+        if question_id == NOTICE_QUESTION and key_instance == "":
+            # One date, two places: the answer (for the plan) and the case (for the table).
+            notice = answer.value if answer is not None and answer.state == "answered" else None
+            sql(
+                "UPDATE interview SET duo_notice_date = ? WHERE id = ?",
+                (notice.isoformat() if isinstance(notice, dt.date) else None, interview_id),
+            )
         sql(
             "DELETE FROM answer_draft WHERE interview_id = ? AND question_id = ? AND instance = ?",
             where,
         )
         store.audit(session, "answer_save", "answer", f"{interview_id}/{question_id}")
     return now
+
+
+NOTICE_QUESTION = "datum_kennisgeving_duo"
+"""The question whose answer is DUO's notice date; the cases table's PIP deadline follows it."""
 
 
 def save_draft(

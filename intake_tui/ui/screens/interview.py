@@ -36,13 +36,23 @@ class InterviewScreen(Screen[None]):
     """One interview, question by question."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("pagedown", "next", _("Next"), id="interview.next", tooltip=_("Next question")),
+        # Priority: Page Down/Up always move between questions, also from inside a choice list
+        # (which would otherwise page through its options).
+        Binding(
+            "pagedown",
+            "next",
+            _("Next"),
+            id="interview.next",
+            tooltip=_("Next question"),
+            priority=True,
+        ),
         Binding(
             "pageup",
             "previous",
             _("Previous"),
             id="interview.previous",
             tooltip=_("Previous question"),
+            priority=True,
         ),
         Binding(
             "f2",

@@ -119,6 +119,11 @@ class NewIntakeScreen(Screen[None]):
         except StoreError as error:
             message.update(error.message)
             return
+        if notice is not None and interviews.NOTICE_QUESTION in self.bundles[0].items:
+            # The notice date typed here is also the questionnaire's answer.
+            from intake_tui.core.values import Answer
+
+            interviews.save_answer(store, summary.id, interviews.NOTICE_QUESTION, Answer.of(notice))
         from intake_tui.ui.screens.interview import InterviewScreen
 
         self.app.switch_screen(InterviewScreen(summary.id))
