@@ -21,6 +21,13 @@ from intake_tui.ui.app import IntakeApp
 SIZES = [(80, 24), (120, 40)]
 
 
+@pytest.fixture(autouse=True)
+def colour_as_committed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The committed pictures are in colour; a NO_COLOR in the environment (honoured by
+    # Textual, as it should be for caseworkers) would turn every snapshot monochrome.
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
 @pytest.fixture(scope="module")
 def demo_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from intake_tui.demo import open_or_make_demo
