@@ -577,3 +577,24 @@ async def test_a_whole_intake_from_first_run_to_export(tmp_path: Path) -> None:
     )
     due = dt.date.fromisoformat(document["plan"]["fields"]["pip_uiterlijk"]["value"])
     assert due == notice + dt.timedelta(weeks=10)
+
+
+async def test_the_plan_shows_the_answers_behind_a_field(demo_dir: Path) -> None:
+    from textual.widgets import OptionList
+
+    async with make_app(demo_dir).run_test(size=(120, 40)) as pilot:
+        await open_case(pilot, "rami")
+        await pilot.press("f5")
+        await wait_for(pilot, "ReviewScreen")
+        await pilot.press("p")
+        await wait_for(pilot, "PlanScreen")
+        plan_screen = pilot.app.screen
+        listing = plan_screen.query_one("#plan", OptionList)
+        target = next(i for i, k in plan_screen.line_fields.items() if k == "leerroute")
+        listing.highlighted = listing.get_option_index(target)
+        await pilot.press("a")
+        await pilot.pause(0.05)
+        message = str(plan_screen.query_one("#message", Label).render())
+        lbt = plan_screen.bundle.items["lbt_resultaat"]
+        shown = next(c.label for c in lbt.choices if c.value == "haalbaar")
+        assert f"{lbt.label}: {shown}" in message

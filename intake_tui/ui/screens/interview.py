@@ -175,6 +175,12 @@ class InterviewScreen(Screen[None]):
                 continue
             item = self.bundle.items[section_id]
             mark = "✓" if progress.complete else ("!" if progress.missing_required else "·")
+            if any(
+                note.flagged and self.bundle.items[key[0]].section == section_id
+                for key, note in self.opened.notes.items()
+                if key[0] in self.bundle.items
+            ):
+                mark += "⚑"
             count = f"{progress.answered}/{progress.total}"
             sections.add_option(Option(f"{mark} {count:>7}  {item.label}", id=section_id))
 

@@ -86,6 +86,13 @@ class PlanScreen(Screen[None]):
             id="plan.override",
             tooltip=_("Choose another value for the selected field, with a reason"),
         ),
+        Binding(
+            "a",
+            "inputs",
+            _("Answers"),
+            id="plan.inputs",
+            tooltip=_("The answers that led to the selected field"),
+        ),
         Binding("escape", "back", _("Back"), id="plan.back", tooltip=_("Back")),
     ]
 
@@ -114,6 +121,7 @@ class PlanScreen(Screen[None]):
         opened = interviews.open_interview(self.store, self.interview_id)
         today = self.app.clock.today()  # type: ignore[attr-defined]
         plan, checks = plans.readiness(self.store, opened, today)
+        self.plan, self.bundle = plan, opened.bundle
         rules = opened.bundle.plan
         latest = plans.latest_frozen(self.store, self.interview_id)
         state = _("draft") if latest is None else f"{latest.status} (r{latest.revision})"
@@ -195,6 +203,28 @@ class PlanScreen(Screen[None]):
             return
         self.say(_("Plan is final (revision {n}).").format(n=revision.revision))
         self.refresh_plan()
+
+    def action_inputs(self) -> None:
+        """Show, under the selected field, the answers its rules read (as they were shown)."""
+        listing = self.query_one("#plan", OptionList)
+        if listing.highlighted is None:
+            return
+        key = self.line_fields.get(str(listing.get_option_at_index(listing.highlighted).id))
+        if key is None:
+            self.say(_("Choose a line of a plan field first."))
+            return
+        field = self.plan.fields[key]
+        shown: list[str] = []
+        for source in [*field.sources, *field.needs_decision]:
+            for read in source.inputs:
+                item = self.bundle.items.get(read.question)
+                label = item.label if item is not None else read.question
+                shown.append(f"{label}: {read.shown}")
+        self.say(
+            _("Answers read: {answers}").format(answers="; ".join(dict.fromkeys(shown)))
+            if shown
+            else _("No answers were read for this field.")
+        )
 
     def action_override(self) -> None:
         from intake_tui.ui.screens.ask import AskScreen
