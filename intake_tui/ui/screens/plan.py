@@ -124,7 +124,14 @@ class PlanScreen(Screen[None]):
         self.plan, self.bundle = plan, opened.bundle
         rules = opened.bundle.plan
         latest = plans.latest_frozen(self.store, self.interview_id)
-        state = _("draft") if latest is None else f"{latest.status} (r{latest.revision})"
+        statuses = {"discussed": _("discussed"), "final": _("final")}
+        state = (
+            _("draft")
+            if latest is None
+            else _("{status}, version {n}").format(
+                status=statuses.get(latest.status, latest.status), n=latest.revision
+            )
+        )
         self.query_one("#plan-status", Label).update(_("Plan — {state}").format(state=state))
         listing = self.query_one("#plan", OptionList)
         listing.clear_options()

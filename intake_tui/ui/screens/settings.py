@@ -101,7 +101,6 @@ class SyncScreen(Screen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        from intake_tui.store import plans
         from intake_tui.store.models import PlanRevisionRow
 
         store: Any = self.app.store  # type: ignore[attr-defined]
@@ -109,7 +108,6 @@ class SyncScreen(Screen[None]):
             from sqlmodel import select
 
             waiting = len(session.exec(select(PlanRevisionRow.id)).all())  # type: ignore[call-overload]
-        del plans
         yield Header()
         with Vertical(id="question-panel"):
             yield Label(_("Sync with the municipality"), classes="title")
