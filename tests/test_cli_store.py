@@ -37,6 +37,15 @@ def secret_file(folder: Path, name: str, text: str) -> str:
     return str(path)
 
 
+def add_bram(tmp_path: Path, data: str) -> subprocess.CompletedProcess[str]:
+    """Anna, unlocked, adds Bram as a second caseworker (each passphrase from its own file)."""
+    return run(
+        "user", "add", "bram", "--data-dir", data, "--user", "anna",
+        "--passphrase-file", secret_file(tmp_path, "a", ANNA),
+        "--new-passphrase-file", secret_file(tmp_path, "b", BRAM),
+    )  # fmt: skip
+
+
 def test_first_user_needs_no_unlock_later_ones_do(tmp_path: Path) -> None:
     data = str(tmp_path / "data")
     first = run(
@@ -64,19 +73,7 @@ def test_first_user_needs_no_unlock_later_ones_do(tmp_path: Path) -> None:
     )
     assert wrong.returncode == 1
     assert wrong.stderr.strip() == "unknown caseworker or wrong passphrase"
-    added = run(
-        "user",
-        "add",
-        "bram",
-        "--data-dir",
-        data,
-        "--user",
-        "anna",
-        "--passphrase-file",
-        secret_file(tmp_path, "a", ANNA),
-        "--new-passphrase-file",
-        secret_file(tmp_path, "b", BRAM),
-    )
+    added = add_bram(tmp_path, data)
     assert added.returncode == 0, added.stderr
     listed = run("user", "list", "--data-dir", data)
     assert listed.stdout.split() == ["anna", "bram"]
@@ -90,19 +87,7 @@ def test_first_user_needs_no_unlock_later_ones_do(tmp_path: Path) -> None:
 def test_remove_rekeys_so_the_removed_passphrase_opens_nothing(tmp_path: Path) -> None:
     data = str(tmp_path / "data")
     run("user", "add", "anna", "--data-dir", data, "--new-passphrase-file", "-", stdin=ANNA)
-    run(
-        "user",
-        "add",
-        "bram",
-        "--data-dir",
-        data,
-        "--user",
-        "anna",
-        "--passphrase-file",
-        secret_file(tmp_path, "a", ANNA),
-        "--new-passphrase-file",
-        secret_file(tmp_path, "b", BRAM),
-    )
+    add_bram(tmp_path, data)
     old_keyring = (tmp_path / "data" / "keyring.json").read_bytes()
     removed = run(
         "user",

@@ -260,6 +260,21 @@ async def open_case(pilot, name: str):  # type: ignore[no-untyped-def]
     return pilot.app.screen
 
 
+async def plan_at_field(pilot, key: str):  # type: ignore[no-untyped-def]
+    """From an open interview: review, then the plan, with the cursor on `key`'s line."""
+    from textual.widgets import OptionList
+
+    await pilot.press("f5")
+    await wait_for(pilot, "ReviewScreen")
+    await pilot.press("p")
+    await wait_for(pilot, "PlanScreen")
+    plan_screen = pilot.app.screen
+    listing = plan_screen.query_one("#plan", OptionList)
+    target = next(i for i, k in plan_screen.line_fields.items() if k == key)
+    listing.highlighted = listing.get_option_index(target)
+    return plan_screen, listing
+
+
 async def test_number_keys_multi_choice_unknown_declined_note_flag_and_repeats(
     tmp_path: Path,
 ) -> None:
@@ -379,7 +394,6 @@ async def test_cases_filters_summary_and_deleting_a_draft(tmp_path: Path) -> Non
 
 
 async def test_override_a_plan_field_with_a_reason_and_reopen_with_a_reason(tmp_path: Path) -> None:
-    from textual.widgets import OptionList
 
     from intake_tui.demo import open_or_make_demo
     from intake_tui.store import interviews, plans
@@ -388,15 +402,8 @@ async def test_override_a_plan_field_with_a_reason_and_reopen_with_a_reason(tmp_
     async with make_app(root).run_test(size=(120, 40)) as pilot:
         screen = await open_case(pilot, "rami")
         interview_id = screen.interview_id
-        await pilot.press("f5")
-        await wait_for(pilot, "ReviewScreen")
-        await pilot.press("p")
-        await wait_for(pilot, "PlanScreen")
-        plan_screen = pilot.app.screen
-        listing = plan_screen.query_one("#plan", OptionList)
         # Move to the line of the hoofddoel field and change it, with a reason.
-        target = next(i for i, k in plan_screen.line_fields.items() if k == "hoofddoel")
-        listing.highlighted = listing.get_option_index(target)
+        _plan_screen, listing = await plan_at_field(pilot, "hoofddoel")
         await pilot.press("o")
         await wait_for(pilot, "AskScreen")
         ask = pilot.app.screen
@@ -580,18 +587,10 @@ async def test_a_whole_intake_from_first_run_to_export(tmp_path: Path) -> None:
 
 
 async def test_the_plan_shows_the_answers_behind_a_field(demo_dir: Path) -> None:
-    from textual.widgets import OptionList
 
     async with make_app(demo_dir).run_test(size=(120, 40)) as pilot:
         await open_case(pilot, "rami")
-        await pilot.press("f5")
-        await wait_for(pilot, "ReviewScreen")
-        await pilot.press("p")
-        await wait_for(pilot, "PlanScreen")
-        plan_screen = pilot.app.screen
-        listing = plan_screen.query_one("#plan", OptionList)
-        target = next(i for i, k in plan_screen.line_fields.items() if k == "leerroute")
-        listing.highlighted = listing.get_option_index(target)
+        plan_screen, _listing = await plan_at_field(pilot, "leerroute")
         await pilot.press("a")
         await pilot.pause(0.05)
         message = str(plan_screen.query_one("#message", Label).render())
