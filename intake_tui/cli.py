@@ -67,6 +67,23 @@ def build_parser() -> argparse.ArgumentParser:
         "paths", nargs="*", type=Path, metavar="PATH", help=_("bundle folder or questionnaire.yaml")
     )
 
+    translations = q_commands.add_parser(
+        "translations",
+        help=_("translation coverage per language; --update merges changed Dutch text"),
+        description=_(
+            "Print how much of a bundle is translated, per language: translated, fuzzy (may be "
+            "outdated), missing and unreviewed. With --update, the bundle's current Dutch text "
+            "is merged into every catalog: changed source text turns entries fuzzy."
+        ),
+    )
+    _global_options(translations, suppress=True)
+    translations.add_argument(
+        "path", nargs="?", type=Path, metavar="PATH", help=_("bundle folder or questionnaire.yaml")
+    )
+    translations.add_argument(
+        "--update", action="store_true", help=_("merge the current Dutch text (needs PATH)")
+    )
+
     user = commands.add_parser("user", help=_("caseworkers who can unlock this laptop"))
     _global_options(user, suppress=True)
     u_commands = user.add_subparsers(dest="user_command", metavar="COMMAND")
@@ -147,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = parser.parse_args(arguments)
         if options.command == "questionnaire" and options.questionnaire_command == "validate":
             return _validate(options.paths)
+        if options.command == "questionnaire" and options.questionnaire_command == "translations":
+            return _translations(options.path, update=options.update)
         if options.command in ("user", "db", "demo", "export", "person"):
             from intake_tui import commands as store_commands
 
@@ -175,23 +194,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_tui(data_dir: Path | None, *, user: str | None = None, lang: str | None = None) -> int:
     """Start the TUI in the caseworker's language (Dutch unless --lang says otherwise).
 
-    The language is set before the UI modules are imported: Textual fixes binding
-    descriptions when a screen class is created.
+    The language is set before the UI is made, so the first frame is already translated.
+    With `rtl_rendering = "app"` (the default) the terminal's own bidi is switched off while the
+    app runs (VTE honours ESC[8l; others ignore it), so Arabic script is not reordered twice.
     """
-    if lang is None:
-        # The caseworker's choice in the settings screen ([ui] language in config.toml).
-        from intake_tui.config import ConfigError, load_settings
-        from intake_tui.store.datadir import DataDir
+    from intake_tui.config import ConfigError, load_settings
+    from intake_tui.store.datadir import DataDir
 
-        try:
-            lang = load_settings(DataDir.resolve(data_dir).config_path).language
-        except ConfigError:
-            lang = None
+    try:
+        settings = load_settings(DataDir.resolve(data_dir).config_path)
+    except ConfigError:
+        settings = None
+    if lang is None and settings is not None:
+        lang = settings.language  # the caseworker's choice in the settings screen
     set_language(lang or "nl")
+    from intake_tui.i18n.bidi import explicit_bidi
     from intake_tui.ui.app import IntakeApp
 
     app = IntakeApp(data_dir, user=user)
-    app.run()
+    if settings is not None and settings.rtl_rendering == "terminal":
+        app.run()
+    else:
+        with explicit_bidi(sys.stdout):
+            app.run()
     return app.return_code or 0
 
 
@@ -202,6 +227,43 @@ def _peek_option(arguments: list[str], name: str) -> str | None:
         if argument.startswith(name + "="):
             return argument.split("=", 1)[1]
     return None
+
+
+def _translations(path: Path | None, *, update: bool) -> int:
+    from intake_tui.core.catalogs import CatalogError, coverage, format_coverage, update_catalogs
+    from intake_tui.core.questionnaire import BundleError, load_bundle, resolve_bundle_path
+    from intake_tui.resources import builtin_bundle_dirs
+
+    if update and path is None:
+        # The built-in bundles live inside the installed package: never rewritten from here.
+        print(_("--update needs the PATH of a bundle folder"), file=sys.stderr)
+        return EXIT_ERROR
+    targets = [path] if path is not None else builtin_bundle_dirs()
+    try:
+        for target in targets:
+            if update:
+                for result in update_catalogs(resolve_bundle_path(target)):
+                    print(
+                        _(
+                            "{file}: {added} added, {outdated} now fuzzy, {obsolete} dropped"
+                        ).format(
+                            file=result.path,
+                            added=len(result.added),
+                            outdated=len(result.outdated),
+                            obsolete=len(result.obsolete),
+                        )
+                    )
+            bundle = load_bundle(target)
+            print(f"{bundle.id} {bundle.version}")
+            print(format_coverage(coverage(bundle)))
+    except BundleError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_ERROR
+    except CatalogError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_OK
 
 
 def _validate(paths: list[Path]) -> int:

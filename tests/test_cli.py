@@ -120,3 +120,70 @@ def test_unknown_command_is_a_usage_error_not_a_traceback() -> None:
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def coverage_rows(stdout: str) -> dict[str, list[str]]:
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.split()[:1] == ["language"])
+    return {line.split()[0]: line.split()[1:] for line in lines[start + 1 :] if line.strip()}
+
+
+def count_with_babel(po: Path, sources: dict[str, str]) -> tuple[int, int, int]:
+    """(translated, fuzzy, missing) counted independently of intake_tui.core.catalogs."""
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as handle:
+        entries = {str(m.context): m for m in read_po(handle) if m.id and m.context}
+    translated = fuzzy = missing = 0
+    for key, source in sources.items():
+        entry = entries.get(key)
+        if entry is None or not entry.string:
+            missing += 1
+        elif entry.fuzzy or entry.id != source:
+            fuzzy += 1
+        else:
+            translated += 1
+    return translated, fuzzy, missing
+
+
+def test_translation_coverage_matches_the_files_and_update_turns_changed_text_fuzzy(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    from intake_tui.core.questionnaire import load_bundle
+    from intake_tui.core.translations import bundle_messages
+
+    bundle_dir = tmp_path / "bundle"
+    shutil.copytree(DEFAULT_BUNDLE, bundle_dir)
+    result = run("questionnaire", "translations", str(bundle_dir))
+    assert result.returncode == 0, result.stderr
+    rows = coverage_rows(result.stdout)
+    assert set(rows) == {"ar", "en", "fa", "prs", "so", "ti", "tr"}
+    sources = {m.key: m.source for m in bundle_messages(load_bundle(bundle_dir))}
+    for language, row in rows.items():
+        po = bundle_dir / "translations" / f"{language}.po"
+        translated, fuzzy, missing = count_with_babel(po, sources)
+        assert row[0] == f"{translated}/{len(sources)}"
+        assert (int(row[1]), int(row[2])) == (fuzzy, missing)
+
+    # The functional admin rewords one question in Dutch: every translation of it is kept
+    # but becomes fuzzy, and the coverage says so.
+    source = bundle_dir / "questionnaire.yaml"
+    text = source.read_text(encoding="utf-8")
+    assert "label: Datum van het gesprek\n" in text
+    source.write_text(
+        text.replace("label: Datum van het gesprek\n", "label: Op welke datum is het gesprek?\n"),
+        encoding="utf-8",
+    )
+    refused = run("questionnaire", "translations", "--update")
+    assert refused.returncode == 1 and "PATH" in refused.stderr
+    updated = run("questionnaire", "translations", "--update", str(bundle_dir))
+    assert updated.returncode == 0, updated.stderr
+    assert "1 now fuzzy" in updated.stdout
+    after = coverage_rows(updated.stdout)
+    for language, row in after.items():
+        assert int(row[1]) == int(rows[language][1]) + 1, language
+        po = (bundle_dir / "translations" / f"{language}.po").read_text(encoding="utf-8")
+        assert '#| msgid "Datum van het gesprek"' in po
+        assert "X-Intake-Reviewed: no" in po

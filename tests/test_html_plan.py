@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 import pytest
 
 from intake_tui.core import FrozenClock, Interview
+from intake_tui.core.catalogs import Localized
 from intake_tui.core.export import ExportDocument, ExportMeta, build_export, export_json
 from intake_tui.core.html_plan import (
     bundle_translator,
@@ -62,7 +63,7 @@ def document(bundle: Bundle, *, status: str = "final", key: str = "rami") -> Exp
     return build_export(interview, plan, meta)
 
 
-def no_translations(key: str, lang: str) -> str | None:
+def no_translations(key: str, dutch: str, lang: str) -> Localized | None:
     return None
 
 
@@ -196,9 +197,11 @@ def test_given_translation_is_used_without_marker(
 ) -> None:
     asked: list[tuple[str, str]] = []
 
-    def translations(key: str, lang: str) -> str | None:
+    def translations(key: str, dutch: str, lang: str) -> Localized | None:
         asked.append((key, lang))
-        return "المسار التعليمي" if key == "plan.field.leerroute.label" else None
+        if key == "plan.field.leerroute.label":
+            return Localized("المسار التعليمي", "ar", "unreviewed")
+        return None
 
     page = render_plan_html(
         final_doc, default_bundle, newcomer_language="ar", translations=translations
@@ -238,13 +241,37 @@ def test_bundle_translator_reads_po_and_skips_fuzzy(default_bundle: Bundle) -> N
     )
     bundle = with_po(default_bundle, po)
     translate = bundle_translator(bundle)
-    assert translate("plan.field.leerroute.label", "ar") == "المسار التعليمي"
-    assert translate("plan.field.niveau.label", "ar") is None
-    assert translate("plan.field.leerroute.label", "ti") is None
+    leerroute = default_bundle.plan.label("leerroute")
+    assert translate("plan.field.leerroute.label", leerroute, "ar").text == "المسار التعليمي"
+    # A fuzzy entry is shown, marked as maybe outdated (never silently as current).
+    fuzzy = translate("plan.field.niveau.label", niveau, "ar")
+    assert (fuzzy.text, fuzzy.status) == ("مستوى قديم", "fuzzy")
     page = render_plan_html(document(bundle), bundle, newcomer_language="ar")
     assert "المسار التعليمي" in page
-    assert "مستوى قديم" not in page
-    assert f'{_esc(niveau)} <span class="marker">(NL)</span>' in page
+    assert 'مستوى قديم <span class="marker">(?)</span>' in page
+    # A text the catalog lacks falls back to Dutch, with the (NL) marker.
+    other = next(k for k in document(bundle).plan.fields if k not in ("leerroute", "niveau"))
+    assert f'{_esc(default_bundle.plan.label(other))} <span class="marker">(NL)</span>' in page
+
+
+def test_outdated_translation_is_marked_in_the_plan(default_bundle: Bundle) -> None:
+    # The catalog was made from other Dutch than the bundle has now: marked "(?)".
+    po = _po(
+        'msgctxt "plan.field.leerroute.label"\n'
+        'msgid "Een oudere Nederlandse tekst"\n'
+        'msgstr "نص قديم"\n'
+    )
+    bundle = with_po(default_bundle, po)
+    page = render_plan_html(document(bundle), bundle, newcomer_language="ar")
+    assert 'نص قديم <span class="marker">(?)</span>' in page
+
+
+def test_dari_borrows_persian_with_a_marker(default_bundle: Bundle) -> None:
+    leerroute = default_bundle.plan.label("leerroute")
+    fa = _po(f'msgctxt "plan.field.leerroute.label"\nmsgid "{leerroute}"\nmsgstr "مسیر"\n')
+    bundle = with_po(with_po(default_bundle, _po(""), lang="prs"), fa, lang="fa")
+    page = render_plan_html(document(bundle), bundle, newcomer_language="prs")
+    assert 'lang="fa" dir="rtl">مسیر <span class="marker">(FA)</span>' in page
 
 
 def test_machine_translation_is_announced(default_bundle: Bundle) -> None:
@@ -252,7 +279,11 @@ def test_machine_translation_is_announced(default_bundle: Bundle) -> None:
     reviewed = with_po(default_bundle, _po("", reviewed="yes"))
     assert translation_unreviewed(unreviewed, "ar")
     assert not translation_unreviewed(reviewed, "ar")
-    assert not translation_unreviewed(default_bundle, "ti")  # no catalog at all
+    no_ti = dataclasses.replace(
+        default_bundle,
+        files={k: v for k, v in default_bundle.files.items() if k != "translations/ti.po"},
+    )
+    assert not translation_unreviewed(no_ti, "ti")  # no catalog at all
     doc = document(default_bundle)
     marked = render_plan_html(doc, unreviewed, newcomer_language="ar")
     plain = render_plan_html(doc, reviewed, newcomer_language="ar")

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
-import io
-import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache, partial
 from html import escape
 from typing import Any, get_args
 
+from intake_tui.core.catalogs import Localized, Localizer
 from intake_tui.core.export import ExportDocument, PlanFieldOut, SourceOut
 from intake_tui.core.plan.fields import FIELDS, Section
 from intake_tui.core.plan.rules import PlanRules
@@ -33,8 +32,9 @@ from intake_tui.core.questionnaire import Bundle
 from intake_tui.i18n import load_translations
 from intake_tui.i18n.direction import text_direction
 
-Translator = Callable[[str, str], "str | None"]
-"""`translations(key, lang)`: the text for a msgctxt key in `lang`, or None when there is none."""
+Translator = Callable[[str, str, str], "Localized | None"]
+"""`translations(key, dutch, lang)`: the text for a msgctxt key in `lang` as the catalogs have it
+(with the language it is really in and whether it may be outdated), or None for the Dutch."""
 
 SOURCE_LANGUAGE = "nl"
 CONTACT_KEYS = ("contactpersoon.naam", "contactpersoon.email", "contactpersoon.telefoon")
@@ -52,61 +52,15 @@ WHY = N_("Why:")
 # -- the bundle's translations -------------------------------------------------------------------
 
 
-class BundleTranslator:
-    """Reads the bundle's `translations/<lang>.po` (Babel, lazily), skipping fuzzy entries."""
-
-    def __init__(self, bundle: Bundle) -> None:
-        self._bundle = bundle
-        self._catalogs: dict[str, dict[str, str]] = {}
-
-    def __call__(self, key: str, lang: str) -> str | None:
-        return self._catalog(lang).get(key)
-
-    def _catalog(self, lang: str) -> dict[str, str]:
-        if lang not in self._catalogs:
-            self._catalogs[lang] = _read_catalog(self._bundle.files.get(_po_name(lang)))
-        return self._catalogs[lang]
-
-
 def bundle_translator(bundle: Bundle) -> Translator:
-    """The default `translations` of `render_plan_html`: the bundle's own catalogs."""
-    return BundleTranslator(bundle)
-
-
-def _po_name(lang: str) -> str:
-    return f"translations/{lang}.po"
-
-
-def _read_catalog(raw: bytes | None) -> dict[str, str]:
-    if raw is None:
-        return {}
-    from babel.messages.pofile import read_po
-
-    catalog = read_po(io.BytesIO(raw))
-    found: dict[str, str] = {}
-    for message in catalog:
-        if not message.id or message.fuzzy or not message.context:
-            continue
-        text = message.string
-        if isinstance(text, str) and text:
-            found[str(message.context)] = text
-    return found
-
-
-_REVIEWED = re.compile(r'^"X-Intake-Reviewed:\s*([^\\"]*)', re.MULTILINE | re.IGNORECASE)
+    """The default `translations` of `render_plan_html`: the bundle's own catalogs, through the
+    fallback chain (core/catalogs.py), so outdated and borrowed texts are marked, not hidden."""
+    return Localizer(bundle).text
 
 
 def translation_unreviewed(bundle: Bundle, lang: str) -> bool:
-    """True when the bundle's catalog for `lang` says `X-Intake-Reviewed: no` in its header.
-
-    Babel drops headers it does not know, so the raw header text is read."""
-    raw = bundle.files.get(_po_name(lang))
-    if raw is None:
-        return False
-    text = raw.decode("utf-8", errors="replace")
-    header_end = text.find("\nmsgctxt")
-    match = _REVIEWED.search(text if header_end < 0 else text[:header_end])
-    return match is not None and match.group(1).strip().lower() == "no"
+    """True when the bundle's catalog for `lang` says `X-Intake-Reviewed: no` in its header."""
+    return Localizer(bundle).is_unreviewed(lang)
 
 
 # -- fixed UI words per column ---------------------------------------------------------------------
@@ -142,6 +96,10 @@ _DUTCH = {
     ),
     "Texts marked (NL) have not been translated yet and are shown in Dutch.": (
         "Teksten met (NL) zijn nog niet vertaald en staan er in het Nederlands."
+    ),
+    "Texts marked (?) may be outdated: the Dutch text changed after the translation.": (
+        "Teksten met (?) zijn mogelijk verouderd: de Nederlandse tekst is na de vertaling "
+        "gewijzigd."
     ),
 }
 
@@ -209,10 +167,13 @@ class _Column:
         """A text of plan.yaml: translated by its key, else the Dutch with a marker."""
         if self.lang == SOURCE_LANGUAGE:
             return escape(dutch)
-        found = self.translations(key, self.lang)
-        if found:
-            return escape(found)
-        return self.foreign(escape(dutch), SOURCE_LANGUAGE)
+        found = self.translations(key, dutch, self.lang)
+        if found is None or found.lang == SOURCE_LANGUAGE:
+            return self.foreign(escape(dutch), SOURCE_LANGUAGE)
+        if found.status == "fuzzy":
+            # The Dutch changed after this was translated: shown, and marked as maybe outdated.
+            return f'{escape(found.text)} <span class="marker">(?)</span>'
+        return self.foreign(escape(found.text), found.lang)
 
     def dutch(self, text: str) -> str:
         """Free text the caseworker wrote in Dutch (never translated)."""
@@ -454,8 +415,13 @@ def render_plan_html(
                 _row(columns, partial(_field_html, key=key, field=plan.fields[key]), "field")
             )
 
-    legend_text = N_("Texts marked (NL) have not been translated yet and are shown in Dutch.")
-    legend = "".join(f"<p {c.attrs()}>{c.ui(legend_text)}</p>" for c in columns[1:])
+    legend_texts = (
+        N_("Texts marked (NL) have not been translated yet and are shown in Dutch."),
+        N_("Texts marked (?) may be outdated: the Dutch text changed after the translation."),
+    )
+    legend = "".join(
+        f"<p {c.attrs()}>{c.ui(text)}</p>" for c in columns[1:] for text in legend_texts
+    )
     title = escape(
         _fixed(N_("Personal plan for integration and participation (PIP)"), SOURCE_LANGUAGE)[0]
         + f" \u2014 {record.revision}"
