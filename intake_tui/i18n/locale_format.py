@@ -82,8 +82,14 @@ def format_number(value: int | float | Decimal, lang: str) -> str:
 
     locale = babel_locale(lang)
     if lang in ("fa", "prs"):
-        return format_decimal(value, locale=locale, numbering_system="default")
+        # Babel 2.19 gives the Persian separators (٬ ٫) for the default numbering system but
+        # keeps Latin digits; CLDR's `arabext` digits are put in here.
+        text = format_decimal(value, locale=locale, numbering_system="default")
+        return text.translate(_PERSIAN_DIGITS)
     return format_decimal(value, locale=locale)
+
+
+_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
 def yes_no(value: bool, lang: str) -> str:
