@@ -244,9 +244,7 @@ def _translations(path: Path | None, *, update: bool) -> int:
             if update:
                 for result in update_catalogs(resolve_bundle_path(target)):
                     print(
-                        _(
-                            "{file}: {added} added, {outdated} now fuzzy, {obsolete} dropped"
-                        ).format(
+                        _("{file}: {added} added, {outdated} now fuzzy, {obsolete} dropped").format(
                             file=result.path,
                             added=len(result.added),
                             outdated=len(result.outdated),

@@ -6,6 +6,16 @@
     [drafts]
     flag_after_days = 30    # drafts untouched this long are flagged (db check, cases screen)
 
+    [ui]                    # written by the settings screen
+    theme = "textual-dark"
+    lock_minutes = 5
+    language = "nl"         # the caseworker's screens
+    newcomer_display = "below"   # the newcomer's language: below | beside | off
+    rtl_rendering = "app"   # app: intake-tui shapes and orders Arabic script; terminal: it does
+
+    [keys]                  # keymap overrides by binding id (F1 shows the ids)
+    "interview.unknown" = "f7"
+
     [contact]               # the contact person every plan names (DUO Contactpersoon)
     name = "Team Inburgering"
     email = "inburgering@gemeente.example"
@@ -25,7 +35,7 @@ from pathlib import Path
 from intake_tui.i18n import _
 
 KNOWN = {
-    "ui": {"theme", "lock_minutes", "language"},
+    "ui": {"theme", "lock_minutes", "language", "newcomer_display", "rtl_rendering"},
     "recovery": {"public_key"},
     "drafts": {"flag_after_days"},
     "contact": {"name", "email", "phone"},
@@ -48,6 +58,13 @@ class Settings:
     theme: str | None = None
     lock_minutes: int = 5
     language: str | None = None
+    newcomer_display: str = "below"
+    rtl_rendering: str = "app"
+    keys: tuple[tuple[str, str], ...] = ()
+
+
+NEWCOMER_DISPLAYS = ("below", "beside", "off")
+RTL_RENDERINGS = ("app", "terminal")
 
 
 def load_settings(path: Path) -> Settings:
@@ -61,6 +78,8 @@ def load_settings(path: Path) -> Settings:
             f"{path}: " + _("not a valid TOML file ({reason})").format(reason=error)
         ) from None
     for section, value in data.items():
+        if section == "keys" and isinstance(value, dict):
+            continue  # binding ids are checked against the screens by the UI
         if section not in KNOWN or not isinstance(value, dict):
             raise ConfigError(f"{path}: " + _("unknown setting [{name}]").format(name=section))
         for key in value:
@@ -90,7 +109,22 @@ def load_settings(path: Path) -> Settings:
     minutes = ui.get("lock_minutes", 5)
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 120:
         raise ConfigError(f"{path}: " + _("[ui] lock_minutes must be 1 to 120"))
+    display = ui.get("newcomer_display", "below")
+    if display not in NEWCOMER_DISPLAYS:
+        raise ConfigError(f"{path}: " + _("[ui] newcomer_display must be below, beside or off"))
+    rtl = ui.get("rtl_rendering", "app")
+    if rtl not in RTL_RENDERINGS:
+        raise ConfigError(f"{path}: " + _("[ui] rtl_rendering must be app or terminal"))
+    keys = data.get("keys", {})
+    for binding_id, key in keys.items():
+        if not isinstance(key, str) or not key.strip():
+            raise ConfigError(
+                f"{path}: " + _('[keys] {name} must be a key, like "f7"').format(name=binding_id)
+            )
     return Settings(
+        newcomer_display=display,
+        rtl_rendering=rtl,
+        keys=tuple(sorted((str(k), str(v)) for k, v in keys.items())),
         theme=ui.get("theme") if isinstance(ui.get("theme"), str) else None,
         lock_minutes=minutes,
         language=ui.get("language") if isinstance(ui.get("language"), str) else None,
@@ -102,8 +136,17 @@ def load_settings(path: Path) -> Settings:
     )
 
 
-def save_ui_settings(path: Path, *, theme: str, lock_minutes: int, language: str) -> None:
-    """Write the `[ui]` section of config.toml, keeping every other line as it was."""
+def save_ui_settings(
+    path: Path,
+    *,
+    theme: str,
+    lock_minutes: int,
+    language: str,
+    newcomer_display: str = "below",
+    rtl_rendering: str = "app",
+    keys: dict[str, str] | None = None,
+) -> None:
+    """Write the `[ui]` and `[keys]` sections of config.toml, keeping every other line."""
     import json
 
     from intake_tui.store.files import write_atomic
@@ -114,7 +157,7 @@ def save_ui_settings(path: Path, *, theme: str, lock_minutes: int, language: str
     for line in lines:
         stripped = line.strip()
         if stripped.startswith("["):
-            in_ui = stripped == "[ui]"
+            in_ui = stripped in ("[ui]", "[keys]")
         if not in_ui:
             kept.append(line)
     # JSON strings are valid TOML basic strings.
@@ -123,7 +166,12 @@ def save_ui_settings(path: Path, *, theme: str, lock_minutes: int, language: str
         f"theme = {json.dumps(theme)}",
         f"lock_minutes = {int(lock_minutes)}",
         f"language = {json.dumps(language)}",
+        f"newcomer_display = {json.dumps(newcomer_display)}",
+        f"rtl_rendering = {json.dumps(rtl_rendering)}",
     ]
+    if keys:
+        section += ["", "[keys]"]
+        section += [f"{json.dumps(k)} = {json.dumps(v)}" for k, v in sorted(keys.items())]
     text = "\n".join([*section, "", *kept]).rstrip() + "\n"
     load_settings_text(text, path)  # never write a file we could not read back
     write_atomic(path, text.encode("utf-8"), mode=0o600)

@@ -62,6 +62,42 @@ async def _open_rami(pilot: Any) -> None:
     await _settle(pilot, "InterviewScreen")
 
 
+def _open(name: str) -> Callable[[Any], Awaitable[None]]:
+    """Open a persona's interview at its first choice question (text in both languages)."""
+
+    async def run(pilot: Any) -> None:
+        await _unlock(pilot)
+        pilot.app.screen.query_one("#search", Input).value = name
+        await pilot.pause(0.05)
+        pilot.app.screen.query_one("#cases", DataTable).focus()
+        await pilot.press("enter")
+        await _settle(pilot, "InterviewScreen")
+        screen = pilot.app.screen
+        step = next(s for s in screen.engine.steps() if screen.bundle.items[s.id].type == "choice")
+        screen.jump_to(step)
+        await pilot.pause(0.05)
+
+    return run
+
+
+async def _newcomer_view(pilot: Any) -> None:
+    await _open("rami")(pilot)
+    await pilot.press("f7")
+    await _settle(pilot, "NewcomerView")
+
+
+async def _information(pilot: Any) -> None:
+    from textual.widgets import Select
+
+    await _new_intake(pilot)
+    screen = pilot.app.screen
+    screen.query_one("#name", Input).value = "Nieuwe Persoon"
+    screen.query_one("#language", Select).value = "ar"
+    await pilot.pause(0.05)
+    screen.start()
+    await _settle(pilot, "InformationScreen")
+
+
 async def _review(pilot: Any) -> None:
     await _open_rami(pilot)
     await pilot.press("f5")
@@ -115,6 +151,13 @@ SCREENS: dict[str, Callable[[Any], Awaitable[None]]] = {
     "lock": _locked,
     "settings": _settings,
     "sync": _sync,
+    # The newcomer's language beside the question: Arabic (right to left, shaped), Tigrinya
+    # (Ge'ez), Dari (Persian script); the newcomer's own view; the information step.
+    "interview_arabic": _open("rami"),
+    "interview_tigrinya": _open("semhar"),
+    "interview_dari": _open("farid"),
+    "newcomer_view": _newcomer_view,
+    "information": _information,
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Label
+from textual.widgets import DataTable, Input, Label, TextArea
 
 from intake_tui.core import FrozenClock
 from intake_tui.store.keyring import TEST_KDF
@@ -230,8 +230,21 @@ async def test_new_intake_from_the_cases_screen(tmp_path: Path) -> None:
 
         screen.query_one("#language", Select).value = "ti"
         await pilot.click("#start")
+        # The information step comes first, in both languages; `y` records it was given.
+        await wait_for(pilot, "InformationScreen")
+        shown = " ".join(str(w.render()) for w in pilot.app.screen.query("Label"))
+        assert "privacy" in shown.lower()
+        ti = pilot.app.screen.query("BidiLabel")
+        assert ti and all(not w.rtl for w in ti)  # Tigrinya is left to right
+        await pilot.press("y")
         await wait_for(pilot, "InterviewScreen")
-        assert pilot.app.screen.opened.summary.client_language == "ti"
+        interview = pilot.app.screen
+        assert interview.opened.summary.client_language == "ti"
+        engine = interview.engine
+        assert engine.value("informatie_intake_gegeven") is True
+        assert engine.value("privacy_informatie_gegeven") is True
+        assert engine.value("privacy_informatie_taal") == "ti"
+        assert engine.value("informatie_datum") == pilot.app.clock.today()
 
 
 async def test_the_screen_locks_itself_after_idle_time(demo_dir: Path) -> None:
@@ -459,17 +472,20 @@ async def test_settings_apply_at_once_and_are_kept_in_config(tmp_path: Path) -> 
         screen = pilot.app.screen
         screen.query_one("#theme", Select).value = "intake-high-contrast"
         screen.query_one("#lock-minutes", Input).value = "0"
-        await pilot.click("#save")
+        await pilot.press("ctrl+s")
         await pilot.pause(0.05)
         assert "1 to 120" in str(screen.query_one("#message", Label).render())
         screen.query_one("#lock-minutes", Input).value = "12"
-        await pilot.pause(0.6)  # a second click at once would count as a double click
-        await pilot.click("#save")
+        screen.query_one("#newcomer", Select).value = "beside"
+        screen.query_one("#rtl", Select).value = "terminal"
+        await pilot.press("ctrl+s")
         await pilot.pause(0.05)
         assert pilot.app.theme == "intake-high-contrast"
         assert pilot.app.idle_seconds == 12 * 60
+        assert (pilot.app.newcomer_display, pilot.app.rtl_rendering) == ("beside", "terminal")
         settings = load_settings(root / "config.toml")
         assert (settings.theme, settings.lock_minutes) == ("intake-high-contrast", 12)
+        assert (settings.newcomer_display, settings.rtl_rendering) == ("beside", "terminal")
         await pilot.press("escape")
         await wait_for(pilot, "CasesScreen")
         await pilot.press("f8")
@@ -486,13 +502,15 @@ async def test_settings_apply_at_once_and_are_kept_in_config(tmp_path: Path) -> 
 async def test_a_whole_intake_from_first_run_to_export(tmp_path: Path) -> None:
     """First run -> new intake -> every question the interview asks, answered with the keys a
     caseworker uses (typed text, numbers for choices, F2 where "weet niet" is the answer) ->
-    review -> finalize -> plan -> discussed -> export; then the exported JSON is checked."""
+    review -> finalize -> plan -> discussed -> export -> decisions -> final -> export; then the
+    exported JSON documents are checked."""
     import json
 
     from textual.widgets import Select
 
     from benchmarks.scripted import answer_step
     from intake_tui.core.display import show_value
+    from intake_tui.core.values import Answer
 
     async with make_app(tmp_path / "data", user=None).run_test(size=(120, 40)) as pilot:
         first = pilot.app.screen
@@ -510,6 +528,8 @@ async def test_a_whole_intake_from_first_run_to_export(tmp_path: Path) -> None:
         new.query_one("#language", Select).value = "en"
         new.query_one("#notice", Input).value = "01-11-2026"
         await pilot.click("#start")
+        await wait_for(pilot, "InformationScreen")
+        await pilot.press("n")  # not recorded here: the walk answers those questions itself
         await wait_for(pilot, "InterviewScreen")
         screen = pilot.app.screen
         engine = screen.engine
@@ -528,6 +548,8 @@ async def test_a_whole_intake_from_first_run_to_export(tmp_path: Path) -> None:
                 await pilot.press("enter")
                 continue
             answer = answer_step(engine, step)
+            if step.id == "lbt_status":  # taken, so the plan can be signed (a DUO check)
+                answer = Answer.of("afgenomen")
             if answer is None:
                 await pilot.press("pagedown")
                 continue
@@ -551,6 +573,10 @@ async def test_a_whole_intake_from_first_run_to_export(tmp_path: Path) -> None:
                 else:  # long lists (countries): move there and press Enter
                     screen.query_one("#field-choice").highlighted = index
                     await pilot.press("enter")
+            elif item.type == "longtext":
+                # Long text is set, not typed; Page Down saves it and goes on.
+                screen.query_one("#field-long", TextArea).text = show_value(item, answer.value)
+                await pilot.press("pagedown")
             else:
                 screen.query_one("#field-text", Input).value = show_value(item, answer.value)
                 await pilot.press("enter")
@@ -566,14 +592,37 @@ async def test_a_whole_intake_from_first_run_to_export(tmp_path: Path) -> None:
         await wait_for(pilot, "ReviewScreen")
         await pilot.press("p")
         await wait_for(pilot, "PlanScreen")
+        plan_screen = pilot.app.screen
         await pilot.press("d")
         await pilot.pause(0.1)
+        await pilot.press("e")
+        await pilot.pause(0.3)
+        # Final is refused while decisions are open; the caseworker takes each one, with a
+        # reason, through the same dialog a person uses, then signs.
+        await pilot.press("f")
+        await pilot.pause(0.1)
+        refused = str(plan_screen.query_one("#message", Label).render())
+        open_fields = [f.key for f in plan_screen.plan.open_decisions()]
+        assert open_fields and all(key in refused for key in open_fields)
+        for key in open_fields:
+            await decide(pilot, plan_screen, key)
+        assert plan_screen.plan.open_decisions() == []
+        await pilot.press("f")
+        await pilot.pause(0.1)
+        signed = str(plan_screen.query_one("#message", Label).render())
+        assert signed.startswith("Plan is final"), signed
         await pilot.press("e")
         await pilot.pause(0.3)
         interview_id = screen.interview_id
     exported = tmp_path / "data" / "exports" / f"{interview_id}-r1.json"
     document = json.loads(exported.read_text())
     assert document["record"]["status"] == "discussed"
+    written = sorted(p.name for p in (tmp_path / "data" / "exports").iterdir())
+    assert f"{interview_id}-r2.json" in written, written
+    final = json.loads((tmp_path / "data" / "exports" / f"{interview_id}-r2.json").read_text())
+    assert final["record"]["status"] == "final"
+    assert final["record"]["previous_revision"] == 1
+    assert final["plan"]["fields"][open_fields[0]]["override"]["reason"] == "besproken"
     assert document["interview"]["client_language"] == "en"
     assert document["answers"]["persoon.bsn"]["value"] == "111222333"  # typed, as the script did
     # The notice date lives in the answers and on the case; the plan's deadline follows it.
@@ -584,6 +633,30 @@ async def test_a_whole_intake_from_first_run_to_export(tmp_path: Path) -> None:
     )
     due = dt.date.fromisoformat(document["plan"]["fields"]["pip_uiterlijk"]["value"])
     assert due == notice + dt.timedelta(weeks=10)
+
+
+async def decide(pilot, plan_screen, key: str) -> None:  # type: ignore[no-untyped-def]
+    """Take the decision on plan field `key` with the first value its rules considered."""
+    from intake_tui.core.plan import FIELDS
+
+    listing = plan_screen.query_one("#plan")
+    line = next(o for o, k in plan_screen.line_fields.items() if k == key)
+    listing.highlighted = next(
+        i for i in range(listing.option_count) if listing.get_option_at_index(i).id == line
+    )
+    field = plan_screen.plan.fields[key]
+    codes = getattr(FIELDS[key].type, "__args__", ())
+    value = field.rule_value if field.rule_value not in (None, []) else codes[0]
+    await pilot.press("o")
+    await wait_for(pilot, "AskScreen")
+    ask = pilot.app.screen
+    typed = ", ".join(value) if isinstance(value, list) else str(value)  # as a person types it
+    ask.query_one("#ask-0", Input).value = typed
+    ask.query_one("#ask-1", Input).value = "besproken"
+    ask.query_one("#ask-1", Input).focus()
+    await pilot.press("enter")
+    await wait_for(pilot, "PlanScreen")
+    await pilot.pause(0.05)
 
 
 async def test_the_plan_shows_the_answers_behind_a_field(demo_dir: Path) -> None:
@@ -597,3 +670,108 @@ async def test_the_plan_shows_the_answers_behind_a_field(demo_dir: Path) -> None
         lbt = plan_screen.bundle.items["lbt_resultaat"]
         shown = next(c.label for c in lbt.choices if c.value == "haalbaar")
         assert f"{lbt.label}: {shown}" in message
+
+
+def footer_text(screen) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(str(key.render()) for key in screen.query("FooterKey"))
+
+
+async def test_switching_the_ui_language_changes_the_footer_at_once(tmp_path: Path) -> None:
+    from textual.widgets import Select
+
+    from intake_tui.config import load_settings
+    from intake_tui.demo import open_or_make_demo
+    from intake_tui.i18n import load_translations
+
+    dutch = load_translations("nl")
+    root = open_or_make_demo(tmp_path / "demo", kdf=TEST_KDF).root
+    app = make_app(root)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await unlock(pilot)
+            await pilot.press("f9")
+            await wait_for(pilot, "SettingsScreen")
+            await pilot.pause(0.1)
+            assert "Back" in footer_text(pilot.app.screen)
+            pilot.app.screen.query_one("#language", Select).value = "nl"
+            await pilot.press("ctrl+s")
+            await pilot.pause(0.2)
+            footer = footer_text(pilot.app.screen)
+            assert dutch.gettext("Back") in footer and dutch.gettext("Back") != "Back"
+            assert "Back" not in footer.split()
+            assert load_settings(root / "config.toml").language == "nl"
+            await pilot.press("escape")
+            await wait_for(pilot, "CasesScreen")
+            await pilot.pause(0.1)
+            # The screen underneath follows too: its keys and its column names.
+            assert dutch.gettext("New intake") in footer_text(pilot.app.screen)
+            table = pilot.app.screen.query_one("#cases", DataTable)
+            assert str(table.ordered_columns[0].label) == dutch.gettext("Name")
+    finally:
+        app.set_ui_language("en")  # the language is process-wide; the next test wants English
+
+
+async def test_a_key_can_be_remapped_by_its_binding_id(tmp_path: Path) -> None:
+    from intake_tui.config import load_settings
+    from intake_tui.demo import open_or_make_demo
+
+    root = open_or_make_demo(tmp_path / "demo", kdf=TEST_KDF).root
+    async with make_app(root).run_test(size=(120, 40)) as pilot:
+        await unlock(pilot)
+        await pilot.press("f9")
+        await wait_for(pilot, "SettingsScreen")
+        await pilot.pause(0.1)
+        keys = pilot.app.screen.query_one("#keys")
+        ids = [str(keys.get_option_at_index(i).id) for i in range(keys.option_count)]
+        # A key another binding of the interview already uses is refused, with the reason.
+        keys.highlighted = ids.index("interview.unknown")
+        keys.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, "AskScreen")
+        pilot.app.screen.query_one("#ask-0", Input).value = "f3"
+        await pilot.press("enter")
+        await wait_for(pilot, "SettingsScreen")
+        message = str(pilot.app.screen.query_one("#message", Label).render())
+        assert "f3" in message and "interview.declined" in message
+        await pilot.press("enter")
+        await wait_for(pilot, "AskScreen")
+        pilot.app.screen.query_one("#ask-0", Input).value = "f10"
+        await pilot.press("enter")
+        await wait_for(pilot, "SettingsScreen")
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.05)
+        assert dict(load_settings(root / "config.toml").keys) == {"interview.unknown": "f10"}
+        await pilot.press("escape")
+        await wait_for(pilot, "CasesScreen")
+        pilot.app.screen.query_one("#search", Input).value = "Farid"  # in progress
+        await pilot.pause(0.1)
+        pilot.app.screen.query_one("#cases", DataTable).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, "InterviewScreen")
+        screen = pilot.app.screen
+        from intake_tui.core.values import UNKNOWN
+
+        step = next(
+            s
+            for s in screen.engine.steps()
+            if screen.bundle.items[s.id].type == "text"
+            and not screen.engine.validate(s.id, UNKNOWN, s.instance)
+        )
+        screen.jump_to(step)
+        await pilot.press("f10")
+        await pilot.pause(0.05)
+        assert screen.engine.answer(step.id, step.instance).state == "unknown"
+
+
+async def test_no_color_starts_in_the_monochrome_theme(
+    demo_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    async with make_app(demo_dir).run_test(size=(80, 24)) as pilot:
+        assert pilot.app.theme == "intake-monochrome"
+        theme = pilot.app.available_themes["intake-monochrome"]
+        colours = {theme.primary, theme.warning, theme.error, theme.success, theme.accent}
+        assert colours <= {"#ffffff", "#bbbbbb"}  # nothing that only colour could tell apart
+    monkeypatch.delenv("NO_COLOR")
+    async with make_app(demo_dir).run_test(size=(80, 24)) as pilot:
+        assert pilot.app.theme != "intake-monochrome"

@@ -70,13 +70,16 @@ def load_translations(language: str, locales: Path | None = None) -> _gettext.Nu
             continue
         key = message.id[0] if isinstance(message.id, (tuple, list)) else message.id
         value = message.string
-        messages[key] = tuple(value) if isinstance(value, (tuple, list)) else value
+        if isinstance(value, (tuple, list)):
+            messages[key] = tuple(str(v or "") for v in value)
+        elif value:
+            messages[key] = str(value)
     return _PoTranslations(messages, catalog.plural_expr and _plural_function(catalog.plural_expr))
 
 
 def _plural_function(expression: str) -> object:
     # The catalog header's Plural-Forms is a C expression; gettext's own c2py compiles it safely.
-    return _gettext.c2py(expression)  # type: ignore[attr-defined]
+    return _gettext.c2py(expression)
 
 
 def set_language(language: str) -> None:
@@ -94,6 +97,14 @@ def current_language() -> str:
 def _(message: str) -> str:
     """Translate a UI message (English msgid) into the active language."""
     return _active.gettext(message)
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction without translating it now (translated where it is shown).
+
+    Key descriptions use it: they are translated by `intake_tui.ui.keys.localize_bindings`,
+    so a change of UI language reaches the footer without a restart."""
+    return message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -31,6 +31,25 @@ YES_NO: dict[str, tuple[str, str]] = {
 }
 
 
+# The unreviewed mark as the newcomer reads it, for the newcomer's own view (the UI catalogs
+# exist only for nl and en). Machine-made like the catalogs it warns about.
+UNREVIEWED_NOTICE: dict[str, str] = {
+    "nl": "machinevertaling, niet nagekeken",
+    "en": "machine translation, not checked",
+    "ar": "ترجمة آلية لم يراجعها أحد",
+    "fa": "ترجمهٔ ماشینی، بازبینی‌نشده",
+    "prs": "ترجمهٔ ماشینی، بازبینی‌نشده",
+    "ti": "ብማሽን ዝተተርጎመ፡ ገና ኣይተመርመረን",
+    "tr": "makine çevirisi, kontrol edilmedi",
+    "so": "tarjumad mashiin, lama hubin",
+}
+
+
+def unreviewed_notice(lang: str) -> str:
+    """The unreviewed mark in `lang` (English when the language is not listed)."""
+    return UNREVIEWED_NOTICE.get(lang) or UNREVIEWED_NOTICE["en"]
+
+
 def babel_locale(lang: str) -> str:
     """The CLDR locale used to format for `lang` (`prs` → `fa_AF`; `pt-BR` → `pt_BR`)."""
     return BABEL_LOCALE.get(lang, lang.replace("-", "_"))

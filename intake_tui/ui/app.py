@@ -7,6 +7,7 @@ without names, and ctrl+l locks at once (the store and its key are dropped).
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Iterable
@@ -18,13 +19,13 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from intake_tui.core.clock import Clock, SystemClock
-from intake_tui.i18n import _
+from intake_tui.i18n import N_, _
 
 
-def _high_contrast() -> Any:
-    from intake_tui.ui.screens.settings import HIGH_CONTRAST
+def _own_themes() -> list[Any]:
+    from intake_tui.ui.screens.settings import HIGH_CONTRAST, MONOCHROME
 
-    return HIGH_CONTRAST
+    return [HIGH_CONTRAST, MONOCHROME]
 
 
 class IntakeApp(App[None]):
@@ -35,10 +36,10 @@ class IntakeApp(App[None]):
     ALLOW_SELECT = False
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+l", "lock", _("Lock"), id="app.lock", tooltip=_("Lock the screen now")),
-        Binding("f1", "help", _("Help"), id="app.help", tooltip=_("The keys of this screen")),
-        Binding("ctrl+q", "quit", _("Quit"), id="app.quit", tooltip=_("Close intake-tui")),
-        Binding("ctrl+p", "command_palette", _("Commands"), id="app.commands", show=False),
+        Binding("ctrl+l", "lock", N_("Lock"), id="app.lock", tooltip=N_("Lock the screen now")),
+        Binding("f1", "help", N_("Help"), id="app.help", tooltip=N_("The keys of this screen")),
+        Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", tooltip=N_("Close intake-tui")),
+        Binding("ctrl+p", "command_palette", N_("Commands"), id="app.commands", show=False),
     ]
 
     def __init__(
@@ -61,7 +62,52 @@ class IntakeApp(App[None]):
         from intake_tui.i18n import current_language
 
         self.ui_language = current_language()
-        self.register_theme(_high_contrast())
+        self.newcomer_display = "below"  # the newcomer's language: below | beside | off
+        self.rtl_rendering = "app"  # app: we shape and order Arabic script; terminal: it does
+        for theme in _own_themes():
+            self.register_theme(theme)
+        if os.environ.get("NO_COLOR"):
+            self.theme = "intake-monochrome"  # until the caseworker picks another
+        from intake_tui.ui.keys import localize_bindings
+
+        localize_bindings()
+
+    def set_ui_language(self, language: str) -> None:
+        """Switch the caseworker's language now: keys in the footer, and the open screens."""
+        from intake_tui.i18n import set_language
+        from intake_tui.ui.keys import localize_bindings
+
+        set_language(language)
+        self.ui_language = language
+        localize_bindings(self)
+        for screen in self.screen_stack[1:]:
+            if hasattr(screen, "relabel"):
+                screen.relabel()
+
+    def apply_keymap(self, keys: dict[str, str]) -> list[str]:
+        """Use the caseworker's key overrides (binding id → keys); problems are not applied."""
+        from intake_tui.ui.keys import check_keymap, screen_classes
+
+        problems = check_keymap(keys, screen_classes())
+        if not problems:
+            self.set_keymap(keys)
+        return problems
+
+    def set_rtl_rendering(self, mode: str) -> None:
+        """`app` switches the terminal's own bidi off (VTE), `terminal` leaves it on."""
+        from intake_tui.i18n.bidi import VTE_BIDI_OFF, VTE_BIDI_ON
+
+        self.rtl_rendering = mode
+        if self._driver is not None and not self.is_headless:
+            self._driver.write(VTE_BIDI_OFF if mode == "app" else VTE_BIDI_ON)
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(id="--command-palette", placeholder=_("Search for commands…"))
+            )
 
     def on_mount(self) -> None:
         from intake_tui.ui.screens.unlock import UnlockScreen
@@ -81,11 +127,13 @@ class IntakeApp(App[None]):
             self.action_lock()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        # Textual's own list offers "Screenshot", which writes the screen (answers, names) to
-        # a file in the current folder: left out on purpose.
-        for command in super().get_system_commands(screen):
-            if command.title.casefold() not in {"screenshot", "save screenshot"}:
-                yield command
+        # Textual's own list is English and offers "Screenshot", which writes the screen
+        # (answers, names) to a file in the current folder: ours is translated and has none.
+        yield SystemCommand(_("Lock"), _("Lock the screen now"), self.action_lock)
+        yield SystemCommand(_("Help"), _("The keys of this screen"), self.action_help)
+        yield SystemCommand(_("Theme"), _("Change the colours"), self.action_change_theme)
+        yield SystemCommand(_("Quit"), _("Close intake-tui"), self.action_quit)
+        yield from getattr(screen, "screen_commands", lambda: ())()
 
     def action_help(self) -> None:
         from intake_tui.ui.screens.help import HelpScreen
@@ -108,6 +156,10 @@ class IntakeApp(App[None]):
                 self.theme = settings.theme
             if self.idle_seconds == 300.0:  # not set by the caller (tests set their own)
                 self.idle_seconds = settings.lock_minutes * 60
+            self.newcomer_display = settings.newcomer_display
+            self.rtl_rendering = settings.rtl_rendering
+            for problem in self.apply_keymap(dict(settings.keys)):
+                self.notify(problem, severity="warning")
         self._last_activity = time.monotonic()  # unlocking is activity: the idle clock restarts
         self.switch_screen(CasesScreen())
         if resume is not None:

@@ -10,14 +10,14 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from intake_tui.i18n import _
+from intake_tui.i18n import N_, _
 
 
 class AskScreen(ModalScreen[list[str] | None]):
     """Enter in the last field answers; Escape cancels. Every field must be filled in."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Cancel"), id="ask.cancel"),
+        Binding("escape", "cancel", N_("Cancel"), id="ask.cancel"),
     ]
 
     def __init__(self, title: str, prompts: list[str], values: list[str] | None = None) -> None:

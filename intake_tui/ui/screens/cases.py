@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
-from intake_tui.i18n import _
+from intake_tui.i18n import N_, _
 
 PAGE_SIZE = 50
 
@@ -27,33 +27,35 @@ class CasesScreen(Screen[None]):
     """All interviews on this laptop."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("/", "search", _("Search"), id="cases.search", tooltip=_("Search by name or id")),
-        Binding("enter", "open", _("Open"), id="cases.open", tooltip=_("Open the selected case")),
-        Binding("n", "new", _("New intake"), id="cases.new", tooltip=_("Start a new intake")),
+        Binding("/", "search", N_("Search"), id="cases.search", tooltip=N_("Search by name or id")),
+        Binding("enter", "open", N_("Open"), id="cases.open", tooltip=N_("Open the selected case")),
+        Binding("n", "new", N_("New intake"), id="cases.new", tooltip=N_("Start a new intake")),
         Binding(
             "f",
             "filter",
-            _("Filter"),
+            N_("Filter"),
             id="cases.filter",
-            tooltip=_("All, in progress, finalized, PIP due soon, overdue"),
+            tooltip=N_("All, in progress, finalized, PIP due soon, overdue"),
         ),
         Binding(
             "delete",
             "delete",
-            _("Delete draft"),
+            N_("Delete draft"),
             id="cases.delete",
-            tooltip=_("Erase a draft case (asks first)"),
+            tooltip=N_("Erase a draft case (asks first)"),
         ),
         Binding(
             "f9",
             "settings",
-            _("Settings"),
+            N_("Settings"),
             id="cases.settings",
-            tooltip=_("Theme, lock time, language"),
+            tooltip=N_("Theme, lock time, language"),
         ),
-        Binding("f8", "sync", _("Sync"), id="cases.sync", tooltip=_("Sync with the municipality")),
-        Binding("pagedown", "next_page", _("Next page"), id="cases.next", show=False),
-        Binding("pageup", "previous_page", _("Previous page"), id="cases.previous", show=False),
+        Binding(
+            "f8", "sync", N_("Sync"), id="cases.sync", tooltip=N_("Sync with the municipality")
+        ),
+        Binding("pagedown", "next_page", N_("Next page"), id="cases.next", show=False),
+        Binding("pageup", "previous_page", N_("Previous page"), id="cases.previous", show=False),
     ]
 
     FILTERS = ("all", "in_progress", "finalized", "due_soon", "overdue")
@@ -74,10 +76,18 @@ class CasesScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.relabel()
+        self.query_one("#cases", DataTable).focus()
+
+    def relabel(self) -> None:
+        """Column names and rows in the current UI language (also after a change of it)."""
+        self.query_one("#search", Input).placeholder = _("Search (name or id)…")
         table = self.query_one("#cases", DataTable)
-        table.add_columns(_("Name"), _("Status"), _("Plan"), _("PIP due"), _("Last change"))
+        table.clear(columns=True)
+        table.add_columns(
+            _("Name"), _("Status"), _("Plan"), _("Sync"), _("PIP due"), _("Last change")
+        )
         self.refresh_rows()
-        table.focus()
 
     @property
     def store(self) -> Any:
@@ -108,10 +118,13 @@ class CasesScreen(Screen[None]):
                 if revision
                 else _("draft")
             )
+            # Nothing is sent until a central server is configured (the sync issue): say so.
+            sync = _("not sent") if revision else "—"
             table.add_row(
                 summary.client_display_name,
                 status_text.get(summary.status, summary.status),
                 plan,
+                sync,
                 _date(summary.pip_due),
                 _date(summary.updated_at),
                 key=summary.id,

@@ -10,20 +10,34 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label
 
-from intake_tui.i18n import _
+from intake_tui.i18n import N_, _
 
 
-def key_lines(screen: Screen[Any], app_bindings: list[BindingType]) -> list[str]:
-    """One line per binding of the screen and the app: keys, name and what it does."""
+def key_lines(screen: Screen[Any], app: Any) -> list[str]:
+    """One line per binding of the screen (and its focused widget) and the app: the keys as
+    they are now (keymap overrides included), the name, what it does and the binding id
+    (settings change keys by id)."""
     lines: list[str] = []
-    for binding in [*getattr(type(screen), "BINDINGS", []), *app_bindings]:
-        if not isinstance(binding, Binding):
-            continue
-        keys = binding.key.replace("ctrl+", "ctrl-")
-        text = f"{keys:>10}  {binding.description}"
-        if binding.tooltip:
-            text += f" — {binding.tooltip}"
-        lines.append(text)
+    seen: set[tuple[str, str]] = set()
+    nodes = [screen, app]
+    focused = screen.focused
+    if focused is not None:
+        nodes.insert(0, focused)
+    for node in nodes:
+        for _key, binding in node._bindings:
+            if not isinstance(binding, Binding) or not binding.description:
+                continue
+            marker = (binding.action, binding.description)
+            if marker in seen:
+                continue
+            seen.add(marker)
+            keys = app._keymap.get(binding.id, binding.key) if binding.id else binding.key
+            text = f"{keys.replace('ctrl+', 'ctrl-'):>12}  {binding.description}"
+            if binding.tooltip:
+                text += f" — {binding.tooltip}"
+            if binding.id:
+                text += f"  [{binding.id}]"
+            lines.append(text)
     return lines
 
 
@@ -31,7 +45,7 @@ class HelpScreen(ModalScreen[None]):
     """The keys of the screen underneath; any key closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,f1", "close", _("Close"), id="help.close"),
+        Binding("escape,f1", "close", N_("Close"), id="help.close"),
     ]
 
     def __init__(self, under: Screen[Any]) -> None:
@@ -39,10 +53,9 @@ class HelpScreen(ModalScreen[None]):
         self.under = under
 
     def compose(self) -> ComposeResult:
-        app_bindings = list(getattr(type(self.app), "BINDINGS", []))
         with VerticalScroll(id="unlock-box"):
             yield Label(_("Keys on this screen"), classes="title")
-            for line in key_lines(self.under, app_bindings):
+            for line in key_lines(self.under, self.app):
                 yield Label(line)
             yield Label(_("Escape closes this help."), classes="hint")
 

@@ -10,11 +10,11 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import Screen
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select
 
-from intake_tui.i18n import _, current_language
+from intake_tui.i18n import N_, _, current_language
 
 INTERPRETER_FORMS = ("telefonisch", "fysiek", "video")
 
@@ -36,7 +36,7 @@ class NewIntakeScreen(Screen[None]):
     """Start an intake in under a minute."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", _("Cancel"), id="new.cancel", tooltip=_("Back to the cases")),
+        Binding("escape", "cancel", N_("Cancel"), id="new.cancel", tooltip=N_("Back to the cases")),
     ]
 
     def compose(self) -> ComposeResult:
@@ -45,11 +45,20 @@ class NewIntakeScreen(Screen[None]):
 
         self.bundles = [load_bundle(path) for path in builtin_bundle_dirs()]
         bundle = self.bundles[0]
+        self.bundle = bundle
         ui = current_language()
         languages = [code for code in bundle.languages if code != bundle.spec.source_language]
         yield Header()
         with Vertical(id="question-panel"):
             yield Label(_("New intake"), classes="title")
+            if len(self.bundles) > 1:
+                yield Select(
+                    [(b.spec.title, str(i)) for i, b in enumerate(self.bundles)],
+                    prompt=_("Questionnaire"),
+                    value="0",
+                    id="bundle",
+                    allow_blank=False,
+                )
             yield Input(placeholder=_("Display name (to find the case again)"), id="name")
             yield Select(
                 [(language_name(code, ui), code) for code in ["nl", *languages]],
@@ -61,6 +70,11 @@ class NewIntakeScreen(Screen[None]):
                 prompt=_("Interpreter"),
                 value="none",
                 id="interpreter",
+            )
+            yield Select(
+                [(language_name(code, ui), code) for code in ["nl", *languages]],
+                prompt=_("Interpreter's language (if not the newcomer's)"),
+                id="interpreter-language",
             )
             yield Input(placeholder=_("Date of DUO's notice (dd-mm-yyyy), if known"), id="notice")
             yield Button(_("Start the intake"), id="start", variant="primary")
@@ -83,7 +97,6 @@ class NewIntakeScreen(Screen[None]):
     def start(self) -> None:
         from intake_tui.core.values import ValueProblem, parse_date
         from intake_tui.store import interviews
-        from intake_tui.store.session import StoreError
 
         message = self.query_one("#message", Label)
         name = self.query_one("#name", Input).value.strip()
@@ -104,26 +117,136 @@ class NewIntakeScreen(Screen[None]):
                 return
         form = self.query_one("#interpreter", Select).value
         used = isinstance(form, str) and form != "none"
+        spoken = self.query_one("#interpreter-language", Select).value
+        interpreter = interviews.Interpreter(
+            used,
+            form if used else None,  # type: ignore[arg-type]
+            (spoken if isinstance(spoken, str) else language) if used else None,
+        )
+        if self.query("#bundle"):
+            self.bundle = self.bundles[int(str(self.query_one("#bundle", Select).value))]
+
+        def informed(given: bool | None) -> None:
+            if given is not None:
+                self.create(name, language, interpreter, notice, informed=given)
+
+        # The information and consent step: what the intake is and what happens with the
+        # answers, in both languages, before the first question.
+        self.app.push_screen(InformationScreen(self.bundle, language), informed)
+
+    def create(
+        self, name: str, language: str, interpreter: Any, notice: Any, *, informed: bool
+    ) -> None:
+        from intake_tui.core.values import Answer
+        from intake_tui.store import interviews
+        from intake_tui.store.session import StoreError
+
         store = self.app.store  # type: ignore[attr-defined]
         try:
             summary = interviews.create_interview(
                 store,
-                self.bundles[0],
+                self.bundle,
                 client_display_name=name,
                 client_language=language,
-                interpreter=interviews.Interpreter(
-                    used, form if used else None, language if used else None
-                ),  # type: ignore[arg-type]
+                interpreter=interpreter,
                 duo_notice_date=notice,
             )
         except StoreError as error:
-            message.update(error.message)
+            self.query_one("#message", Label).update(error.message)
             return
-        if notice is not None and interviews.NOTICE_QUESTION in self.bundles[0].items:
+        answers: list[tuple[str, Any]] = []
+        if notice is not None:
             # The notice date typed here is also the questionnaire's answer.
-            from intake_tui.core.values import Answer
-
-            interviews.save_answer(store, summary.id, interviews.NOTICE_QUESTION, Answer.of(notice))
+            answers.append((interviews.NOTICE_QUESTION, notice))
+        if informed:
+            today = self.app.clock.today()  # type: ignore[attr-defined]
+            answers += [
+                (INFORMED_QUESTION, True),
+                (PRIVACY_QUESTION, True),
+                (PRIVACY_LANGUAGE_QUESTION, language),
+                (INFORMED_DATE_QUESTION, today),
+            ]
+        items = self.bundle.items
+        for question_id, value in answers:
+            item = items.get(question_id)
+            if item is None or (item.choices is not None and value not in item.choice_codes()):
+                continue  # another bundle, or a language its list does not have
+            interviews.save_answer(store, summary.id, question_id, Answer.of(value))
         from intake_tui.ui.screens.interview import InterviewScreen
 
         self.app.switch_screen(InterviewScreen(summary.id))
+
+
+# The default bundle's questions that the information step answers (docs/decisions.md lists
+# every question id the code knows; another bundle without them simply gets no answers).
+INFORMED_QUESTION = "informatie_intake_gegeven"
+PRIVACY_QUESTION = "privacy_informatie_gegeven"
+PRIVACY_LANGUAGE_QUESTION = "privacy_informatie_taal"
+INFORMED_DATE_QUESTION = "informatie_datum"
+INFORMATION_TEXTS = ("opening_instructie", "privacy_informatie_gegeven")
+
+
+class InformationScreen(ModalScreen[bool | None]):
+    """What the intake is and what happens with the answers, in both languages.
+
+    `y` records that the information was given (today, in the newcomer's language); `n` starts
+    without recording it (the questions stay open in the interview); Escape goes back."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "given(True)", N_("Information given"), id="information.given"),
+        Binding("n", "given(False)", N_("Not yet"), id="information.not_yet"),
+        Binding("escape", "back", N_("Back"), id="information.back"),
+    ]
+
+    def __init__(self, bundle: Any, language: str) -> None:
+        super().__init__()
+        self.bundle = bundle
+        self.language = language
+
+    def compose(self) -> ComposeResult:
+        from intake_tui.core.catalogs import Localizer, marker
+        from intake_tui.i18n.direction import text_direction
+        from intake_tui.ui.bidi_label import BidiLabel
+
+        localizer = Localizer(self.bundle)
+        ui = current_language()
+        rtl = text_direction(self.language) == "rtl"
+        mode = getattr(self.app, "rtl_rendering", "app")
+        with VerticalScroll(id="newcomer-view"):
+            yield Label(_("Before the first question: information and consent"), classes="title")
+            for question_id in INFORMATION_TEXTS:
+                item = self.bundle.items.get(question_id)
+                if item is None:
+                    continue
+                for field, source in (("label", item.label), ("hint", item.question.hint)):
+                    if not source:
+                        continue
+                    key = f"question.{question_id}.{field}"
+                    yield Label(localizer.text(key, source, ui).text, classes="hint")
+                    if self.language != ui:
+                        found = localizer.text(key, source, self.language)
+                        yield BidiLabel(found.text, rtl=rtl, mode=mode, classes="newcomer")
+                        if found.status in ("fuzzy", "fallback"):
+                            mark = marker(found.status, found.lang, ui)
+                            yield Label(f"({mark})", classes="marker")
+            if self.language != ui and localizer.is_unreviewed(self.language):
+                # Once, for the whole page: in the newcomer's language and the caseworker's.
+                from intake_tui.i18n.locale_format import unreviewed_notice
+
+                notice = f"({unreviewed_notice(self.language)})"
+                yield BidiLabel(notice, rtl=rtl, mode=mode, classes="marker")
+                yield Label(f"({marker('unreviewed')})", classes="marker")
+            yield Label(
+                _(
+                    "y: the information was given and understood (recorded with today's date); "
+                    "n: start without recording it; Escape: back."
+                ),
+                classes="title",
+            )
+        yield Footer()
+
+    def action_given(self, given: bool) -> None:
+        self.dismiss(given)
+
+    def action_back(self) -> None:
+        self.dismiss(None)

@@ -17,7 +17,7 @@ from textual.widgets import Footer, Header, Label, OptionList
 from textual.widgets.option_list import Option
 
 from intake_tui.core.plan.fields import FIELDS
-from intake_tui.i18n import _
+from intake_tui.i18n import N_, _
 
 
 def _text(value: Any) -> str:
@@ -61,39 +61,39 @@ class PlanScreen(Screen[None]):
         Binding(
             "d",
             "discussed",
-            _("Discussed"),
+            N_("Discussed"),
             id="plan.discussed",
-            tooltip=_("Mark the plan as discussed with the newcomer"),
+            tooltip=N_("Mark the plan as discussed with the newcomer"),
         ),
         Binding(
             "f",
             "final",
-            _("Final"),
+            N_("Final"),
             id="plan.final",
-            tooltip=_("Make the plan final, signed today"),
+            tooltip=N_("Make the plan final, signed today"),
         ),
         Binding(
             "e",
             "export",
-            _("Export"),
+            N_("Export"),
             id="plan.export",
-            tooltip=_("Write the plan as JSON and HTML"),
+            tooltip=N_("Write the plan as JSON and HTML"),
         ),
         Binding(
             "o",
             "override",
-            _("Change"),
+            N_("Change"),
             id="plan.override",
-            tooltip=_("Choose another value for the selected field, with a reason"),
+            tooltip=N_("Choose another value for the selected field, with a reason"),
         ),
         Binding(
             "a",
             "inputs",
-            _("Answers"),
+            N_("Answers"),
             id="plan.inputs",
-            tooltip=_("The answers that led to the selected field"),
+            tooltip=N_("The answers that led to the selected field"),
         ),
-        Binding("escape", "back", _("Back"), id="plan.back", tooltip=_("Back")),
+        Binding("escape", "back", N_("Back"), id="plan.back", tooltip=N_("Back")),
     ]
 
     def __init__(self, interview_id: str) -> None:

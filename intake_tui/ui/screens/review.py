@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 
 from intake_tui.core.display import show_answer
 from intake_tui.core.engine import Step
-from intake_tui.i18n import _
+from intake_tui.i18n import N_, _
 
 
 def mask_bsn(bsn: str) -> str:
@@ -30,7 +30,7 @@ class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question that says what the answer means."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "no", _("No"), id="confirm.no"),
+        Binding("escape", "no", N_("No"), id="confirm.no"),
     ]
 
     def __init__(self, question: str, yes: str) -> None:
@@ -62,19 +62,21 @@ class ReviewScreen(Screen[Step | None]):
         Binding(
             "f",
             "finalize",
-            _("Finalize"),
+            N_("Finalize"),
             id="review.finalize",
-            tooltip=_("Finalize the interview"),
+            tooltip=N_("Finalize the interview"),
         ),
         Binding(
             "r",
             "reopen",
-            _("Reopen"),
+            N_("Reopen"),
             id="review.reopen",
-            tooltip=_("Reopen a finalized interview (asks for a reason)"),
+            tooltip=N_("Reopen a finalized interview (asks for a reason)"),
         ),
-        Binding("p", "plan", _("Plan"), id="review.plan", tooltip=_("The draft plan")),
-        Binding("escape", "back", _("Back"), id="review.back", tooltip=_("Back to the interview")),
+        Binding("p", "plan", N_("Plan"), id="review.plan", tooltip=N_("The draft plan")),
+        Binding(
+            "escape", "back", N_("Back"), id="review.back", tooltip=N_("Back to the interview")
+        ),
     ]
 
     def __init__(self, interview_id: str) -> None:

@@ -1,9 +1,10 @@
 """Settings for this laptop, and the sync screen (honest about what is not there yet).
 
-Settings apply at once and are kept in config.toml `[ui]` (read with tomllib at start-up):
-the theme (including a high-contrast one; NO_COLOR is honoured by Textual itself) and the
-minutes of idle time before the screen locks. The UI language takes effect at the next start,
-because Textual fixes key descriptions when a screen is made.
+Settings apply at once and are kept in config.toml `[ui]` and `[keys]` (read with tomllib at
+start-up): the UI language (the footer and the open screens change at once), how the
+newcomer's language is shown, who orders right-to-left text (the app, or a terminal that does
+it itself), the theme (including a high-contrast one; NO_COLOR is honoured by Textual itself),
+the minutes of idle time before the screen locks, and key overrides by binding id.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widgets import Button, Footer, Header, Input, Label, Select
+from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select
+from textual.widgets.option_list import Option
 
-from intake_tui.i18n import _
+from intake_tui.i18n import N_, _
 
 HIGH_CONTRAST = Theme(
     name="intake-high-contrast",
@@ -33,20 +35,77 @@ HIGH_CONTRAST = Theme(
     error="#ff5555",
     dark=True,
 )
-THEMES = ("textual-dark", "textual-light", "intake-high-contrast", "ansi-dark", "ansi-light")
+# No colour at all: meaning is carried by text and marks (✓ ! ⚑ ?), never by colour alone.
+# Chosen by default when NO_COLOR is set (https://no-color.org).
+MONOCHROME = Theme(
+    name="intake-monochrome",
+    primary="#ffffff",
+    secondary="#bbbbbb",
+    accent="#ffffff",
+    foreground="#ffffff",
+    background="#000000",
+    surface="#000000",
+    panel="#222222",
+    success="#ffffff",
+    warning="#ffffff",
+    error="#ffffff",
+    dark=True,
+)
+THEMES = (
+    "textual-dark",
+    "textual-light",
+    "intake-high-contrast",
+    "intake-monochrome",
+    "ansi-dark",
+    "ansi-light",
+)
 LANGUAGES = (("nl", "Nederlands"), ("en", "English"))
+
+
+def newcomer_displays() -> list[tuple[str, str]]:
+    return [
+        (_("below the question"), "below"),
+        (_("beside the question"), "beside"),
+        (_("not shown"), "off"),
+    ]
+
+
+def rtl_renderings() -> list[tuple[str, str]]:
+    return [
+        (_("intake-tui orders it (most terminals)"), "app"),
+        (_("the terminal orders it (Konsole, mlterm, macOS Terminal)"), "terminal"),
+    ]
 
 
 class SettingsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", _("Back"), id="settings.back", tooltip=_("Back to the cases")),
+        Binding("escape", "back", N_("Back"), id="settings.back", tooltip=N_("Back to the cases")),
+        Binding("ctrl+s", "save", N_("Save"), id="settings.save", tooltip=N_("Save the settings")),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        app: Any = self.app
+        self.keys: dict[str, str] = dict(app._keymap)  # overrides only, by binding id
 
     def compose(self) -> ComposeResult:
         app: Any = self.app
         yield Header()
-        with Vertical(id="question-panel"):
+        with VerticalScroll(id="question-panel"):
             yield Label(_("Settings for this laptop"), classes="title")
+            yield Label(_("Language of the screens"), classes="hint")
+            yield Select(
+                list((label, code) for code, label in LANGUAGES),
+                value=app.ui_language if app.ui_language in dict(LANGUAGES) else "nl",
+                id="language",
+                allow_blank=False,
+            )
+            yield Label(_("The newcomer's language"), classes="hint")
+            yield Select(
+                newcomer_displays(), value=app.newcomer_display, id="newcomer", allow_blank=False
+            )
+            yield Label(_("Right-to-left text (Arabic, Persian, Dari)"), classes="hint")
+            yield Select(rtl_renderings(), value=app.rtl_rendering, id="rtl", allow_blank=False)
             yield Label(_("Theme"), classes="hint")
             yield Select(
                 [(name, name) for name in THEMES],
@@ -56,20 +115,84 @@ class SettingsScreen(Screen[None]):
             )
             yield Label(_("Lock the screen after this many idle minutes"), classes="hint")
             yield Input(value=str(int(app.idle_seconds // 60)), id="lock-minutes")
-            yield Label(_("Language of the screens (from the next start)"), classes="hint")
-            yield Select(
-                list((label, code) for code, label in LANGUAGES),
-                value=app.ui_language if app.ui_language in dict(LANGUAGES) else "nl",
-                id="language",
-                allow_blank=False,
-            )
+            yield Label(_("Keys (Enter changes the selected one)"), classes="hint")
+            yield OptionList(id="keys")
             yield Button(_("Save"), id="save", variant="primary")
             yield Label("", id="message")
         yield Footer()
 
+    def on_mount(self) -> None:
+        self.show_keys()
+
+    def show_keys(self) -> None:
+        from intake_tui.ui.keys import binding_ids, screen_classes
+
+        keys = self.query_one("#keys", OptionList)
+        highlighted = keys.highlighted
+        keys.clear_options()
+        for binding_id, (_screen, binding) in sorted(binding_ids(screen_classes()).items()):
+            key = self.keys.get(binding_id, binding.key)
+            changed = " *" if binding_id in self.keys else ""
+            keys.add_option(
+                Option(
+                    f"{key:<12} {binding.description or binding.action}  ({binding_id}){changed}",
+                    id=binding_id,
+                )
+            )
+        keys.highlighted = highlighted
+
+    def relabel(self) -> None:
+        """The UI language changed: build the screen again in the new language."""
+
+        async def rebuild() -> None:
+            await self.recompose()
+            self.show_keys()
+            self.query_one("#message", Label).update(_("Saved."))
+
+        self.call_later(rebuild)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id != "keys":
+            return
+        from intake_tui.ui.screens.ask import AskScreen
+
+        binding_id = str(event.option.id)
+
+        def done(answers: list[str] | None) -> None:
+            if answers is None:
+                return
+            from intake_tui.ui.keys import binding_ids, check_keymap, screen_classes
+
+            wanted = answers[0].strip().lower()
+            proposal = dict(self.keys)
+            default = binding_ids(screen_classes())[binding_id][1].key
+            if wanted == default:
+                proposal.pop(binding_id, None)
+            else:
+                proposal[binding_id] = wanted
+            problems = check_keymap(proposal, screen_classes())
+            message = self.query_one("#message", Label)
+            if problems:
+                message.update("; ".join(problems))
+                return
+            self.keys = proposal
+            self.show_keys()
+            message.update(_("Key changed; Save keeps it."))
+
+        self.app.push_screen(
+            AskScreen(
+                _("New key for {id} (for example f7 or ctrl+k)").format(id=binding_id),
+                [_("key")],
+            ),
+            done,
+        )
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":
             self.save()
+
+    def action_save(self) -> None:
+        self.save()
 
     def save(self) -> None:
         from intake_tui.config import save_ui_settings
@@ -80,14 +203,29 @@ class SettingsScreen(Screen[None]):
         if not text.isdigit() or not 1 <= int(text) <= 120:
             message.update(_("Lock minutes: a whole number from 1 to 120."))
             return
+        problems = app.apply_keymap(self.keys)
+        if problems:
+            message.update("; ".join(problems))
+            return
         theme = str(self.query_one("#theme", Select).value)
         language = str(self.query_one("#language", Select).value)
         app.theme = theme
         app.idle_seconds = int(text) * 60
+        app.newcomer_display = str(self.query_one("#newcomer", Select).value)
+        app.set_rtl_rendering(str(self.query_one("#rtl", Select).value))
         save_ui_settings(
-            app.store.data_dir.config_path, theme=theme, lock_minutes=int(text), language=language
+            app.store.data_dir.config_path,
+            theme=theme,
+            lock_minutes=int(text),
+            language=language,
+            newcomer_display=app.newcomer_display,
+            rtl_rendering=app.rtl_rendering,
+            keys=self.keys,
         )
-        message.update(_("Saved. The language changes at the next start."))
+        if language != app.ui_language:
+            app.set_ui_language(language)  # rebuilds this screen in the new language
+        else:
+            message.update(_("Saved."))
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -97,7 +235,7 @@ class SyncScreen(Screen[None]):
     """What would be synced, and the honest state of sync on this laptop."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", _("Back"), id="sync.back", tooltip=_("Back to the cases")),
+        Binding("escape", "back", N_("Back"), id="sync.back", tooltip=N_("Back to the cases")),
     ]
 
     def compose(self) -> ComposeResult:

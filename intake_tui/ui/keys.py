@@ -1,0 +1,133 @@
+"""Key bindings that follow the UI language, and keymap overrides by binding id.
+
+Textual fixes a class's bindings when the class is made (`DOMNode._merged_bindings`), so key
+descriptions are written with `N_()` (English, untranslated) and translated here: once at
+start and again whenever the caseworker changes the UI language. The English source of each
+binding is remembered the first time it is seen, so translating twice never stacks.
+
+Keymap overrides (config.toml `[keys]`, binding id → keys) go through Textual's own
+`App.set_keymap`; `check_keymap` refuses unknown ids and keys that one screen would use twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from textual.binding import Binding, BindingsMap
+from textual.dom import DOMNode
+
+from intake_tui.i18n import _
+
+# (key, action, id) → (description, tooltip) in English, as first seen.
+_SOURCE: dict[tuple[str, str, str | None], tuple[str, str]] = {}
+
+
+def _node_classes(root: type[DOMNode] = DOMNode) -> Iterator[type[DOMNode]]:
+    seen: set[type[DOMNode]] = set()
+    pending = [root]
+    while pending:
+        cls = pending.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        yield cls
+        pending.extend(cls.__subclasses__())
+
+
+def _translated(binding: Binding) -> Binding:
+    marker = (binding.key, binding.action, binding.id)
+    source = _SOURCE.setdefault(marker, (binding.description, binding.tooltip))
+    description = _(source[0]) if source[0] else source[0]
+    tooltip = _(source[1]) if source[1] else source[1]
+    if description == binding.description and tooltip == binding.tooltip:
+        return binding
+    return dataclasses.replace(binding, description=description, tooltip=tooltip)
+
+
+def _translate_map(bindings: BindingsMap) -> None:
+    for key, entries in bindings.key_to_bindings.items():
+        bindings.key_to_bindings[key] = [_translated(b) for b in entries]
+
+
+def localize_bindings(app: Any = None) -> None:
+    """Translate every class's key descriptions, and those of the live screens of `app`."""
+    for cls in _node_classes():
+        merged = cls.__dict__.get("_merged_bindings")
+        if isinstance(merged, BindingsMap):
+            _translate_map(merged)
+    if app is None:
+        return
+    _translate_map(app._bindings)
+    for screen in app.screen_stack:
+        for node in screen.walk_children(with_self=True):
+            _translate_map(node._bindings)
+        screen.refresh_bindings()
+
+
+def binding_ids(screen_classes: Mapping[str, type[DOMNode]]) -> dict[str, tuple[str, Binding]]:
+    """Every binding with an id on the given classes: id → (screen name, binding)."""
+    found: dict[str, tuple[str, Binding]] = {}
+    for name, cls in screen_classes.items():
+        merged = cls._merged_bindings
+        if merged is None:
+            continue
+        for _key, binding in merged:
+            if binding.id and binding.id not in found:
+                found[binding.id] = (name, binding)
+    return found
+
+
+def screen_classes() -> dict[str, type[DOMNode]]:
+    """The app and its screens, by a short name, for the keymap settings and their checks."""
+    from intake_tui.ui.app import IntakeApp
+    from intake_tui.ui.screens.cases import CasesScreen
+    from intake_tui.ui.screens.interview import InterviewScreen
+    from intake_tui.ui.screens.new_intake import NewIntakeScreen
+    from intake_tui.ui.screens.plan import PlanScreen
+    from intake_tui.ui.screens.review import ReviewScreen
+
+    return {
+        "app": IntakeApp,
+        "cases": CasesScreen,
+        "new": NewIntakeScreen,
+        "interview": InterviewScreen,
+        "review": ReviewScreen,
+        "plan": PlanScreen,
+    }
+
+
+def check_keymap(
+    keymap: Mapping[str, str], screen_classes: Mapping[str, type[DOMNode]]
+) -> list[str]:
+    """Problems with a keymap: ids nobody has, and an override that gives one screen a key twice.
+
+    The app's own bindings (lock, help, quit) count on every screen."""
+    known = binding_ids(screen_classes)
+    problems = [
+        _("unknown key binding id: {id}").format(id=binding_id)
+        for binding_id in keymap
+        if binding_id not in known
+    ]
+    app_bindings = [b for b_id, (name, b) in known.items() if name == "app"]
+    for name, cls in screen_classes.items():
+        if name == "app" or cls._merged_bindings is None:
+            continue
+        used: dict[str, Binding] = {}
+        for binding in [b for _k, b in cls._merged_bindings] + app_bindings:
+            keys = keymap.get(binding.id or "", binding.key)
+            for key in (k.strip() for k in keys.split(",") if k.strip()):
+                other = used.get(key)
+                if (
+                    other is not None
+                    and other is not binding
+                    and (binding.id in keymap or other.id in keymap)
+                ):
+                    problems.append(
+                        _("the key {key} would do two things on one screen: {a} and {b}").format(
+                            key=key, a=other.id or other.action, b=binding.id or binding.action
+                        )
+                    )
+                used[key] = binding
+    return problems
