@@ -338,3 +338,47 @@ async def test_f1_lists_the_keys_as_they_are_now_with_their_ids(demo_dir: Path) 
         assert unknown.split()[0] == "f10"  # the override, not the default f2
         assert any("[app.lock]" in line for line in lines)
         assert screen is not pilot.app.screen
+
+
+async def test_the_review_is_bilingual_with_the_newcomers_words_for_choices(
+    demo_dir: Path,
+) -> None:
+    async with make_app(demo_dir).run_test(size=(120, 40)) as pilot:
+        screen = await open_case(pilot, "Hodan")  # Somali, left to right
+        await pilot.press("f5")
+        await wait_for(pilot, "ReviewScreen")
+        review = pilot.app.screen
+        listing = review.query_one("#review", OptionList)
+        prompts = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
+        step = next(
+            s
+            for s in screen.engine.steps()
+            if screen.bundle.items[s.id].type == "yes_no" and screen.engine.value(s.id) is True
+        )
+        somali = po_text(screen.bundle, "so", f"question.{step.id}.label")
+        line = next(
+            p
+            for p in prompts
+            if p.splitlines()[0].startswith(f"  {screen.caseworker_text(step.id)}:")
+        )
+        assert line.splitlines()[1].startswith(f"{somali.split()[0]}")
+        assert line.rstrip().endswith(": haa")  # Somali "yes"
+
+
+async def test_the_review_draws_arabic_lines_right_aligned(demo_dir: Path) -> None:
+    async with make_app(demo_dir).run_test(size=(120, 40)) as pilot:
+        await open_case(pilot, "Abdullah")
+        await pilot.press("f5")
+        await wait_for(pilot, "ReviewScreen")
+        listing = pilot.app.screen.query_one("#review", OptionList)
+        prompts = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
+        arabic = [
+            line
+            for p in prompts
+            for line in p.splitlines()[1:]
+            if any("\u0600" <= c <= "\u06ff" or "\ufb50" <= c <= "\ufeff" for c in line)
+        ]
+        assert arabic
+        # Padded on the left, in presentation forms (shaped), never the logical letters alone.
+        assert all(line.startswith(" ") for line in arabic)
+        assert any(any("\ufe70" <= c <= "\ufeff" for c in line) for line in arabic)

@@ -633,19 +633,7 @@ def marker(status: Status, lang: str = SOURCE_LANGUAGE, ui_lang: str | None = No
 
 
 def language_name(code: str, ui_lang: str | None = None) -> str:
-    """The name of a language in the UI language, by CLDR (Babel); Dari (`prs`) is not in CLDR."""
-    from babel import Locale, UnknownLocaleError
+    """The name of a language in the UI language (i18n/locale_format.py: Dari is `prs`)."""
+    from intake_tui.i18n.locale_format import language_name as named
 
-    ui = _babel_code(ui_lang or current_language())
-    if code == "prs":
-        return "دری" if ui.split("_")[0] == "fa" else "Dari"
-    try:
-        name = Locale.parse(_babel_code(code)).get_display_name(Locale.parse(ui))
-    except (ValueError, UnknownLocaleError):
-        return code
-    return name or code
-
-
-def _babel_code(code: str) -> str:
-    code = code.replace("-", "_")
-    return "fa_AF" if code == "prs" else code
+    return named(code, ui_lang or current_language())

@@ -38,7 +38,6 @@ Translator = Callable[[str, str, str], "Localized | None"]
 
 SOURCE_LANGUAGE = "nl"
 CONTACT_KEYS = ("contactpersoon.naam", "contactpersoon.email", "contactpersoon.telefoon")
-LANGUAGE_NAMES = {"prs": "دری"}  # Dari: Babel has no `prs` locale
 
 
 def N_(message: str) -> str:
@@ -236,15 +235,10 @@ def _date(text: str) -> str:
 
 
 def _language_name(lang: str) -> str:
-    if lang in LANGUAGE_NAMES:
-        return LANGUAGE_NAMES[lang]
-    try:
-        from babel import Locale
+    """A language's name in itself, as the page's column heading (Dari: دری)."""
+    from intake_tui.i18n.locale_format import language_name
 
-        name = Locale.parse(lang.replace("-", "_")).get_display_name(lang.replace("-", "_"))
-    except (ValueError, TypeError, LookupError):
-        return lang
-    return str(name) if name else lang
+    return language_name(lang, lang)
 
 
 def _shown(field: PlanFieldOut) -> bool:

@@ -35,7 +35,6 @@ from intake_tui.core.display import show_answer
 from intake_tui.core.engine import Step
 from intake_tui.core.values import DECLINED, UNKNOWN, VALUE_TYPES, Answer, ValueProblem
 from intake_tui.i18n import N_, _
-from intake_tui.i18n.direction import text_direction
 from intake_tui.ui.bidi_label import BidiLabel
 
 TEXT_TYPES = {"text", "integer", "decimal", "date", "year"}
@@ -205,9 +204,9 @@ class InterviewScreen(Screen[None]):
         return (self.interview_id, self.step)
 
     def compose(self) -> ComposeResult:
-        from intake_tui.core.catalogs import Localizer
         from intake_tui.i18n import current_language
         from intake_tui.store import interviews
+        from intake_tui.ui.texts import BundleTexts
 
         app: Any = self.app
         self.opened = interviews.open_interview(self.store, self.interview_id)
@@ -215,9 +214,10 @@ class InterviewScreen(Screen[None]):
         self.bundle = self.opened.bundle
         self.language = self.opened.summary.client_language
         self.ui_language = current_language()
-        self.localizer = Localizer(self.bundle)
-        self.rtl = text_direction(self.language) == "rtl"
         mode = getattr(app, "rtl_rendering", "app")
+        self.texts = BundleTexts(self.bundle, self.ui_language, self.language, mode)
+        self.localizer = self.texts.localizer
+        self.rtl = self.texts.rtl
         display = getattr(app, "newcomer_display", "below")
         # The newcomer's column is left out when it would repeat the caseworker's own text.
         self.bilingual = display != "off" and self.language != self.ui_language
@@ -266,10 +266,7 @@ class InterviewScreen(Screen[None]):
 
     def caseworker_text(self, item_id: str, field: str = "label") -> str:
         """A bundle text in the caseworker's language (the Dutch source for nl)."""
-        key, source = self._text_key(item_id, field)
-        if not source:
-            return ""
-        return self.localizer.text(key, source, self.ui_language).text
+        return self.texts.caseworker(item_id, field)
 
     def newcomer_text(self, key: str, source: str) -> tuple[str, str, str]:
         """(text, language shown, status) of a bundle text in the newcomer's language."""
@@ -277,63 +274,15 @@ class InterviewScreen(Screen[None]):
         return found.text, found.lang, found.status
 
     def _text_key(self, item_id: str, field: str) -> tuple[str, str]:
-        item = self.bundle.items[item_id]
-        if item.type == "section":
-            section: Any = item.spec
-            if field == "label":
-                return f"section.{item_id}.title", section.title
-            return f"section.{item_id}.description", section.description or ""
-        if field == "label":
-            return f"question.{item_id}.label", item.label
-        return f"question.{item_id}.{field}", getattr(item.question, field, None) or ""
+        return self.texts.key(item_id, field)
 
     def choice_texts(self, item: Any) -> list[tuple[str, str, str]]:
         """(code, caseworker label, newcomer label) for each option of a choice question."""
-        from intake_tui.i18n import locale_format
-
-        if item.type == "yes_no":
-            # Yes/no have no catalog entry in a bundle: the UI catalog has the caseworker's
-            # word, i18n/locale_format.py the newcomer's.
-            return [
-                ("true", _("yes"), locale_format.yes_no(True, self.language)),
-                ("false", _("no"), locale_format.yes_no(False, self.language)),
-            ]
-        if item.choice_source is not None:
-            # Countries and languages are named by CLDR (Babel) in each language.
-            name = (
-                locale_format.country_name
-                if item.choice_source == "countries"
-                else locale_format.language_name
-            )
-            found = []
-            for c in item.choices or ():
-                # CLDR names some languages only in a few locales: then the Dutch name.
-                mine = name(c.value, self.ui_language)
-                theirs = name(c.value, self.language)
-                found.append(
-                    (
-                        c.value,
-                        c.label if mine == c.value else mine,
-                        c.label if theirs == c.value else theirs,
-                    )
-                )
-            return found
-        return [
-            (
-                choice.value,
-                self.localizer.text(choice.key, choice.label, self.ui_language).text,
-                self.localizer.text(choice.key, choice.label, self.language).text,
-            )
-            for choice in item.choices or ()
-        ]
+        return self.texts.choices(item)
 
     def shape(self, text: str) -> str:
         """One line of the newcomer's text as the terminal should draw it."""
-        if not self.rtl or getattr(self.app, "rtl_rendering", "app") != "app":
-            return text
-        from intake_tui.i18n.bidi import shape_line
-
-        return shape_line(text)
+        return self.texts.shape(text)
 
     # -- showing a question ---------------------------------------------------------------------
 
@@ -362,6 +311,7 @@ class InterviewScreen(Screen[None]):
         from intake_tui.i18n import current_language
 
         self.ui_language = current_language()
+        self.texts.ui_language = self.ui_language
         self.bilingual = (
             getattr(self.app, "newcomer_display", "below") != "off"
             and self.language != self.ui_language

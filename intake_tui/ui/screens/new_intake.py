@@ -15,21 +15,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select
 
 from intake_tui.i18n import N_, _, current_language
+from intake_tui.i18n.locale_format import language_name
 
 INTERPRETER_FORMS = ("telefonisch", "fysiek", "video")
-
-
-def language_name(code: str, ui_language: str) -> str:
-    """A language's name in the UI language (Dari is `prs`, which CLDR does not know)."""
-    if code == "prs":
-        return "Dari"
-    try:
-        from babel import Locale
-
-        name = Locale.parse(code.replace("-", "_")).get_display_name(ui_language)
-    except Exception:
-        return code
-    return name or code
 
 
 class NewIntakeScreen(Screen[None]):

@@ -110,6 +110,19 @@ class ReviewScreen(Screen[Step | None]):
         status = _("Finalized") if opened.summary.status == "finalized" else _("In progress")
         self.query_one("#status", Label).update(_("Review — {status}").format(status=status))
 
+        from intake_tui.i18n import current_language
+        from intake_tui.ui.texts import BundleTexts
+
+        app: Any = self.app
+        language = opened.summary.client_language
+        texts = BundleTexts(
+            bundle, current_language(), language, getattr(app, "rtl_rendering", "app")
+        )
+        bilingual = (
+            getattr(app, "newcomer_display", "below") != "off" and language != texts.ui_language
+        )
+        width = max(20, self.app.size.width - 6)
+
         def add(text: str, step: Step | None) -> None:
             option_id = f"o{listing.option_count}"
             if step is not None:
@@ -122,20 +135,18 @@ class ReviewScreen(Screen[Step | None]):
         if issues or flagged or hidden:
             add(_("── Needs attention ──"), None)
         for issue in issues:
-            item = bundle.items[issue.step.id]
-            add(f"✗ {item.label}: {issue.message}", issue.step)
+            add(f"✗ {texts.caseworker(issue.step.id)}: {issue.message}", issue.step)
         for key in flagged:
-            item = bundle.items[key[0]]
-            add(_("⚑ {label}: flagged for follow-up").format(label=item.label), Step(*key))
+            label = texts.caseworker(key[0])
+            add(_("⚑ {label}: flagged for follow-up").format(label=label), Step(*key))
         for key in hidden:
-            item = bundle.items.get(key[0])
-            label = item.label if item else key[0]
+            label = texts.caseworker(key[0]) if key[0] in bundle.items else key[0]
             add(_("◌ {label}: answered, but hidden now (kept, not used)").format(label=label), None)
         for section in bundle.sections:
             steps = [s for s in engine.steps(section) if bundle.items[s.id].holds_value]
             if not steps:
                 continue
-            add(f"── {bundle.items[section].label} ──", None)
+            add(f"── {texts.caseworker(section)} ──", None)
             for step in steps:
                 item = bundle.items[step.id]
                 answer = engine.answer(step.id, step.instance)
@@ -145,7 +156,16 @@ class ReviewScreen(Screen[Step | None]):
                     shown = mask_bsn(str(answer.value))  # shown in full only while typed
                 else:
                     shown = show_answer(item, answer)
-                add(f"  {item.label}: {shown}", step)
+                text = f"  {texts.caseworker(step.id)}: {shown}"
+                if bilingual:
+                    # What the newcomer read, and their words for a chosen answer, so the
+                    # answers can be gone through together before finalizing.
+                    theirs = texts.newcomer(step.id).text
+                    chosen = texts.answer_in_newcomer_language(item, answer)
+                    if chosen:
+                        theirs = f"{theirs} {chosen}" if texts.rtl else f"{theirs}: {chosen}"
+                    text += "\n" + "\n".join(texts.lines(theirs, width - 4))
+                add(text, step)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         step = self.targets.get(str(event.option.id))
