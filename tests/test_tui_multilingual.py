@@ -382,3 +382,35 @@ async def test_the_review_draws_arabic_lines_right_aligned(demo_dir: Path) -> No
         # Padded on the left, in presentation forms (shaped), never the logical letters alone.
         assert all(line.startswith(" ") for line in arabic)
         assert any(any("\ufe70" <= c <= "\ufeff" for c in line) for line in arabic)
+
+
+async def test_typing_an_answer_does_not_rearrange_the_screen(
+    demo_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.widget import Widget
+
+    async with make_app(demo_dir).run_test(size=(80, 24)) as pilot:
+        screen = await open_case(pilot, "Farid")
+        step = first_step(screen, "text")
+        screen.jump_to(step)
+        await pilot.pause(0.05)
+        field = screen.query_one("#field-text", Input)
+        field.value = ""
+        await pilot.pause(0.05)
+        layouts: list[str] = []
+        original = Widget.refresh
+
+        def spy(self: Widget, *args: Any, layout: bool = False, **kwargs: Any) -> Any:
+            if layout:
+                layouts.append(type(self).__name__)
+            return original(self, *args, layout=layout, **kwargs)
+
+        monkeypatch.setattr(Widget, "refresh", spy)
+        text = "Een lange naam die breder is dan het veld zelf, om te zien dat het meeschuift"
+        await pilot.press(*text)
+        await pilot.pause(0.05)
+        monkeypatch.undo()
+        assert field.value == text
+        assert layouts == []  # one full layout pass per key was the cost before
+        assert field.scroll_x > 0  # the field still scrolls to keep the cursor in view
+        assert field.virtual_size.width == len(text) + 1

@@ -35,6 +35,7 @@ from intake_tui.core.display import show_answer
 from intake_tui.core.engine import Step
 from intake_tui.core.values import DECLINED, UNKNOWN, VALUE_TYPES, Answer, ValueProblem
 from intake_tui.i18n import N_, _
+from intake_tui.ui.answer_input import AnswerInput
 from intake_tui.ui.bidi_label import BidiLabel
 
 TEXT_TYPES = {"text", "integer", "decimal", "date", "year"}
@@ -240,7 +241,7 @@ class InterviewScreen(Screen[None]):
                         yield Label("", id="newcomer-mark", classes="marker")
                 # One widget of each kind, shown as the question needs it (no remounting per
                 # question: it keeps key-to-frame short).
-                yield Input(id="field-text")
+                yield AnswerInput(id="field-text")
                 yield BidiLabel("", rtl=True, mode=mode, id="preview", classes="newcomer")
                 yield TextArea(id="field-long", soft_wrap=True, show_line_numbers=False)
                 yield OptionList(id="field-choice")
