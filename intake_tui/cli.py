@@ -195,28 +195,27 @@ def run_tui(data_dir: Path | None, *, user: str | None = None, lang: str | None 
     """Start the TUI in the caseworker's language (Dutch unless --lang says otherwise).
 
     The language is set before the UI is made, so the first frame is already translated.
-    With `rtl_rendering = "app"` (the default) the terminal's own bidi is switched off while the
-    app runs (VTE honours ESC[8l; others ignore it), so Arabic script is not reordered twice.
+    The terminal's own bidi is switched off while the app runs (VTE honours ESC[8l; others
+    ignore it), so Arabic script is not reordered twice; a caseworker whose terminal orders
+    it by itself sets `rtl_rendering = "terminal"`, applied at unlock. ESC[8h on exit gives
+    the terminal back as it was.
     """
-    from intake_tui.config import ConfigError, load_settings
-    from intake_tui.store.datadir import DataDir
+    if lang is None:
+        # The caseworker's choice in the settings screen ([ui] language in config.toml).
+        from intake_tui.config import ConfigError, load_settings
+        from intake_tui.store.datadir import DataDir
 
-    try:
-        settings = load_settings(DataDir.resolve(data_dir).config_path)
-    except ConfigError:
-        settings = None
-    if lang is None and settings is not None:
-        lang = settings.language  # the caseworker's choice in the settings screen
+        try:
+            lang = load_settings(DataDir.resolve(data_dir).config_path).language
+        except ConfigError:
+            lang = None
     set_language(lang or "nl")
     from intake_tui.i18n.bidi import explicit_bidi
     from intake_tui.ui.app import IntakeApp
 
     app = IntakeApp(data_dir, user=user)
-    if settings is not None and settings.rtl_rendering == "terminal":
+    with explicit_bidi(sys.stdout):
         app.run()
-    else:
-        with explicit_bidi(sys.stdout):
-            app.run()
     return app.return_code or 0
 
 

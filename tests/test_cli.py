@@ -187,3 +187,56 @@ def test_translation_coverage_matches_the_files_and_update_turns_changed_text_fu
         po = (bundle_dir / "translations" / f"{language}.po").read_text(encoding="utf-8")
         assert '#| msgid "Datum van het gesprek"' in po
         assert "X-Intake-Reviewed: no" in po
+
+
+def test_the_tui_switches_the_terminals_own_bidi_off_and_back_on(tmp_path: Path) -> None:
+    """In a real pseudo-terminal: ESC[8l before the first frame, ESC[8h after quitting (VTE
+    would otherwise reorder the Arabic lines the app has already ordered)."""
+    import fcntl
+    import select
+    import struct
+    import termios
+    import time
+
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "intake_tui", "--data-dir", str(tmp_path / "d"), "--lang", "en"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+        cwd=REPO,
+    )
+    os.close(slave)
+    seen = b""
+    quit_sent = False
+    started = time.monotonic()
+    try:
+        while time.monotonic() - started < 30:
+            ready, _w, _x = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            if not quit_sent and b"Welcome" in seen.replace(b"\x1b[", b""):
+                os.write(master, b"\x11")  # ctrl+q
+                quit_sent = True
+            if process.poll() is not None and not ready:
+                break
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        os.close(master)
+    assert quit_sent, seen[-300:]
+    off = seen.find(b"\x1b[8l")
+    assert 0 <= off < seen.find(b"Welcome")
+    assert seen.rfind(b"\x1b[8h") > seen.find(b"Welcome")
+    assert process.returncode == 0

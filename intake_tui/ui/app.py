@@ -23,7 +23,7 @@ from intake_tui.i18n import N_, _
 
 
 def _own_themes() -> list[Any]:
-    from intake_tui.ui.screens.settings import HIGH_CONTRAST, MONOCHROME
+    from intake_tui.ui.themes import HIGH_CONTRAST, MONOCHROME
 
     return [HIGH_CONTRAST, MONOCHROME]
 
@@ -157,7 +157,8 @@ class IntakeApp(App[None]):
             if self.idle_seconds == 300.0:  # not set by the caller (tests set their own)
                 self.idle_seconds = settings.lock_minutes * 60
             self.newcomer_display = settings.newcomer_display
-            self.rtl_rendering = settings.rtl_rendering
+            if settings.rtl_rendering != self.rtl_rendering:
+                self.set_rtl_rendering(settings.rtl_rendering)
             for problem in self.apply_keymap(dict(settings.keys)):
                 self.notify(problem, severity="warning")
         self._last_activity = time.monotonic()  # unlocking is activity: the idle clock restarts

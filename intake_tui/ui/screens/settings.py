@@ -15,50 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.theme import Theme
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
 from intake_tui.i18n import N_, _
+from intake_tui.ui.themes import HIGH_CONTRAST, MONOCHROME, THEMES  # noqa: F401
 
-HIGH_CONTRAST = Theme(
-    name="intake-high-contrast",
-    primary="#ffff00",
-    secondary="#00ffff",
-    accent="#ffff00",
-    foreground="#ffffff",
-    background="#000000",
-    surface="#000000",
-    panel="#000000",
-    success="#00ff00",
-    warning="#ffff00",
-    error="#ff5555",
-    dark=True,
-)
-# No colour at all: meaning is carried by text and marks (✓ ! ⚑ ?), never by colour alone.
-# Chosen by default when NO_COLOR is set (https://no-color.org).
-MONOCHROME = Theme(
-    name="intake-monochrome",
-    primary="#ffffff",
-    secondary="#bbbbbb",
-    accent="#ffffff",
-    foreground="#ffffff",
-    background="#000000",
-    surface="#000000",
-    panel="#222222",
-    success="#ffffff",
-    warning="#ffffff",
-    error="#ffffff",
-    dark=True,
-)
-THEMES = (
-    "textual-dark",
-    "textual-light",
-    "intake-high-contrast",
-    "intake-monochrome",
-    "ansi-dark",
-    "ansi-light",
-)
 LANGUAGES = (("nl", "Nederlands"), ("en", "English"))
 
 
