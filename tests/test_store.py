@@ -133,6 +133,38 @@ def test_list_interviews_searches_and_pages(store: Store, bundle) -> None:  # ty
     assert interviews.list_interviews(store, "100%_").total == 0  # LIKE wildcards are literal
 
 
+def test_list_interviews_sorts_by_name_due_date_and_age(tmp_path: Path, bundle) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from intake_tui.core import FrozenClock
+
+    clock = FrozenClock.on("2026-11-28")
+    store = make_store(tmp_path / "data", clock)
+    made = {}
+    for name, notice in [
+        ("Zeynep", dt.date(2026, 10, 1)),
+        ("Abebe", None),
+        ("Mariam", dt.date(2026, 9, 1)),
+    ]:
+        made[name] = interviews.create_interview(
+            store, bundle, client_display_name=name, client_language="ar", duo_notice_date=notice
+        ).id
+        clock.advance(dt.timedelta(minutes=5))
+    interviews.save_answer(store, made["Abebe"], "voornamen", Answer.of("A"))  # changed last
+
+    def names(order: str) -> list[str]:
+        page = interviews.list_interviews(store, order=order)
+        return [s.client_display_name for s in page.items]
+
+    assert names("name") == ["Abebe", "Mariam", "Zeynep"]
+    assert names("due") == ["Mariam", "Zeynep", "Abebe"]  # soonest first, none last
+    assert names("changed")[0] == "Abebe"
+    assert names("created") == ["Mariam", "Abebe", "Zeynep"]
+    with pytest.raises(ValueError):
+        interviews.list_interviews(store, order="random")
+    store.close()
+
+
 @pytest.mark.parametrize("typed", ["ayse", "AYŞE", "Ayşe  Yıl", "yilmaz", "aYşE yILmAz"])
 def test_search_ignores_case_and_accents(store: Store, bundle, typed: str) -> None:  # type: ignore[no-untyped-def]
     interviews.create_interview(

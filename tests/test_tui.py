@@ -775,3 +775,24 @@ async def test_no_color_starts_in_the_monochrome_theme(
     monkeypatch.delenv("NO_COLOR")
     async with make_app(demo_dir).run_test(size=(80, 24)) as pilot:
         assert pilot.app.theme != "intake-monochrome"
+
+
+async def test_s_sorts_the_cases_and_the_summary_says_how(demo_dir: Path) -> None:
+    async with make_app(demo_dir).run_test(size=(120, 40)) as pilot:
+        await unlock(pilot)
+        screen = pilot.app.screen
+        table = screen.query_one("#cases", DataTable)
+        table.focus()
+        await pilot.press("s")  # last change -> name
+        await pilot.pause(0.05)
+        names = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert names == sorted(names, key=str.casefold)
+        assert "by name" in str(screen.query_one("#summary", Label).render())
+        await pilot.press("s")  # -> PIP due date, soonest first
+        await pilot.pause(0.05)
+        due = [str(table.get_row_at(i)[4]) for i in range(table.row_count)]
+        known = [d for d in due if d != "—"]
+        import datetime as dt
+
+        days = [dt.datetime.strptime(d, "%d-%m-%Y").date() for d in known]
+        assert days == sorted(days) and due[: len(known)] == known

@@ -484,12 +484,17 @@ def list_interviews(
     page_size: int = PAGE_SIZE,
     statuses: Sequence[str] | None = None,
     due_by: dt.date | None = None,
+    order: str = "changed",
 ) -> Page:
-    """A page of interviews, newest change first; `query` matches the display name or the id.
+    """A page of interviews; `query` matches the display name or the id.
 
     `due_by`: only cases without a final plan whose PIP is due on or before that day (the PIP
-    is due 10 weeks after DUO's notice).
+    is due 10 weeks after DUO's notice). `order`: one of ORDERS — newest change first (the
+    default), name, PIP due date (soonest first, cases without a notice date last), or newest
+    case first.
     """
+    if order not in ORDERS:
+        raise ValueError(f"unknown order {order!r}")
     with store.session() as session:
         conditions = []
         if due_by is not None:
@@ -510,11 +515,25 @@ def list_interviews(
         rows = session.exec(
             select(InterviewRow)
             .where(*conditions)
-            .order_by(col(InterviewRow.updated_at).desc(), col(InterviewRow.id))
+            .order_by(*_order_by(order), col(InterviewRow.id))
             .offset(page * page_size)
             .limit(page_size)
         ).all()
     return Page([_summary(r) for r in rows], int(total), page, page_size)
+
+
+ORDERS = ("changed", "name", "due", "created")
+
+
+def _order_by(order: str) -> list[Any]:
+    if order == "name":
+        return [col(InterviewRow.search_key)]
+    if order == "due":
+        notice = col(InterviewRow.duo_notice_date)
+        return [notice.is_(None), notice]
+    if order == "created":
+        return [col(InterviewRow.created_at).desc()]
+    return [col(InterviewRow.updated_at).desc()]
 
 
 def _due_conditions(due_by: dt.date) -> list[Any]:

@@ -52,6 +52,13 @@ class CasesScreen(Screen[None]):
             tooltip=N_("Theme, lock time, language"),
         ),
         Binding(
+            "s",
+            "sort",
+            N_("Sort"),
+            id="cases.sort",
+            tooltip=N_("Last change, name, PIP due date, newest case"),
+        ),
+        Binding(
             "f8", "sync", N_("Sync"), id="cases.sync", tooltip=N_("Sync with the municipality")
         ),
         Binding("pagedown", "next_page", N_("Next page"), id="cases.next", show=False),
@@ -63,6 +70,7 @@ class CasesScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.filter = "all"
+        self.order = "changed"
         self.page = 0
         self.total = 0
         self.row_ids: list[str] = []
@@ -104,7 +112,13 @@ class CasesScreen(Screen[None]):
             "overdue": today - dt.timedelta(days=1),
         }.get(self.filter)
         page = interviews.list_interviews(
-            self.store, query, self.page, page_size=PAGE_SIZE, statuses=statuses, due_by=due_by
+            self.store,
+            query,
+            self.page,
+            page_size=PAGE_SIZE,
+            statuses=statuses,
+            due_by=due_by,
+            order=self.order,
         )
         self.total = page.total
         table = self.query_one("#cases", DataTable)
@@ -140,11 +154,18 @@ class CasesScreen(Screen[None]):
             "due_soon": _("PIP due within 14 days"),
             "overdue": _("PIP overdue"),
         }
+        orders = {
+            "changed": _("last change"),
+            "name": _("name"),
+            "due": _("PIP due date"),
+            "created": _("newest case"),
+        }
         self.query_one("#summary", Label).update(
             _(
-                "{first}–{last} of {total} ({filter}) · {open} in progress, {done} finalized, "
-                "{overdue} overdue, {soon} due within 14 days"
+                "{first}–{last} of {total} ({filter}, by {order}) · {open} in progress, "
+                "{done} finalized, {overdue} overdue, {soon} due within 14 days"
             ).format(
+                order=orders[self.order],
                 first=first,
                 last=last,
                 total=self.total,
@@ -184,6 +205,13 @@ class CasesScreen(Screen[None]):
         table = self.query_one("#cases", DataTable)
         if self.row_ids and 0 <= table.cursor_row < len(self.row_ids):
             self.open_case(self.row_ids[table.cursor_row])
+
+    def action_sort(self) -> None:
+        from intake_tui.store.interviews import ORDERS
+
+        self.order = ORDERS[(ORDERS.index(self.order) + 1) % len(ORDERS)]
+        self.page = 0
+        self.refresh_rows()
 
     def action_filter(self) -> None:
         self.filter = self.FILTERS[(self.FILTERS.index(self.filter) + 1) % len(self.FILTERS)]
