@@ -298,7 +298,7 @@ async def test_the_command_palette_jumps_to_a_question(demo_dir: Path) -> None:
         screen = await open_case(pilot, "Farid")
         target = [s for s in screen.engine.steps() if s.instance is None][-3]
         await pilot.press("ctrl+p")
-        await wait_for(pilot, "CommandPalette")
+        await wait_for(pilot, "IntakeCommandPalette")
         palette = pilot.app.screen
         assert palette.query_one(Input).placeholder == "Search for commands…"
         await pilot.press(*target.id)
@@ -414,3 +414,28 @@ async def test_typing_an_answer_does_not_rearrange_the_screen(
         assert layouts == []  # one full layout pass per key was the cost before
         assert field.scroll_x > 0  # the field still scrolls to keep the cursor in view
         assert field.virtual_size.width == len(text) + 1
+
+
+async def test_the_command_palette_speaks_dutch_too(demo_dir: Path) -> None:
+    from intake_tui.i18n import load_translations
+
+    dutch = load_translations("nl")
+    app = make_app(demo_dir)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await unlock(pilot)
+            pilot.app.set_ui_language("nl")
+            await pilot.press("ctrl+p")
+            await wait_for(pilot, "IntakeCommandPalette")
+            palette = pilot.app.screen
+            assert palette.query_one(Input).placeholder == dutch.gettext("Search for commands…")
+            await pilot.press(*"qqqxyz")
+            await pilot.pause(0.8)
+            shown = [
+                str(palette.query_one("CommandList").get_option_at_index(i).prompt.renderable)
+                for i in range(palette.query_one("CommandList").option_count)
+            ]
+            assert dutch.gettext("No matches found") in shown
+            assert dutch.gettext("No matches found") != "No matches found"
+    finally:
+        app.set_ui_language("en")

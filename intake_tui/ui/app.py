@@ -104,9 +104,11 @@ class IntakeApp(App[None]):
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
 
+        from intake_tui.ui.palette import IntakeCommandPalette
+
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(
-                CommandPalette(id="--command-palette", placeholder=_("Search for commands…"))
+                IntakeCommandPalette(id="--command-palette", placeholder=_("Search for commands…"))
             )
 
     def on_mount(self) -> None:
