@@ -439,3 +439,73 @@ async def test_the_command_palette_speaks_dutch_too(demo_dir: Path) -> None:
             assert dutch.gettext("No matches found") != "No matches found"
     finally:
         app.set_ui_language("en")
+
+
+async def test_screens_opened_later_show_their_keys_in_the_start_language(
+    demo_dir: Path,
+) -> None:
+    """The caseworker starts in Dutch; screens whose classes load only when first opened
+    (the interview, after unlocking) must show Dutch keys too, not the English source."""
+    from intake_tui.i18n import load_translations, set_language
+
+    dutch = load_translations("nl")
+    set_language("nl")
+    app = make_app(demo_dir)
+    try:
+        async with app.run_test(size=(160, 40)) as pilot:
+            screen = await open_case(pilot, "Farid")
+            footer = " ".join(str(key.render()) for key in screen.query("FooterKey"))
+            assert dutch.gettext("Next") in footer and dutch.gettext("Next") != "Next"
+            assert "Don't know" not in footer
+    finally:
+        app.set_ui_language("en")
+
+
+def test_every_screen_of_ours_translates_its_keys_when_its_class_is_made() -> None:
+    import importlib
+    import pkgutil
+
+    from textual.screen import Screen
+
+    import intake_tui.ui.screens as screens
+    from intake_tui.ui.keys import LocalizedBindings
+
+    for module in pkgutil.iter_modules(screens.__path__):
+        importlib.import_module(f"intake_tui.ui.screens.{module.name}")
+    ours = [
+        cls
+        for cls in _subclasses(Screen)
+        if cls.__module__.startswith("intake_tui.") and cls.BINDINGS
+    ]
+    assert len(ours) >= 10
+    missing = [cls.__name__ for cls in ours if not issubclass(cls, LocalizedBindings)]
+    assert missing == []
+
+
+def _subclasses(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
+
+
+def test_a_screen_module_loaded_after_start_gets_translated_keys() -> None:
+    """In a fresh interpreter, as `intake-tui` runs: language first, app, then a late import."""
+    import subprocess
+    import sys
+
+    from intake_tui.i18n import load_translations
+
+    code = (
+        "from intake_tui.i18n import set_language\n"
+        "set_language('nl')\n"
+        "from intake_tui.ui.app import IntakeApp\n"
+        "IntakeApp(None)\n"
+        "from intake_tui.ui.screens.interview import InterviewScreen\n"
+        "print([b.description for _k, b in InterviewScreen._merged_bindings"
+        " if b.id == 'interview.next'][0])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == load_translations("nl").gettext("Next") != "Next"

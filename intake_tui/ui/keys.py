@@ -51,6 +51,18 @@ def _translate_map(bindings: BindingsMap) -> None:
         bindings.key_to_bindings[key] = [_translated(b) for b in entries]
 
 
+class LocalizedBindings:
+    """Mixin for every screen of ours: its key descriptions are translated when the class is
+    made, so a screen whose module loads late (the interview, after unlocking) shows its keys
+    in the language of the moment. List it before Screen/ModalScreen."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        merged = cls.__dict__.get("_merged_bindings")
+        if isinstance(merged, BindingsMap):
+            _translate_map(merged)
+
+
 def localize_bindings(app: Any = None) -> None:
     """Translate every class's key descriptions, and those of the live screens of `app`."""
     for cls in _node_classes():

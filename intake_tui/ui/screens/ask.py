@@ -11,9 +11,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from intake_tui.i18n import N_, _
+from intake_tui.ui.keys import LocalizedBindings
 
 
-class AskScreen(ModalScreen[list[str] | None]):
+class AskScreen(LocalizedBindings, ModalScreen[list[str] | None]):
     """Enter in the last field answers; Escape cancels. Every field must be filled in."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

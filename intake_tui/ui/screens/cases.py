@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
 from intake_tui.i18n import N_, _
+from intake_tui.ui.keys import LocalizedBindings
 
 PAGE_SIZE = 50
 
@@ -23,7 +24,7 @@ def _date(day: dt.date | dt.datetime | None) -> str:
     return day.strftime("%d-%m-%Y") if day is not None else "—"
 
 
-class CasesScreen(Screen[None]):
+class CasesScreen(LocalizedBindings, Screen[None]):
     """All interviews on this laptop."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

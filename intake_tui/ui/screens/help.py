@@ -11,6 +11,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Label
 
 from intake_tui.i18n import N_, _
+from intake_tui.ui.keys import LocalizedBindings
 
 
 def key_lines(screen: Screen[Any], app: Any) -> list[str]:
@@ -41,7 +42,7 @@ def key_lines(screen: Screen[Any], app: Any) -> list[str]:
     return lines
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(LocalizedBindings, ModalScreen[None]):
     """The keys of the screen underneath; any key closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

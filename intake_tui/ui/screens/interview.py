@@ -37,6 +37,7 @@ from intake_tui.core.values import DECLINED, UNKNOWN, VALUE_TYPES, Answer, Value
 from intake_tui.i18n import N_, _
 from intake_tui.ui.answer_input import AnswerInput
 from intake_tui.ui.bidi_label import BidiLabel
+from intake_tui.ui.keys import LocalizedBindings
 
 TEXT_TYPES = {"text", "integer", "decimal", "date", "year"}
 
@@ -83,7 +84,7 @@ def _jump(screen: InterviewScreen, step: Step) -> Any:
     return lambda: screen.jump_to(step)
 
 
-class InterviewScreen(Screen[None]):
+class InterviewScreen(LocalizedBindings, Screen[None]):
     """One interview, question by question."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -873,7 +874,7 @@ class InterviewScreen(Screen[None]):
         self.app.push_screen(ReviewScreen(self.interview_id), jump)
 
 
-class NewcomerView(ModalScreen[str | None]):
+class NewcomerView(LocalizedBindings, ModalScreen[str | None]):
     """The question for the newcomer alone: their language, large and calm, numbers to choose.
 
     A terminal cannot make letters bigger; space, bold and one option per line do the work."""
@@ -930,7 +931,7 @@ class NewcomerView(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class NoteScreen(ModalScreen[str | None]):
+class NoteScreen(LocalizedBindings, ModalScreen[str | None]):
     """A note for the caseworker on one question; Enter keeps it, Escape cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

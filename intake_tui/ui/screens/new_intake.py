@@ -16,11 +16,12 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select
 
 from intake_tui.i18n import N_, _, current_language
 from intake_tui.i18n.locale_format import language_name
+from intake_tui.ui.keys import LocalizedBindings
 
 INTERPRETER_FORMS = ("telefonisch", "fysiek", "video")
 
 
-class NewIntakeScreen(Screen[None]):
+class NewIntakeScreen(LocalizedBindings, Screen[None]):
     """Start an intake in under a minute."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -174,7 +175,7 @@ INFORMED_DATE_QUESTION = "informatie_datum"
 INFORMATION_TEXTS = ("opening_instructie", "privacy_informatie_gegeven")
 
 
-class InformationScreen(ModalScreen[bool | None]):
+class InformationScreen(LocalizedBindings, ModalScreen[bool | None]):
     """What the intake is and what happens with the answers, in both languages.
 
     `y` records that the information was given (today, in the newcomer's language); `n` starts

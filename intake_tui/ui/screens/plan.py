@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from intake_tui.core.plan.fields import FIELDS
 from intake_tui.i18n import N_, _
+from intake_tui.ui.keys import LocalizedBindings
 
 
 def _text(value: Any) -> str:
@@ -54,7 +55,7 @@ def parse_plan_value(key: str, text: str) -> Any:
     return text.strip()
 
 
-class PlanScreen(Screen[None]):
+class PlanScreen(LocalizedBindings, Screen[None]):
     """The plan of one interview."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from intake_tui.core.display import show_answer
 from intake_tui.core.engine import Step
 from intake_tui.i18n import N_, _
+from intake_tui.ui.keys import LocalizedBindings
 
 
 def mask_bsn(bsn: str) -> str:
@@ -26,7 +27,7 @@ def mask_bsn(bsn: str) -> str:
     return "*****" + bsn[-4:] if len(bsn) > 4 else "****"
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(LocalizedBindings, ModalScreen[bool]):
     """A yes/no question that says what the answer means."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -55,7 +56,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class ReviewScreen(Screen[Step | None]):
+class ReviewScreen(LocalizedBindings, Screen[Step | None]):
     """All answers of one interview; dismisses with the step to jump to, if any."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

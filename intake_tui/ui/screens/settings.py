@@ -19,6 +19,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Se
 from textual.widgets.option_list import Option
 
 from intake_tui.i18n import N_, _
+from intake_tui.ui.keys import LocalizedBindings
 from intake_tui.ui.themes import HIGH_CONTRAST, MONOCHROME, THEMES  # noqa: F401
 
 LANGUAGES = (("nl", "Nederlands"), ("en", "English"))
@@ -39,7 +40,7 @@ def rtl_renderings() -> list[tuple[str, str]]:
     ]
 
 
-class SettingsScreen(Screen[None]):
+class SettingsScreen(LocalizedBindings, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", N_("Back"), id="settings.back", tooltip=N_("Back to the cases")),
         Binding("ctrl+s", "save", N_("Save"), id="settings.save", tooltip=N_("Save the settings")),
@@ -193,7 +194,7 @@ class SettingsScreen(Screen[None]):
         self.app.pop_screen()
 
 
-class SyncScreen(Screen[None]):
+class SyncScreen(LocalizedBindings, Screen[None]):
     """What would be synced, and the honest state of sync on this laptop."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -13,9 +13,10 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select
 
 from intake_tui.i18n import _
+from intake_tui.ui.keys import LocalizedBindings
 
 
-class UnlockScreen(Screen[None]):
+class UnlockScreen(LocalizedBindings, Screen[None]):
     """The first screen, and the lock screen: nothing of any case is visible here."""
 
     def __init__(self, *, resume: object = None) -> None:
