@@ -500,12 +500,15 @@ def test_a_screen_module_loaded_after_start_gets_translated_keys() -> None:
         "from intake_tui.i18n import set_language\n"
         "set_language('nl')\n"
         "from intake_tui.ui.app import IntakeApp\n"
-        "IntakeApp(None)\n"
+        "app = IntakeApp(None)\n"
         "from intake_tui.ui.screens.interview import InterviewScreen\n"
         "print([b.description for _k, b in InterviewScreen._merged_bindings"
         " if b.id == 'interview.next'][0])\n"
+        "print([b.description for _k, b in app._bindings if b.id == 'app.commands'][0])\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
-    assert done.stdout.strip() == load_translations("nl").gettext("Next") != "Next"
+    dutch = load_translations("nl")
+    assert done.stdout.split("\n")[:2] == [dutch.gettext("Next"), dutch.gettext("Commands")]
+    assert dutch.gettext("Commands") != "Commands"

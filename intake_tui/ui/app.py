@@ -20,6 +20,7 @@ from textual.screen import Screen
 
 from intake_tui.core.clock import Clock, SystemClock
 from intake_tui.i18n import N_, _
+from intake_tui.ui.keys import LocalizedBindings
 
 
 def _own_themes() -> list[Any]:
@@ -28,7 +29,7 @@ def _own_themes() -> list[Any]:
     return [HIGH_CONTRAST, MONOCHROME]
 
 
-class IntakeApp(App[None]):
+class IntakeApp(LocalizedBindings, App[None]):
     """intake-tui: brede intake and draft PIP."""
 
     CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute: subclasses live elsewhere
@@ -51,6 +52,9 @@ class IntakeApp(App[None]):
         kdf_floor: Any = None,
         idle_seconds: float = 300.0,
     ) -> None:
+        from intake_tui.ui.keys import localize_bindings
+
+        localize_bindings()  # before the instance copies its class's bindings
         super().__init__()
         self.data_dir_option = data_dir
         self.clock = clock or SystemClock()
@@ -68,9 +72,6 @@ class IntakeApp(App[None]):
             self.register_theme(theme)
         if os.environ.get("NO_COLOR"):
             self.theme = "intake-monochrome"  # until the caseworker picks another
-        from intake_tui.ui.keys import localize_bindings
-
-        localize_bindings()
 
     def set_ui_language(self, language: str) -> None:
         """Switch the caseworker's language now: keys in the footer, and the open screens."""
