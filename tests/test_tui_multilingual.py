@@ -302,7 +302,11 @@ async def test_the_command_palette_jumps_to_a_question(demo_dir: Path) -> None:
         palette = pilot.app.screen
         assert palette.query_one(Input).placeholder == "Search for commands…"
         await pilot.press(*target.id)
-        await pilot.pause(0.5)
+        commands = palette.query_one("CommandList")
+        for _ in range(100):  # the search runs in the background: wait for its hits
+            await pilot.pause(0.05)
+            if commands.option_count and commands.highlighted is not None:
+                break
         await pilot.press("enter")
         await wait_for(pilot, "InterviewScreen")
         await pilot.pause(0.05)
@@ -430,11 +434,16 @@ async def test_the_command_palette_speaks_dutch_too(demo_dir: Path) -> None:
             palette = pilot.app.screen
             assert palette.query_one(Input).placeholder == dutch.gettext("Search for commands…")
             await pilot.press(*"qqqxyz")
-            await pilot.pause(0.8)
-            shown = [
-                str(palette.query_one("CommandList").get_option_at_index(i).prompt.renderable)
-                for i in range(palette.query_one("CommandList").option_count)
-            ]
+            commands = palette.query_one("CommandList")
+            shown: list[str] = []
+            for _ in range(100):  # "no matches" appears after Textual's own 0.5 s countdown
+                await pilot.pause(0.05)
+                shown = [
+                    str(commands.get_option_at_index(i).prompt.renderable)
+                    for i in range(commands.option_count)
+                ]
+                if shown:
+                    break
             assert dutch.gettext("No matches found") in shown
             assert dutch.gettext("No matches found") != "No matches found"
     finally:

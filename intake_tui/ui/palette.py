@@ -13,9 +13,10 @@ from textual.command import CommandList, CommandPalette
 from textual.widgets.option_list import Option
 
 from intake_tui.i18n import _
+from intake_tui.ui.keys import LocalizedBindings
 
 
-class IntakeCommandPalette(CommandPalette):
+class IntakeCommandPalette(LocalizedBindings, CommandPalette):
     def _start_no_matches_countdown(self, search_value: str) -> None:
         self._stop_no_matches_countdown()
 
