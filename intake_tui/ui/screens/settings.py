@@ -86,6 +86,7 @@ class SettingsScreen(LocalizedBindings, Screen[None]):
 
     def on_mount(self) -> None:
         self.show_keys()
+        self.query_one("#language", Select).focus()  # keyboard first: Enter opens it
 
     def show_keys(self) -> None:
         from intake_tui.ui.keys import binding_ids, screen_classes
@@ -110,6 +111,7 @@ class SettingsScreen(LocalizedBindings, Screen[None]):
         async def rebuild() -> None:
             await self.recompose()
             self.show_keys()
+            self.query_one("#language", Select).focus()
             self.query_one("#message", Label).update(_("Saved."))
 
         self.call_later(rebuild)
