@@ -116,6 +116,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _global_options(check, suppress=True)
 
+    device = commands.add_parser(
+        "device", help=_("this laptop's enrolment with the central system")
+    )
+    _global_options(device, suppress=True)
+    d_commands = device.add_subparsers(dest="device_command", metavar="COMMAND")
+    enrol = d_commands.add_parser(
+        "enrol", help=_("enrol this laptop with a one-time code from the municipality's admin")
+    )
+    _global_options(enrol, suppress=True)
+    enrol.add_argument("--server", required=True, metavar="URL", help=_("the central server"))
+    enrol.add_argument("--code", required=True, metavar="CODE", help=_("the one-time code"))
+
+    sync = commands.add_parser(
+        "sync",
+        help=_("send discussed and final plans to the central system"),
+        description=_(
+            "Send every frozen plan revision that is waiting. Exit 0: done, nothing to do, or "
+            "deferred (the server could not be reached; tried again later). Exit 1: an error. "
+            "Exit 2: a person must look (a conflict, a rejected record, or a revoked device)."
+        ),
+    )
+    _global_options(sync, suppress=True)
+    sync.add_argument("--server", metavar="URL", help=_("another server than the enrolled one"))
+
     export = commands.add_parser(
         "export", help=_("write an interview's latest discussed or final plan to a file")
     )
@@ -166,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(options.paths)
         if options.command == "questionnaire" and options.questionnaire_command == "translations":
             return _translations(options.path, update=options.update)
-        if options.command in ("user", "db", "demo", "export", "person"):
+        if options.command in ("user", "db", "demo", "export", "person", "device", "sync"):
             from intake_tui import commands as store_commands
 
             return store_commands.run(options)

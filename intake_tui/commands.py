@@ -31,6 +31,7 @@ def run(options: argparse.Namespace) -> int:
     from intake_tui.store.datadir import DataDirError
     from intake_tui.store.keyring import KeyringError
     from intake_tui.store.session import StoreError
+    from intake_tui.sync.client import SyncConfigError
 
     try:
         if options.command == "user":
@@ -43,6 +44,13 @@ def run(options: argparse.Namespace) -> int:
             return _export(options)
         if options.command == "person":
             return _person(options)
+        if options.command == "device":
+            return _device(options)
+        if options.command == "sync":
+            return _sync(options)
+    except SyncConfigError as error:
+        print(error.message, file=sys.stderr)
+        return EXIT_ERROR
     except (
         CommandError,
         ConfigError,
@@ -181,6 +189,69 @@ def _db_check(options: argparse.Namespace) -> int:
     for line in report.lines:
         print(line)
     return EXIT_OK if report.sound else EXIT_ERROR
+
+
+def _device(options: argparse.Namespace) -> int:
+    from intake_tui.sync import service
+
+    if options.device_command != "enrol":
+        raise CommandError(_("say what to do: intake-tui device enrol --server URL --code CODE"))
+    settings = _settings(options)
+    store = _unlock(options)
+    try:
+        row = service.enrol(store, options.server, options.code, ca_file=settings.sync_ca_file)
+    finally:
+        store.close()
+    print(
+        _("enrolled as device {id} with {server}").format(id=row.device_id, server=row.server_url)
+    )
+    return EXIT_OK
+
+
+def _sync(options: argparse.Namespace) -> int:
+    from intake_tui.sync import service
+
+    settings = _settings(options)
+    store = _unlock(options)
+    try:
+        summary = service.run_sync(store, server_url=options.server, ca_file=settings.sync_ca_file)
+    finally:
+        store.close()
+    if summary.nothing_to_do:
+        print(_("nothing to send"))
+    else:
+        print(
+            _(
+                "sent {acked} (of which {replayed} the server already had), waiting {deferred}, "
+                "conflicts {conflicts}, rejected {rejected}, attempts {attempts}"
+            ).format(
+                acked=summary.acked,
+                replayed=summary.replayed,
+                deferred=summary.deferred,
+                conflicts=summary.conflicts,
+                rejected=summary.rejected,
+                attempts=summary.attempts,
+            )
+        )
+    if summary.stopped == "revoked":
+        print(
+            _(
+                "this laptop was revoked by the municipality: sync has stopped. Nothing was "
+                "deleted; ask the functional admin to enrol it again."
+            ),
+            file=sys.stderr,
+        )
+    elif summary.stopped == "unauthorized":
+        print(_("the server did not accept this laptop's token: enrol it again"), file=sys.stderr)
+    for error in summary.errors:
+        print(error, file=sys.stderr)
+    return summary.exit_code
+
+
+def _settings(options: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from intake_tui.config import load_settings
+
+    return load_settings(_data_dir(options).config_path)
 
 
 def _demo(options: argparse.Namespace) -> int:

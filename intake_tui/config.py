@@ -16,6 +16,10 @@
     [keys]                  # keymap overrides by binding id (F1 shows the ids)
     "interview.unknown" = "f7"
 
+    [sync]
+    ca_file = "/etc/intake/org-ca.pem"   # trust only the organisation's CA (else the system's)
+    retention_days = 30     # a synced revision's content is kept this long after its receipt
+
     [contact]               # the contact person every plan names (DUO Contactpersoon)
     name = "Team Inburgering"
     email = "inburgering@gemeente.example"
@@ -39,6 +43,7 @@ KNOWN = {
     "recovery": {"public_key"},
     "drafts": {"flag_after_days"},
     "contact": {"name", "email", "phone"},
+    "sync": {"ca_file", "retention_days"},
 }
 
 
@@ -61,6 +66,8 @@ class Settings:
     newcomer_display: str = "below"
     rtl_rendering: str = "app"
     keys: tuple[tuple[str, str], ...] = ()
+    sync_ca_file: str | None = None  # the organisation's CA (PEM); else the system's trust
+    retention_days: int = 30  # synced revisions' content is kept this long after the receipt
 
 
 NEWCOMER_DISPLAYS = ("below", "beside", "off")
@@ -121,7 +128,16 @@ def load_settings(path: Path) -> Settings:
             raise ConfigError(
                 f"{path}: " + _('[keys] {name} must be a key, like "f7"').format(name=binding_id)
             )
+    sync = data.get("sync", {})
+    ca_file = sync.get("ca_file")
+    if ca_file is not None and not isinstance(ca_file, str):
+        raise ConfigError(f"{path}: " + _("[sync] ca_file must be the path of a PEM file"))
+    retention = sync.get("retention_days", 30)
+    if not isinstance(retention, int) or isinstance(retention, bool) or not 0 <= retention <= 3650:
+        raise ConfigError(f"{path}: " + _("[sync] retention_days must be 0 to 3650"))
     return Settings(
+        sync_ca_file=ca_file,
+        retention_days=retention,
         newcomer_display=display,
         rtl_rendering=rtl,
         keys=tuple(sorted((str(k), str(v)) for k, v in keys.items())),

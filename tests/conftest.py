@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os as _os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck as _HealthCheck
+from hypothesis import settings as _settings
 
 from intake_tui.core import FrozenClock, load_bundle
 from intake_tui.core.questionnaire import Bundle
@@ -28,3 +31,12 @@ def default_bundle() -> Bundle:
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock.on("2026-11-28")
+
+
+# Hypothesis profiles: "ci" (the default here, so the whole suite stays well inside CI's time)
+# and "thorough" for a longer local hunt: HYPOTHESIS_PROFILE=thorough python -m pytest ...
+_settings.register_profile("ci", max_examples=60, deadline=None)
+_settings.register_profile(
+    "thorough", max_examples=1000, deadline=None, suppress_health_check=[_HealthCheck.too_slow]
+)
+_settings.load_profile(_os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -48,6 +48,9 @@ ACTIONS = frozenset(
         "plan_discussed",
         "plan_final",
         "person_export",
+        "device_enrol",
+        "device_revoked",
+        "sync_acked",
     }
 )
 

@@ -185,3 +185,39 @@ class InterviewReopenRow(SQLModel, table=True):
     reason: str
     actor: str
     at: dt.datetime
+
+
+class OutboxRow(SQLModel, table=True):
+    """A frozen plan revision waiting to be delivered to the central system (the outbox).
+
+    Written in the same transaction as the revision itself, with the idempotency key every
+    attempt will carry; the revision's document is the payload (never copied, never changed).
+    States: pending → acked (receipt stored), or conflict / rejected (a human decides)."""
+
+    __tablename__ = "outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    plan_revision_id: int = Field(foreign_key="plan_revision.id", unique=True)
+    interview_id: str = Field(index=True)
+    revision: int
+    idempotency_key: str = Field(unique=True)
+    payload_sha256: str  # sha256 of the canonical JSON of the document (docs/sync-protocol.md)
+    state: str = Field(default="pending", index=True)
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: dt.datetime | None = None
+    receipt_json: str | None = None
+    acked_at: dt.datetime | None = None
+    created_at: dt.datetime
+
+
+class SyncDeviceRow(SQLModel, table=True):
+    """This laptop's enrolment with a central server (the token stays inside the database)."""
+
+    __tablename__ = "sync_device"
+    id: int | None = Field(default=None, primary_key=True)  # one row
+    server_url: str
+    device_id: str
+    token: str
+    expires_at: dt.datetime | None = None
+    enrolled_at: dt.datetime
+    revoked_at: dt.datetime | None = None  # set when the server answered 403 device_revoked

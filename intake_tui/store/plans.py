@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,8 +33,9 @@ from intake_tui.core.plan.duo import Check
 from intake_tui.core.plan.fields import FIELDS, FieldValueError, check_value, to_json
 from intake_tui.i18n import _
 from intake_tui.store import interviews
-from intake_tui.store.models import PlanOverrideRow, PlanRevisionRow
+from intake_tui.store.models import OutboxRow, PlanOverrideRow, PlanRevisionRow
 from intake_tui.store.session import Store, StoreError
+from intake_tui.sync.protocol import payload_sha256
 
 
 class PlanNotReady(StoreError):
@@ -284,6 +286,20 @@ def _freeze(store: Store, interview_id: str, status: str, dagtekening: dt.date |
                 _("the plan was changed in another window at the same time; please try again")
             )
         session.add(row)
+        session.flush()  # the row's id, for its outbox entry
+        assert row.id is not None
+        # The outbox entry in the same transaction: a frozen revision is always on its way to
+        # the central system, with the one idempotency key every attempt will carry.
+        session.add(
+            OutboxRow(
+                plan_revision_id=row.id,
+                interview_id=interview_id,
+                revision=number,
+                idempotency_key=str(uuid.uuid4()),
+                payload_sha256=payload_sha256(json.loads(document)),
+                created_at=store.now(),
+            )
+        )
         store.audit(session, f"plan_{status}", "plan", f"{interview_id}/r{number}")
     return _revision(row)
 

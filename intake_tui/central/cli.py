@@ -1,0 +1,173 @@
+"""The `intake-central` command: run the server and do the admin's chores.
+
+    intake-central serve [--host 127.0.0.1] [--port 8765] [--db URL]
+    intake-central enrolment-code [--db URL]
+    intake-central revoke-device ID [--db URL]
+    intake-central publish-bundle PATH [--db URL]
+    intake-central devices [--db URL]
+
+The database URL comes from --db, else $INTAKE_CENTRAL_DB (keeps a password out of `ps`), else
+sqlite:///./central.db. Exit codes: 0 done, 1 error; messages on stderr, never a traceback.
+The server binds to loopback unless --host says otherwise, and logs no requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from intake_tui.i18n import _
+
+DEFAULT_DB = "sqlite:///./central.db"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+EXIT_OK = 0
+EXIT_ERROR = 1
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("INTAKE_CENTRAL_DB", DEFAULT_DB),
+        metavar="URL",
+        help=_("database URL: sqlite:///FILE or postgresql://… (or $INTAKE_CENTRAL_DB)"),
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="intake-central",
+        description=_("Central server for intake-tui laptops: sync, devices and bundles."),
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = commands.add_parser("serve", help=_("run the server"))
+    serve.add_argument("--host", default=DEFAULT_HOST, help=_("address to bind (loopback)"))
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=_("port to listen on"))
+    serve.add_argument("--ssl-certfile", type=Path, help=_("TLS certificate (PEM)"))
+    serve.add_argument("--ssl-keyfile", type=Path, help=_("TLS private key (PEM)"))
+    serve.add_argument(
+        "--token-days", type=int, default=180, help=_("days a device token stays valid")
+    )
+    _db_option(serve)
+
+    code = commands.add_parser(
+        "enrolment-code", help=_("print a one-time enrolment code (valid 15 minutes)")
+    )
+    _db_option(code)
+
+    revoke = commands.add_parser("revoke-device", help=_("revoke a device"))
+    revoke.add_argument("device_id", metavar="ID")
+    _db_option(revoke)
+
+    publish = commands.add_parser("publish-bundle", help=_("publish a questionnaire bundle"))
+    publish.add_argument("path", type=Path, metavar="PATH")
+    _db_option(publish)
+
+    devices = commands.add_parser("devices", help=_("list enrolled devices"))
+    _db_option(devices)
+    return parser
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from intake_tui.central.app import create_app
+
+    tls = args.ssl_certfile is not None
+    if (args.ssl_keyfile is not None) != tls:
+        print(_("give both --ssl-certfile and --ssl-keyfile"), file=sys.stderr)
+        return EXIT_ERROR
+    if not tls and not _is_loopback(args.host):
+        print(
+            _("warning: serving plain HTTP on {host}; laptops only accept TLS there").format(
+                host=args.host
+            ),
+            file=sys.stderr,
+        )
+    app = create_app(args.db, token_days=args.token_days)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        access_log=False,  # request lines name interviews; bodies and tokens are never logged
+        log_level="info",
+        server_header=False,
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
+    )
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    from intake_tui.central import admin
+
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "enrolment-code":
+        code = admin.new_enrolment_code(args.db)
+        print(code)
+        print(_("One-time code, valid for 15 minutes; it is not shown again."), file=sys.stderr)
+    elif args.command == "revoke-device":
+        admin.revoke_device(args.db, args.device_id)
+        print(_("Device {id} is revoked.").format(id=args.device_id), file=sys.stderr)
+    elif args.command == "publish-bundle":
+        try:
+            bundle_id, version, digest = admin.publish_bundle(args.db, args.path)
+        except admin.BundleRejected as rejected:
+            for problem in rejected.problems:
+                print(problem, file=sys.stderr)
+            print(_("The bundle was not published."), file=sys.stderr)
+            return EXIT_ERROR
+        print(f"{bundle_id} {version} {digest}")
+    elif args.command == "devices":
+        for device in admin.list_devices(args.db):
+            revoked = device["revoked_at"] or "-"
+            print(
+                f"{device['id']}\t{device['name']}\t{device['expires_at']}\t{revoked}",
+            )
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `intake-central`; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help is 0; a usage error is 1 like every other error
+        return EXIT_OK if stop.code in (0, None) else EXIT_ERROR
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from intake_tui.central.admin import AdminError
+
+    try:
+        return _run(args)
+    except AdminError as error:
+        print(error, file=sys.stderr)
+    except SQLAlchemyError as error:
+        print(
+            _("cannot use the database: {reason}").format(reason=type(error).__name__),
+            file=sys.stderr,
+        )
+    except (ValueError, OSError) as error:
+        print(_("error: {reason}").format(reason=error), file=sys.stderr)
+    except KeyboardInterrupt:
+        return EXIT_OK
+    return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,270 @@
+"""A sync run on an unlocked store: send what the outbox holds, keep what is not confirmed.
+
+The rules (docs/sync-protocol.md, docs/security-and-sync.md §3): a record is `acked` only with
+a receipt that echoes it; every attempt is written to the outbox before the next one; retries
+use full-jitter backoff of at least `Retry-After`, at most `max_attempts` per record per run,
+within a time budget for the whole run; a revoked device stops, is marked, and deletes nothing.
+Drafts never reach the outbox, so they are never sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import col, select
+
+from intake_tui.i18n import _
+from intake_tui.store.models import OutboxRow, PlanRevisionRow, SyncDeviceRow
+from intake_tui.store.session import Store, StoreError
+from intake_tui.sync.client import (
+    Outcome,
+    SyncClient,
+    SyncConfigError,
+    check_server_url,
+    enrol_device,
+    http_client,
+)
+
+BASE_DELAY = 0.5
+MAX_DELAY = 30.0
+
+
+@dataclass
+class Policy:
+    """How hard one run tries (tests shorten the times; the rules stay the same)."""
+
+    max_attempts: int = 6
+    budget_s: float = 120.0
+    base_delay: float = BASE_DELAY
+    max_delay: float = MAX_DELAY
+    batch_size: int = 50
+    timeout_s: float = 10.0
+
+
+@dataclass
+class Summary:
+    """What a run did, for the command line, the sync screen and the tests."""
+
+    acked: int = 0
+    replayed: int = 0  # of the acked: the server had them already (a lost acknowledgement)
+    deferred: int = 0  # still pending: tried again next run
+    conflicts: int = 0
+    rejected: int = 0
+    attempts: int = 0
+    stopped: str | None = None  # "unauthorized" | "revoked": the run stopped for a human
+    nothing_to_do: bool = False
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def needs_human(self) -> bool:
+        return bool(self.conflicts or self.rejected or self.stopped)
+
+    @property
+    def exit_code(self) -> int:
+        return 2 if self.needs_human else 0
+
+
+def outbox_counts(store: Store) -> dict[str, int]:
+    """How many outbox rows are in each state."""
+    with store.session() as session:
+        rows = session.exec(select(OutboxRow.state)).all()
+    counts: dict[str, int] = {}
+    for state in rows:
+        counts[state] = counts.get(state, 0) + 1
+    return counts
+
+
+def device(store: Store) -> SyncDeviceRow | None:
+    with store.session() as session:
+        return session.exec(select(SyncDeviceRow)).first()
+
+
+def enrol(
+    store: Store, server_url: str, code: str, *, ca_file: str | None = None, name: str = ""
+) -> SyncDeviceRow:
+    """Enrol this laptop with a one-time code; the token is kept inside the encrypted store."""
+    base = check_server_url(server_url, loopback_only=_is_demo(store))
+    body = enrol_device(base, code, name or store.device_id, ca_file=ca_file)
+    expires = body.get("expires_at")
+    row = SyncDeviceRow(
+        id=1,
+        server_url=base,
+        device_id=str(body["device_id"]),
+        token=str(body["token"]),
+        expires_at=_parse_time(expires) if isinstance(expires, str) else None,
+        enrolled_at=store.now(),
+    )
+    with store.session() as session:
+        old = session.get(SyncDeviceRow, 1)
+        if old is not None:
+            session.delete(old)
+            session.flush()
+        session.add(row)
+        store.audit(session, "device_enrol", "device", row.device_id)
+    return row
+
+
+def run_sync(
+    store: Store,
+    *,
+    server_url: str | None = None,
+    ca_file: str | None = None,
+    policy: Policy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    rng: Callable[[], float] = random.random,
+    monotonic: Callable[[], float] = time.monotonic,
+    progress: Callable[[Summary, int], None] | None = None,
+) -> Summary:
+    """Send every pending record; returns what happened (see Summary.exit_code)."""
+    policy = policy or Policy()
+    enrolment = device(store)
+    if enrolment is None:
+        raise SyncConfigError(
+            _("this laptop is not enrolled: intake-tui device enrol --server URL --code CODE")
+        )
+    if enrolment.revoked_at is not None:
+        summary = Summary(stopped="revoked")
+        summary.errors.append(_("this laptop was revoked by the municipality; nothing is sent"))
+        return summary
+    base = check_server_url(server_url or enrolment.server_url, loopback_only=_is_demo(store))
+    rows = _pending(store)
+    summary = Summary(nothing_to_do=not rows)
+    if not rows:
+        return summary
+    started = monotonic()
+    attempts_here: dict[int, int] = {}
+    client = SyncClient(
+        http_client(base, token=enrolment.token, ca_file=ca_file, timeout=policy.timeout_s)
+    )
+    try:
+        queue = list(rows)
+        while queue:
+            batch, queue = queue[: policy.batch_size], queue[policy.batch_size :]
+            submissions = [(_submission(store, row), row.idempotency_key) for row in batch]
+            if len(batch) == 1:
+                outcomes = [client.submit(*submissions[0])]
+            else:
+                outcomes = client.submit_batch(submissions)
+            again: list[OutboxRow] = []
+            delays: list[float] = []
+            _record_attempts(store, batch, outcomes)
+            for row, outcome in zip(batch, outcomes, strict=True):
+                assert row.id is not None
+                summary.attempts += 1
+                attempts_here[row.id] = attempts_here.get(row.id, 0) + 1
+                if outcome.verdict == "acked":
+                    summary.acked += 1
+                    if outcome.receipt and outcome.receipt.get("replayed"):
+                        summary.replayed += 1
+                elif outcome.verdict == "conflict":
+                    summary.conflicts += 1
+                elif outcome.verdict == "rejected":
+                    summary.rejected += 1
+                elif outcome.verdict in ("unauthorized", "revoked"):
+                    summary.stopped = outcome.verdict
+                else:  # retry
+                    if attempts_here[row.id] < policy.max_attempts:
+                        again.append(row)
+                        delays.append(_backoff(attempts_here[row.id], outcome, policy, rng))
+                    else:
+                        summary.deferred += 1
+            if progress is not None:
+                progress(summary, len(rows))
+            if summary.stopped:
+                if summary.stopped == "revoked":
+                    _mark_revoked(store)
+                summary.deferred += len(again) + len(queue)
+                break
+            if again:
+                delay = max(delays)
+                if monotonic() - started + delay > policy.budget_s:
+                    summary.deferred += len(again) + len(queue)
+                    break
+                sleep(delay)
+                queue = again + queue
+    finally:
+        client.close()
+    return summary
+
+
+def _backoff(attempt: int, outcome: Outcome, policy: Policy, rng: Callable[[], float]) -> float:
+    """Full jitter: uniform(0, min(cap, base·2^attempt)), and never sooner than Retry-After."""
+    jitter = rng() * min(policy.max_delay, policy.base_delay * float(2**attempt))
+    return float(max(jitter, outcome.retry_after or 0.0))
+
+
+def _pending(store: Store) -> list[OutboxRow]:
+    with store.session() as session:
+        return list(
+            session.exec(
+                select(OutboxRow).where(OutboxRow.state == "pending").order_by(col(OutboxRow.id))
+            ).all()
+        )
+
+
+def _submission(store: Store, row: OutboxRow) -> dict[str, Any]:
+    with store.session() as session:
+        frozen = session.get(PlanRevisionRow, row.plan_revision_id)
+    if frozen is None:
+        raise StoreError(_("an outbox entry has no plan revision"))
+    document = json.loads(frozen.document_json)
+    return {
+        "interview_id": row.interview_id,
+        "revision": row.revision,
+        "previous_revision": frozen.previous_revision,
+        "status": frozen.status,
+        "payload_sha256": row.payload_sha256,
+        "document": document,
+    }
+
+
+def _record_attempts(store: Store, batch: list[OutboxRow], outcomes: list[Outcome]) -> None:
+    """Write every attempt's result before anything else happens (one transaction)."""
+    now = store.now()
+    state_for = {"acked": "acked", "conflict": "conflict", "rejected": "rejected"}
+    with store.session() as session:
+        for row, outcome in zip(batch, outcomes, strict=True):
+            stored = session.get(OutboxRow, row.id)
+            assert stored is not None
+            stored.attempts += 1
+            stored.last_error = outcome.error
+            if outcome.verdict in state_for:
+                stored.state = state_for[outcome.verdict]
+            if outcome.verdict == "acked":
+                stored.receipt_json = json.dumps(outcome.receipt, sort_keys=True)
+                stored.acked_at = now
+                stored.last_error = None
+            session.add(stored)
+            row.attempts = stored.attempts
+            row.state = stored.state
+        acked = [r for r, o in zip(batch, outcomes, strict=True) if o.verdict == "acked"]
+        if acked:
+            store.audit(session, "sync_acked", "outbox", ",".join(str(r.id) for r in acked))
+
+
+def _mark_revoked(store: Store) -> None:
+    with store.session() as session:
+        row = session.get(SyncDeviceRow, 1)
+        if row is not None:
+            row.revoked_at = store.now()
+            session.add(row)
+            store.audit(session, "device_revoked", "device", row.device_id)
+
+
+def _is_demo(store: Store) -> bool:
+    info = store.data_dir.device()
+    return bool(info and info.demo)
+
+
+def _parse_time(text: str) -> dt.datetime | None:
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.astimezone(dt.UTC) if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
