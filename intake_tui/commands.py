@@ -215,8 +215,15 @@ def _sync(options: argparse.Namespace) -> int:
     store = _unlock(options)
     try:
         summary = service.run_sync(store, server_url=options.server, ca_file=settings.sync_ca_file)
+        purged = service.purge_synced(store, settings.retention_days)
     finally:
         store.close()
+    if purged:
+        print(
+            _("removed the content of {n} revisions received more than {days} days ago").format(
+                n=purged, days=settings.retention_days
+            )
+        )
     if summary.nothing_to_do:
         print(_("nothing to send"))
     else:

@@ -454,3 +454,127 @@ def test_an_unknown_certificate_authority_is_refused_and_the_organisations_is_tr
         assert [r[0] for r in rows] == made
     finally:
         store.close()
+
+
+async def test_the_sync_screen_sends_with_a_progress_bar_and_shows_each_state(
+    tmp_path: Path, central: Central
+) -> None:
+    from textual.widgets import DataTable, Label
+
+    from intake_tui.demo import DEMO_PASSPHRASE, DEMO_USER, open_or_make_demo
+    from intake_tui.store.datadir import DataDir
+    from intake_tui.store.keyring import TEST_KDF
+    from intake_tui.store.session import unlock
+
+    from .test_tui import make_app, wait_for
+    from .test_tui import unlock as unlock_screen
+
+    root = open_or_make_demo(tmp_path / "demo", kdf=TEST_KDF).root
+    store = unlock(DataDir(root), DEMO_USER, DEMO_PASSPHRASE, floor=TEST_KDF)
+    try:
+        enrolled(store, central)
+        waiting = len(outbox(store))
+    finally:
+        store.close()
+    assert waiting >= 3  # the demo's discussed and final plans
+    app = make_app(root)
+    app.SYNC_EVERY_S = 3600  # no background try during this test: the screen sends
+    app.start_background_sync = lambda: None  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await unlock_screen(pilot)
+        await pilot.press("f8")
+        await wait_for(pilot, "SyncScreen")
+        screen = pilot.app.screen
+        assert f"{waiting} waiting" in str(screen.query_one("#sync-state", Label).render())
+        await pilot.press("s")
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if "Received" in str(screen.query_one("#sync-result", Label).render()):
+                break
+        assert f"Received {waiting}" in str(screen.query_one("#sync-result", Label).render())
+        table = screen.query_one("#outbox", DataTable)
+        assert [str(table.get_row_at(i)[3]) for i in range(table.row_count)] == [
+            "received"
+        ] * waiting
+        await pilot.press("escape")
+        await wait_for(pilot, "CasesScreen")
+        cases = pilot.app.screen.query_one("#cases", DataTable)
+        column = [str(cases.get_row_at(i)[3]) for i in range(cases.row_count)]
+        assert column.count("received") == 3 and set(column) == {"received", "—"}
+    assert len(central.records()) == waiting
+
+
+async def test_a_revoked_laptop_locks_and_explains_in_the_tui(
+    tmp_path: Path, central: Central
+) -> None:
+    from intake_tui.demo import DEMO_PASSPHRASE, DEMO_USER, open_or_make_demo
+    from intake_tui.store.datadir import DataDir
+    from intake_tui.store.keyring import TEST_KDF
+    from intake_tui.store.session import unlock
+
+    from .test_tui import make_app, wait_for
+    from .test_tui import unlock as unlock_screen
+
+    root = open_or_make_demo(tmp_path / "demo", kdf=TEST_KDF).root
+    store = unlock(DataDir(root), DEMO_USER, DEMO_PASSPHRASE, floor=TEST_KDF)
+    try:
+        enrolled(store, central)
+        device = service.device(store)
+        assert device is not None
+        admin.revoke_device(central.db_url, device.device_id)
+        kept = len(outbox(store))
+    finally:
+        store.close()
+    app = make_app(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await unlock_screen(pilot)  # unlocking starts a background sync, which hears 403
+        await wait_for(pilot, "UnlockScreen", tries=200)
+        assert pilot.app.store is None  # locked: the key is dropped
+        assert any("revoked" in str(n.message) for n in pilot.app._notifications)
+    store = unlock(DataDir(root), DEMO_USER, DEMO_PASSPHRASE, floor=TEST_KDF)
+    try:
+        assert len(outbox(store)) == kept and service.device(store).revoked_at is not None  # type: ignore[union-attr]
+    finally:
+        store.close()
+    assert central.records() == []
+
+
+def test_content_is_purged_only_after_its_receipt_and_the_retention(
+    tmp_path: Path, central: Central
+) -> None:
+    import datetime as dt
+
+    from intake_tui.store import exports
+    from intake_tui.store.models import PlanRevisionRow
+    from intake_tui.store.session import StoreError
+
+    store, made = store_with_frozen(tmp_path / "data", discussed=2)
+    try:
+        enrolled(store, central)
+        rows = outbox(store)
+        with store.session() as session:  # the second record waits (not acked)
+            from intake_tui.store.models import OutboxRow
+
+            second = session.get(OutboxRow, rows[1].id)
+            assert second is not None
+            second.state = "conflict"
+            session.add(second)
+        service.run_sync(store, policy=FAST, sleep=Sleeps())
+        assert service.purge_synced(store, 30) == 0  # received today: kept 30 days
+        store.clock.advance(dt.timedelta(days=31))  # type: ignore[attr-defined]
+        assert service.purge_synced(store, 30) == 1
+        assert service.purge_synced(store, 30) == 0  # once
+        tombstone, waiting = outbox(store)
+        assert tombstone.purged_at is not None and tombstone.receipt_json
+        assert waiting.purged_at is None
+        with store.session() as session:
+            first = session.get(PlanRevisionRow, tombstone.plan_revision_id)
+            other = session.get(PlanRevisionRow, waiting.plan_revision_id)
+            assert first is not None and other is not None
+            assert first.document_json == "" and first.document_sha256
+            assert other.document_json  # not received: never purged, however old
+        with pytest.raises(StoreError) as refused:
+            exports.export_plans(store, made[0], tmp_path / "out.json", fmt="json")
+        assert "municipality received it" in refused.value.message
+    finally:
+        store.close()

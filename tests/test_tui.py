@@ -495,7 +495,7 @@ async def test_settings_apply_at_once_and_are_kept_in_config(tmp_path: Path) -> 
 
         # Every planned demo case was discussed; the final ones have a second revision.
         frozen = len(DEMO_PLANS) + sum(stage != "discussed" for stage in DEMO_PLANS.values())
-        assert "No central server is configured" in text
+        assert "not enrolled with a central server" in text
         assert f"{frozen} discussed or final" in text
 
 

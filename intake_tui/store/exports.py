@@ -26,6 +26,13 @@ def _content(
 ) -> bytes:
     from intake_tui.core.export import ExportDocument, export_json, plain_copy
 
+    if not revision.document_json:
+        raise StoreError(
+            _(
+                "revision {n} of this plan was removed from this laptop after the municipality "
+                "received it; the central system has it"
+            ).format(n=revision.revision)
+        )
     document = ExportDocument.model_validate_json(revision.document_json)
     if not sealed:
         # Leaves out the special answers AND their traces in the plan's provenance.

@@ -207,6 +207,7 @@ class OutboxRow(SQLModel, table=True):
     next_attempt_at: dt.datetime | None = None
     receipt_json: str | None = None
     acked_at: dt.datetime | None = None
+    purged_at: dt.datetime | None = None  # the revision's content removed after retention
     created_at: dt.datetime
 
 

@@ -193,6 +193,37 @@ def run_sync(
     return summary
 
 
+def purge_synced(store: Store, retention_days: int) -> int:
+    """Remove the content of revisions the server confirmed more than `retention_days` ago.
+
+    What stays is a tombstone: the outbox row (record id, receipt, payload hash, dates) and the
+    revision's own row (status, dagtekening, document hash) with an empty document. Nothing
+    without a receipt is ever touched."""
+    cutoff = store.now() - dt.timedelta(days=retention_days)
+    purged = 0
+    with store.session() as session:
+        rows = session.exec(
+            select(OutboxRow).where(
+                OutboxRow.state == "acked",
+                col(OutboxRow.purged_at).is_(None),
+                col(OutboxRow.acked_at).is_not(None),
+            )
+        ).all()
+        for row in rows:
+            if row.acked_at is None or row.receipt_json is None or row.acked_at > cutoff:
+                continue
+            frozen = session.get(PlanRevisionRow, row.plan_revision_id)
+            if frozen is None:
+                continue
+            frozen.document_json = ""
+            row.purged_at = store.now()
+            session.add_all([frozen, row])
+            purged += 1
+        if purged:
+            store.audit(session, "sync_purged", "outbox", str(purged))
+    return purged
+
+
 def _backoff(attempt: int, outcome: Outcome, policy: Policy, rng: Callable[[], float]) -> float:
     """Full jitter: uniform(0, min(cap, base·2^attempt)), and never sooner than Retry-After."""
     jitter = rng() * min(policy.max_delay, policy.base_delay * float(2**attempt))

@@ -67,6 +67,9 @@ class IntakeApp(LocalizedBindings, App[None]):
 
         self.ui_language = current_language()
         self.newcomer_display = "below"  # the newcomer's language: below | beside | off
+        self.sync_ca_file: str | None = None  # [sync] ca_file from config.toml
+        self.sync_problem: str | None = None  # why the last background sync could not run
+        self.retention_days = 30  # [sync] retention_days
         self.rtl_rendering = "app"  # app: we shape and order Arabic script; terminal: it does
         for theme in _own_themes():
             self.register_theme(theme)
@@ -160,17 +163,72 @@ class IntakeApp(LocalizedBindings, App[None]):
             if self.idle_seconds == 300.0:  # not set by the caller (tests set their own)
                 self.idle_seconds = settings.lock_minutes * 60
             self.newcomer_display = settings.newcomer_display
+            self.sync_ca_file = settings.sync_ca_file
+            self.retention_days = settings.retention_days
             if settings.rtl_rendering != self.rtl_rendering:
                 self.set_rtl_rendering(settings.rtl_rendering)
             for problem in self.apply_keymap(dict(settings.keys)):
                 self.notify(problem, severity="warning")
         self._last_activity = time.monotonic()  # unlocking is activity: the idle clock restarts
+        self.start_background_sync()
         self.switch_screen(CasesScreen())
         if resume is not None:
             from intake_tui.ui.screens.interview import InterviewScreen
 
             interview_id, step = resume
             self.push_screen(InterviewScreen(interview_id, start=step))
+
+    SYNC_EVERY_S = 600.0  # background sync, when a server is configured and plans wait
+
+    def start_background_sync(self) -> None:
+        """Sync now and every ten minutes while unlocked, if this laptop is enrolled."""
+        if getattr(self, "_sync_timer", None) is None:
+            self._sync_timer = self.set_interval(self.SYNC_EVERY_S, self.background_sync)
+        self.call_later(self.background_sync)
+
+    def background_sync(self) -> None:
+        from intake_tui.sync import service
+
+        if self.store is None:
+            return
+        enrolled = service.device(self.store)
+        if enrolled is None or enrolled.revoked_at is not None:
+            return
+        if not service.outbox_counts(self.store).get("pending"):
+            return
+        self.run_worker(self._background_sync, thread=True, exclusive=True, group="sync")
+
+    def _background_sync(self) -> None:
+        from intake_tui.sync import service
+        from intake_tui.sync.client import SyncConfigError
+
+        store = self.store
+        if store is None:
+            return
+        try:
+            summary = service.run_sync(store, ca_file=self.sync_ca_file)
+            service.purge_synced(store, self.retention_days)
+        except SyncConfigError as error:
+            self.sync_problem = error.message
+            return
+        except Exception as error:  # a background try never takes the caseworker's screen down
+            self.sync_problem = type(error).__name__
+            return
+        self.sync_problem = None
+        if summary.stopped == "revoked":
+            self.call_from_thread(self.revoked)
+
+    def revoked(self) -> None:
+        """The municipality revoked this laptop: stop syncing, lock, and say why."""
+        self.notify(
+            _(
+                "This laptop was revoked by the municipality: sync has stopped and the screen "
+                "is locked. Nothing was deleted; ask the functional admin to enrol it again."
+            ),
+            severity="error",
+            timeout=30,
+        )
+        self.action_lock()
 
     def action_lock(self) -> None:
         """Lock at once: drop the store (and with it the database key), show the unlock screen."""

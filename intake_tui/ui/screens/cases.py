@@ -126,6 +126,10 @@ class CasesScreen(LocalizedBindings, Screen[None]):
         table.clear()
         self.row_ids = []
         status_text = {"in_progress": _("in progress"), "finalized": _("finalized")}
+        from intake_tui.ui.screens.sync import outbox_states, state_names
+
+        sync_states = outbox_states(self.store, [s.id for s in page.items])
+        sync_names = state_names()
         for summary in page.items:
             revision = plans.latest_frozen(self.store, summary.id)
             plan = (
@@ -133,8 +137,12 @@ class CasesScreen(LocalizedBindings, Screen[None]):
                 if revision
                 else _("draft")
             )
-            # Nothing is sent until a central server is configured (the sync issue): say so.
-            sync = _("not sent") if revision else "—"
+            # Where the latest frozen revision is on its way to the municipality.
+            sync = (
+                sync_names.get(sync_states.get((summary.id, revision.revision), ""), "—")
+                if revision
+                else "—"
+            )
             table.add_row(
                 summary.client_display_name,
                 status_text.get(summary.status, summary.status),
@@ -253,7 +261,7 @@ class CasesScreen(LocalizedBindings, Screen[None]):
         self.app.push_screen(SettingsScreen())
 
     def action_sync(self) -> None:
-        from intake_tui.ui.screens.settings import SyncScreen
+        from intake_tui.ui.screens.sync import SyncScreen
 
         self.app.push_screen(SyncScreen())
 

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
@@ -191,37 +191,6 @@ class SettingsScreen(LocalizedBindings, Screen[None]):
             app.set_ui_language(language)  # rebuilds this screen in the new language
         else:
             message.update(_("Saved."))
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-
-class SyncScreen(LocalizedBindings, Screen[None]):
-    """What would be synced, and the honest state of sync on this laptop."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", N_("Back"), id="sync.back", tooltip=N_("Back to the cases")),
-    ]
-
-    def compose(self) -> ComposeResult:
-        from intake_tui.store.models import PlanRevisionRow
-
-        store: Any = self.app.store  # type: ignore[attr-defined]
-        with store.session() as session:
-            from sqlmodel import select
-
-            waiting = len(session.exec(select(PlanRevisionRow.id)).all())  # type: ignore[call-overload]
-        yield Header()
-        with Vertical(id="question-panel"):
-            yield Label(_("Sync with the municipality"), classes="title")
-            yield Label(
-                _(
-                    "No central server is configured on this laptop yet, so nothing is sent. "
-                    "{n} discussed or final plan revisions are kept here, encrypted, until it is."
-                ).format(n=waiting),
-                id="sync-state",
-            )
-        yield Footer()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("next_attempt_at", sa.DateTime(), nullable=True),
         sa.Column("receipt_json", sa.String(), nullable=True),
         sa.Column("acked_at", sa.DateTime(), nullable=True),
+        sa.Column("purged_at", sa.DateTime(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["plan_revision_id"], ["plan_revision.id"]),
         sa.PrimaryKeyConstraint("id"),
