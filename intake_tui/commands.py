@@ -11,6 +11,7 @@ import base64
 import binascii
 import sys
 from pathlib import Path
+from typing import Any
 
 from intake_tui.i18n import _
 
@@ -216,8 +217,23 @@ def _sync(options: argparse.Namespace) -> int:
     try:
         summary = service.run_sync(store, server_url=options.server, ca_file=settings.sync_ca_file)
         purged = service.purge_synced(store, settings.retention_days)
+        fetched = [] if summary.stopped else _fetch_bundles(store, settings.sync_ca_file)
     finally:
         store.close()
+    for bundle in fetched:
+        if bundle.state == "new":
+            print(
+                _("new questionnaire {id} {version}: verified and ready for new intakes").format(
+                    id=bundle.id, version=bundle.version
+                )
+            )
+        elif bundle.state == "refused":
+            print(
+                _("questionnaire {id} {version} refused: {reason}").format(
+                    id=bundle.id, version=bundle.version, reason=bundle.reason
+                ),
+                file=sys.stderr,
+            )
     if purged:
         print(
             _("removed the content of {n} revisions received more than {days} days ago").format(
@@ -253,6 +269,22 @@ def _sync(options: argparse.Namespace) -> int:
     for error in summary.errors:
         print(error, file=sys.stderr)
     return summary.exit_code
+
+
+def _fetch_bundles(store: Any, ca_file: str | None) -> list[Any]:
+    from intake_tui.sync.bundles import fetch_bundles
+    from intake_tui.sync.client import SyncConfigError
+
+    try:
+        return fetch_bundles(store, ca_file=ca_file)
+    except SyncConfigError as error:
+        print(error.message, file=sys.stderr)
+    except Exception as error:  # the records went; a bundle problem must not hide that
+        print(
+            _("questionnaires could not be fetched ({reason})").format(reason=type(error).__name__),
+            file=sys.stderr,
+        )
+    return []
 
 
 def _settings(options: argparse.Namespace):  # type: ignore[no-untyped-def]

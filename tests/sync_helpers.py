@@ -27,12 +27,25 @@ def bundle() -> Any:
     return _BUNDLE
 
 
-def store_with_frozen(root: Path, *, discussed: int = 1) -> tuple[Store, list[str]]:
-    """A store with `discussed` interviews (Rami's answers), each with a discussed revision."""
+def store_with_frozen(
+    root: Path, *, discussed: int = 1, production_kdf: bool = False
+) -> tuple[Store, list[str]]:
+    """A store with `discussed` interviews (Rami's answers), each with a discussed revision.
+
+    `production_kdf`: the key slot as the command line expects it (it refuses weaker ones)."""
     from .test_plans_store import finalized_rami
 
     clock = FrozenClock.on("2026-11-28")
-    store = make_store(root, clock)
+    if production_kdf:
+        from intake_tui.store.datadir import DataDir
+        from intake_tui.store.keyring import PRODUCTION_KDF
+        from intake_tui.store.session import initialize
+
+        from .store_helpers import PASSPHRASE
+
+        store = initialize(DataDir(root), "anna", PASSPHRASE, clock=clock, kdf=PRODUCTION_KDF)
+    else:
+        store = make_store(root, clock)
     made = []
     for _ in range(discussed):
         interview_id = finalized_rami(store, bundle(), clock)

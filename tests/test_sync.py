@@ -578,3 +578,125 @@ def test_content_is_purged_only_after_its_receipt_and_the_retention(
         assert "municipality received it" in refused.value.message
     finally:
         store.close()
+
+
+def newer_bundle(tmp_path: Path, version: str = "1.1.0") -> Path:
+    import shutil
+
+    from .conftest import DEFAULT_BUNDLE
+
+    folder = tmp_path / f"bundle-{version}"
+    shutil.copytree(DEFAULT_BUNDLE, folder)
+    source = folder / "questionnaire.yaml"
+    text = source.read_text(encoding="utf-8")
+    assert 'version: "1.0.0"' in text
+    source.write_text(
+        text.replace('version: "1.0.0"', f'version: "{version}"', 1), encoding="utf-8"
+    )
+    return folder
+
+
+def test_published_bundles_are_verified_before_use_and_running_interviews_stay_pinned(
+    tmp_path: Path, central: Central
+) -> None:
+    from intake_tui.core.questionnaire import load_bundle
+    from intake_tui.store import interviews
+    from intake_tui.sync.bundles import downloaded_bundle_dirs, fetch_bundles
+
+    store, (interview_id,) = store_with_frozen(tmp_path / "data")
+    try:
+        enrolled(store, central)
+        admin.publish_bundle(central.db_url, newer_bundle(tmp_path, "1.1.0"))
+        first = fetch_bundles(store)
+        assert [(f.id, f.version, f.state) for f in first] == [("brede-intake", "1.1.0", "new")]
+        (folder,) = downloaded_bundle_dirs(store.data_dir.root)
+        assert load_bundle(folder).version == "1.1.0"
+        assert [f.state for f in fetch_bundles(store)] == ["known"]  # once
+        # The interview that was running keeps the version pinned in it.
+        assert interviews.open_interview(store, interview_id).bundle.version == "1.0.0"
+        # A bundle whose files were changed on the way is refused and never written.
+        admin.publish_bundle(central.db_url, newer_bundle(tmp_path, "1.2.0"))
+        engine = sa.create_engine(central.db_url)
+        with engine.begin() as connection:
+            stored = connection.execute(
+                sa.text("SELECT files FROM central_bundle WHERE version = '1.2.0'")
+            ).scalar_one()
+            import base64
+
+            files = json.loads(stored)
+            plan = base64.b64decode(files["plan.yaml"]) + b"\n# changed on the way\n"
+            files["plan.yaml"] = base64.b64encode(plan).decode()
+            connection.execute(
+                sa.text("UPDATE central_bundle SET files = :f WHERE version = '1.2.0'"),
+                {"f": json.dumps(files)},
+            )
+        engine.dispose()
+        tampered = [f for f in fetch_bundles(store) if f.version == "1.2.0"]
+        report("bundles", states=[(f.version, f.state, f.reason) for f in tampered])
+        assert [(f.state, f.reason) for f in tampered] == [("refused", "sha256 does not match")]
+        assert [p.name for p in downloaded_bundle_dirs(store.data_dir.root)] == ["1.1.0"]
+    finally:
+        store.close()
+
+
+def test_the_command_line_enrols_syncs_and_exits_2_when_revoked(
+    tmp_path: Path, central: Central
+) -> None:
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+    from .store_helpers import PASSPHRASE
+
+    store, made = store_with_frozen(tmp_path / "data", production_kdf=True)
+    store.close()
+    secret = tmp_path / "pass"
+    secret.write_text(PASSPHRASE + "\n")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "intake_tui",
+                *args,
+                "--data-dir",
+                str(tmp_path / "data"),
+                "--user",
+                "anna",
+                "--passphrase-file",
+                str(secret),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=120,
+        )
+
+    code = admin.new_enrolment_code(central.db_url)
+    enrolled_now = run("device", "enrol", "--server", central.url, "--code", code)
+    assert enrolled_now.returncode == 0, enrolled_now.stderr
+    assert run("device", "enrol", "--server", central.url, "--code", code).returncode == 1
+    first = run("sync")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("sent 1 ")
+    assert central.records() == [(made[0], 1)]
+    assert run("sync").stdout.strip() == "nothing to send"
+    device_id = enrolled_now.stdout.split()[3]
+    refused = run("sync", "--server", "http://example.org")
+    assert refused.returncode == 1 and "http" in refused.stderr
+    # Revoked: the next record is not accepted; exit 2 with the explanation, nothing deleted.
+    from intake_tui.store.datadir import DataDir
+    from intake_tui.store.keyring import PRODUCTION_KDF
+    from intake_tui.store.session import unlock
+
+    admin.revoke_device(central.db_url, device_id)
+    again = unlock(DataDir(tmp_path / "data"), "anna", PASSPHRASE, floor=PRODUCTION_KDF)
+    try:
+        clone_revisions(again, 1)
+    finally:
+        again.close()
+    revoked = run("sync")
+    assert revoked.returncode == 2, revoked.stderr
+    assert "revoked" in revoked.stderr and "Nothing was" in revoked.stderr
+    assert len(central.records()) == 1

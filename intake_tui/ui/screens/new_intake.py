@@ -31,8 +31,13 @@ class NewIntakeScreen(LocalizedBindings, Screen[None]):
     def compose(self) -> ComposeResult:
         from intake_tui.core.questionnaire import load_bundle
         from intake_tui.resources import builtin_bundle_dirs
+        from intake_tui.sync.bundles import downloaded_bundle_dirs
 
-        self.bundles = [load_bundle(path) for path in builtin_bundle_dirs()]
+        # Built-in bundles and those downloaded (and verified) from the central system.
+        root = self.app.store.data_dir.root  # type: ignore[attr-defined]
+        self.bundles = [
+            load_bundle(path) for path in [*builtin_bundle_dirs(), *downloaded_bundle_dirs(root)]
+        ]
         bundle = self.bundles[0]
         self.bundle = bundle
         ui = current_language()
@@ -42,7 +47,7 @@ class NewIntakeScreen(LocalizedBindings, Screen[None]):
             yield Label(_("New intake"), classes="title")
             if len(self.bundles) > 1:
                 yield Select(
-                    [(b.spec.title, str(i)) for i, b in enumerate(self.bundles)],
+                    [(f"{b.spec.title} ({b.version})", str(i)) for i, b in enumerate(self.bundles)],
                     prompt=_("Questionnaire"),
                     value="0",
                     id="bundle",
