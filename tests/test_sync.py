@@ -700,3 +700,21 @@ def test_the_command_line_enrols_syncs_and_exits_2_when_revoked(
     assert revoked.returncode == 2, revoked.stderr
     assert "revoked" in revoked.stderr and "Nothing was" in revoked.stderr
     assert len(central.records()) == 1
+
+
+def test_a_demo_folder_enrols_and_syncs_only_with_a_server_on_this_laptop(tmp_path: Path) -> None:
+    from intake_tui.demo import DEMO_PASSPHRASE, DEMO_USER, open_or_make_demo
+    from intake_tui.store.datadir import DataDir
+    from intake_tui.store.keyring import TEST_KDF
+    from intake_tui.store.session import unlock
+    from intake_tui.sync.client import SyncConfigError
+
+    root = open_or_make_demo(tmp_path / "demo", kdf=TEST_KDF).root
+    store = unlock(DataDir(root), DEMO_USER, DEMO_PASSPHRASE, floor=TEST_KDF)
+    try:
+        with pytest.raises(SyncConfigError) as refused:
+            service.enrol(store, "https://central.gemeente.example", "code")
+        assert "demo" in refused.value.message
+        assert service.device(store) is None
+    finally:
+        store.close()
