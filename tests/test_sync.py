@@ -302,6 +302,7 @@ def test_a_key_reused_with_another_body_is_refused(tmp_path: Path, central: Cent
         row = outbox(store)[0]
         submission = service._submission(store, row)
         changed = json.loads(json.dumps(submission))
+        changed["document"] = json.loads(changed["document"])
         changed["document"]["plan"]["fields"]["leerroute"]["value"] = "C"
         from intake_tui.sync.protocol import payload_sha256
 

@@ -146,7 +146,9 @@ def run_sync(
         queue = list(rows)
         while queue:
             batch, queue = queue[: policy.batch_size], queue[policy.batch_size :]
-            submissions = [(_submission(store, row), row.idempotency_key) for row in batch]
+            submissions = list(
+                zip(_submissions(store, batch), [r.idempotency_key for r in batch], strict=True)
+            )
             if len(batch) == 1:
                 outcomes = [client.submit(*submissions[0])]
             else:
@@ -240,19 +242,36 @@ def _pending(store: Store) -> list[OutboxRow]:
 
 
 def _submission(store: Store, row: OutboxRow) -> dict[str, Any]:
+    """One outbox row as the server receives it (the document as its stored JSON text)."""
+    return _submissions(store, [row])[0]
+
+
+def _submissions(store: Store, rows: list[OutboxRow]) -> list[dict[str, Any]]:
     with store.session() as session:
-        frozen = session.get(PlanRevisionRow, row.plan_revision_id)
-    if frozen is None:
-        raise StoreError(_("an outbox entry has no plan revision"))
-    document = json.loads(frozen.document_json)
-    return {
-        "interview_id": row.interview_id,
-        "revision": row.revision,
-        "previous_revision": frozen.previous_revision,
-        "status": frozen.status,
-        "payload_sha256": row.payload_sha256,
-        "document": document,
-    }
+        frozen = {
+            r.id: r
+            for r in session.exec(
+                select(PlanRevisionRow).where(
+                    col(PlanRevisionRow.id).in_([row.plan_revision_id for row in rows])
+                )
+            ).all()
+        }
+    found = []
+    for row in rows:
+        revision = frozen.get(row.plan_revision_id)
+        if revision is None or not revision.document_json:
+            raise StoreError(_("an outbox entry has no plan revision"))
+        found.append(
+            {
+                "interview_id": row.interview_id,
+                "revision": row.revision,
+                "previous_revision": revision.previous_revision,
+                "status": revision.status,
+                "payload_sha256": row.payload_sha256,
+                "document": revision.document_json,  # JSON text, sent as it is
+            }
+        )
+    return found
 
 
 def _record_attempts(store: Store, batch: list[OutboxRow], outcomes: list[Outcome]) -> None:

@@ -1,0 +1,380 @@
+"""Sync throughput: frozen revisions from a real encrypted store to the reference server.
+
+What is measured: the wall-clock time of one `intake_tui.sync.service.run_sync` call (default
+Policy: batches of 50, up to 6 attempts a record) that delivers `count` frozen revisions from
+a real encrypted store (tests/sync_helpers: one real freeze, then cheap copies with their own
+outbox rows) to the real reference server (`create_app` on uvicorn, loopback, SQLite file),
+reported as records per second. Enrolment and the store set-up are not timed. Each run starts
+from a new, empty server database and the same outbox reset to `pending`.
+
+Twice: without faults, and with 10 % injected faults. "10 % faults" here means: every
+*record attempt* that reaches the server fails with probability 0.1 (seeded, so a run is
+repeatable), whether it travels alone (POST /v1/submissions) or inside a batch. A fault on a
+whole batch request would fail 50 records at once, so with 20 batches "10 % of requests" is
+two coin flips and says little; per record, the rate is what the laptop sees record by
+record. Half of the faults strike before the server commits (the item is answered 503
+`unavailable`, with Retry-After when alone), half after it (the server commits, the answer
+is replaced by 500 `internal_error`: a lost acknowledgement, so the retry must be a replay,
+not a duplicate). Batches stay "never all-or-nothing": the other items' real results pass.
+
+Backoff waits are not slept: `sleep` records them (reported as `planned_backoff_s`), so the
+figure measures the work of sending, committing, retrying and bookkeeping, not the policy's
+waiting (full jitter up to 30 s would swamp it and vary from run to run).
+
+Correctness is asserted inside every run: all `count` records acked, none deferred, rejected
+or in conflict; the server holds exactly `count` submissions, no duplicates, and exactly the
+outbox's record ids; every outbox row is `acked`.
+
+Figures: `sync.throughput` (budget: median at least 200 records/s; higher is better, so
+`within_budget` is median >= budget and p90/p99 are the faster runs) and
+`sync.throughput_faults` (no budget); both carry the attempts, HTTP requests, faults injected,
+replays and the planned backoff of the median run.
+
+The server runs in its own process (`python benchmarks/sync.py --serve ...`: create_app behind
+the fault wrapper, uvicorn), as in real life, where the laptop and the server do not share an
+interpreter lock; the fault counters come back from it over GET /_bench/faults. Its listening
+socket is made with IPPROTO_TCP, as uvicorn makes it when it binds itself (`intake-central
+serve`), so asyncio sets TCP_NODELAY on accepted connections. A plain `socket.socket()` (proto
+0, as tests/central_helpers.run_uvicorn makes it) does not get it, and every keep-alive answer
+then waits ~40 ms for the client's delayed ACK (Nagle): that would measure the harness.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+BUDGET_RECORDS_PER_S = 200.0
+FAULT_RATE = 0.10
+SUBMISSION_PATHS = ("/v1/submissions", "/v1/submissions:batch")
+STATS_PATH = "/_bench/faults"  # the fault counters, read by the benchmark after a run
+
+
+@contextlib.contextmanager
+def serve(db_url: str, rate: float, seed: int) -> Iterator[str]:
+    """The reference server (behind RecordFaults) in its own process, as in real life (the
+    laptop and the server do not share an interpreter lock); yields the base URL."""
+    import subprocess
+
+    import httpx
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.set_inheritable(True)
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    command = [sys.executable, str(Path(__file__).resolve()), "--serve", str(sock.fileno())]
+    command += [db_url, str(rate), str(seed)]
+    process = subprocess.Popen(command, cwd=ROOT, pass_fds=[sock.fileno()])
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/v1/health", timeout=1, trust_env=False).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the central server did not start")
+            time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+        sock.close()
+
+
+def _serve_child(fd: int, db_url: str, rate: float, seed: int) -> None:
+    """In the server process: create_app behind RecordFaults on the inherited socket."""
+    import uvicorn
+
+    from intake_tui.central.app import create_app
+
+    sock = socket.socket(fileno=fd)  # family, type and proto (TCP: so TCP_NODELAY) from the fd
+    app = RecordFaults(create_app(db_url), rate=rate, seed=seed)
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _problem(status: int, code: str) -> dict[str, Any]:
+    return {
+        "type": f"https://intake-tui.invalid/problems/{code}",
+        "title": "Injected fault",
+        "status": status,
+        "detail": "Injected by benchmarks/sync.py.",
+        "code": code,
+    }
+
+
+class RecordFaults:
+    """ASGI wrapper: each record attempt to /v1/submissions(:batch) fails with probability
+    `rate`; half before the commit (503), half after it (committed, answer replaced by 500)."""
+
+    def __init__(self, app: Any, rate: float = 0.0, seed: int = 1) -> None:
+        self.app = app
+        self.rate = rate
+        self.rng = random.Random(seed)
+        self.requests = 0  # HTTP requests to the submission endpoints
+        self.before = 0  # faults injected before the commit
+        self.after = 0  # faults injected after the commit (lost acknowledgements)
+
+    def _fate(self) -> str:
+        if self.rng.random() >= self.rate:
+            return "ok"
+        if self.rng.random() < 0.5:
+            self.before += 1
+            return "before"
+        self.after += 1
+        return "after"
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == STATS_PATH:
+            stats = {"requests": self.requests, "before": self.before, "after": self.after}
+            await _respond(send, 200, stats)
+            return
+        if scope["type"] != "http" or scope["path"] not in SUBMISSION_PATHS:
+            await self.app(scope, receive, send)
+            return
+        self.requests += 1
+        if self.rate <= 0:  # no faults: the real app, untouched
+            await self.app(scope, receive, send)
+            return
+        body = b""
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        if scope["path"] == "/v1/submissions":
+            fate = self._fate()
+            if fate == "before":
+                await _respond(send, 503, _problem(503, "unavailable"), retry_after=True)
+                return
+            status, headers, answer = await self._forward(scope, receive, body)
+            if fate == "after":
+                await _respond(send, 500, _problem(500, "internal_error"))
+                return
+            await _respond_raw(send, status, headers, answer)
+            return
+        await self._batch(scope, receive, send, body)
+
+    async def _batch(self, scope: Any, receive: Any, send: Any, body: bytes) -> None:
+        items = json.loads(body)["items"]
+        fates = [self._fate() for _ in items]
+        forward = [item for item, fate in zip(items, fates, strict=True) if fate != "before"]
+        results: list[Any] = []
+        if forward:
+            status, headers, answer = await self._forward(
+                scope, receive, json.dumps({"items": forward}, ensure_ascii=False).encode()
+            )
+            if status != 200:  # the whole batch failed for real: pass that on untouched
+                await _respond_raw(send, status, headers, answer)
+                return
+            results = json.loads(answer)["results"]
+        real = iter(results)
+        merged = []
+        for fate in fates:
+            if fate == "before":
+                merged.append({"status": 503, "body": _problem(503, "unavailable")})
+            elif fate == "after":
+                next(real)  # committed by the server; the laptop never hears
+                merged.append({"status": 500, "body": _problem(500, "internal_error")})
+            else:
+                merged.append(next(real))
+        await _respond(send, 200, {"results": merged})
+
+    async def _forward(
+        self, scope: Any, receive: Any, body: bytes
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        inner = dict(scope, headers=headers)
+        delivered = False
+
+        async def replay() -> Any:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(inner, replay, capture)
+        return int(start["status"]), list(start.get("headers", [])), b"".join(chunks)
+
+
+async def _respond(send: Any, status: int, body: Any, *, retry_after: bool = False) -> None:
+    content = json.dumps(body).encode()
+    kind = b"application/problem+json" if status >= 400 else b"application/json"
+    headers = [(b"content-type", kind), (b"content-length", str(len(content)).encode())]
+    if retry_after:
+        headers.append((b"retry-after", b"1"))
+    await _respond_raw(send, status, headers, content)
+
+
+async def _respond_raw(
+    send: Any, status: int, headers: list[tuple[bytes, bytes]], content: bytes
+) -> None:
+    headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
+    headers.append((b"content-length", str(len(content)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": content})
+
+
+def _server_records(db_url: str) -> list[tuple[str, int]]:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT interview_id, revision FROM central_submission")
+            ).fetchall()
+    finally:
+        engine.dispose()
+    return [(str(a), int(b)) for a, b in rows]
+
+
+def _reset_outbox(store: Any) -> None:
+    """Every outbox row back to `pending`, as if never sent (between runs)."""
+    from sqlmodel import select
+
+    from intake_tui.store.models import OutboxRow
+
+    with store.session() as session:
+        for row in session.exec(select(OutboxRow)).all():
+            row.state = "pending"
+            row.attempts = 0
+            row.last_error = None
+            row.receipt_json = None
+            row.acked_at = None
+            session.add(row)
+
+
+def _one_run(store: Any, folder: Path, run: int, rate: float) -> dict[str, Any]:
+    """One timed run_sync against a new, empty server; asserts nothing lost or duplicated."""
+    import httpx
+
+    from intake_tui.central import admin
+    from intake_tui.sync import service
+    from tests.sync_helpers import outbox
+
+    db_url = f"sqlite:///{folder / f'central-{rate:.2f}-{run}.db'}"
+    delays: list[float] = []
+    with serve(db_url, rate, seed=1000 + run) as url:
+        _reset_outbox(store)
+        service.enrol(store, url, admin.new_enrolment_code(db_url))
+        started = time.perf_counter()
+        result = service.run_sync(store, sleep=delays.append)
+        elapsed = time.perf_counter() - started
+        faults = httpx.get(f"{url}{STATS_PATH}", timeout=10, trust_env=False).json()
+    rows = outbox(store)
+    count = len(rows)
+    records = _server_records(db_url)
+    assert result.acked == count, (result, count)
+    assert result.deferred == result.conflicts == result.rejected == 0, result
+    assert result.stopped is None, result
+    assert len(records) == count, (len(records), count)  # none lost
+    assert len(set(records)) == len(records)  # none twice
+    assert set(records) == {(r.interview_id, r.revision) for r in rows}
+    assert all(r.state == "acked" for r in rows)
+    if faults["after"]:
+        assert result.replayed >= 1  # a lost acknowledgement came back as a replay
+    return {
+        "records_per_s": count / elapsed,
+        "seconds": elapsed,
+        "attempts": result.attempts,
+        "requests": faults["requests"],
+        "faults": faults["before"] + faults["after"],
+        "faults_after_commit": faults["after"],
+        "replayed": result.replayed,
+        "planned_backoff_s": sum(delays),
+        "server_records": len(records),
+    }
+
+
+def bench_sync(count: int, runs: int = 3) -> dict[str, dict[str, object]]:
+    """`count` frozen revisions synced, without and with 10 % faults; median of `runs`."""
+    from benchmarks.run import summary
+    from tests.sync_helpers import clone_revisions, store_with_frozen
+
+    figures: dict[str, dict[str, object]] = {}
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        store, _made = store_with_frozen(folder / "data")
+        try:
+            if count > 1:
+                clone_revisions(store, count - 1)
+            for rate, figure in ((0.0, "sync.throughput"), (FAULT_RATE, "sync.throughput_faults")):
+                results = [_one_run(store, folder, run, rate) for run in range(runs)]
+                rates = [r["records_per_s"] for r in results]
+                budget = BUDGET_RECORDS_PER_S if rate == 0.0 else None
+                result = summary(rates, "records/s", budget)
+                if budget is not None:  # higher is better here
+                    result["within_budget"] = float(result["median"]) >= budget  # type: ignore[arg-type]
+                middle = sorted(results, key=lambda r: r["records_per_s"])[len(results) // 2]
+                result.update(
+                    records=count,
+                    fault_rate=rate,
+                    server_records=middle["server_records"],
+                    attempts=middle["attempts"],
+                    requests=middle["requests"],
+                    faults=middle["faults"],
+                    faults_after_commit=middle["faults_after_commit"],
+                    replayed=middle["replayed"],
+                    planned_backoff_s=round(float(middle["planned_backoff_s"]), 2),
+                    seconds=round(float(middle["seconds"]), 3),
+                )
+                figures[figure] = result
+        finally:
+            store.close()
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--serve", nargs=4, metavar=("FD", "DB_URL", "RATE", "SEED"))
+    options = parser.parse_args(argv)
+    if options.serve:  # the server process of serve()
+        fd, db_url, rate, seed = options.serve
+        _serve_child(int(fd), db_url, float(rate), int(seed))
+        return 0
+    figures = bench_sync(options.count, options.runs)
+    for name, figure in figures.items():
+        extras = {k: v for k, v in figure.items() if k not in ("p90", "p99", "unit")}
+        print(f"{name}: " + " ".join(f"{k}={v}" for k, v in extras.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
