@@ -457,26 +457,33 @@ def test_an_unknown_certificate_authority_is_refused_and_the_organisations_is_tr
         store.close()
 
 
-async def test_the_sync_screen_sends_with_a_progress_bar_and_shows_each_state(
-    tmp_path: Path, central: Central
-) -> None:
-    from textual.widgets import DataTable, Label
-
+@contextlib.contextmanager
+def demo_store(tmp_path: Path) -> Iterator[tuple[Path, Store]]:
+    """The demo folder (six personas, five frozen plans) and its store, unlocked, then closed."""
     from intake_tui.demo import DEMO_PASSPHRASE, DEMO_USER, open_or_make_demo
     from intake_tui.store.datadir import DataDir
     from intake_tui.store.keyring import TEST_KDF
     from intake_tui.store.session import unlock
 
-    from .test_tui import make_app, wait_for
-    from .test_tui import unlock as unlock_screen
-
     root = open_or_make_demo(tmp_path / "demo", kdf=TEST_KDF).root
     store = unlock(DataDir(root), DEMO_USER, DEMO_PASSPHRASE, floor=TEST_KDF)
     try:
-        enrolled(store, central)
-        waiting = len(outbox(store))
+        yield root, store
     finally:
         store.close()
+
+
+async def test_the_sync_screen_sends_with_a_progress_bar_and_shows_each_state(
+    tmp_path: Path, central: Central
+) -> None:
+    from textual.widgets import DataTable, Label
+
+    from .test_tui import make_app, wait_for
+    from .test_tui import unlock as unlock_screen
+
+    with demo_store(tmp_path) as (root, store):
+        enrolled(store, central)
+        waiting = len(outbox(store))
     assert waiting >= 3  # the demo's discussed and final plans
     app = make_app(root)
     app.SYNC_EVERY_S = 3600  # no background try during this test: the screen sends
@@ -508,35 +515,24 @@ async def test_the_sync_screen_sends_with_a_progress_bar_and_shows_each_state(
 async def test_a_revoked_laptop_locks_and_explains_in_the_tui(
     tmp_path: Path, central: Central
 ) -> None:
-    from intake_tui.demo import DEMO_PASSPHRASE, DEMO_USER, open_or_make_demo
-    from intake_tui.store.datadir import DataDir
-    from intake_tui.store.keyring import TEST_KDF
-    from intake_tui.store.session import unlock
-
     from .test_tui import make_app, wait_for
     from .test_tui import unlock as unlock_screen
 
-    root = open_or_make_demo(tmp_path / "demo", kdf=TEST_KDF).root
-    store = unlock(DataDir(root), DEMO_USER, DEMO_PASSPHRASE, floor=TEST_KDF)
-    try:
+    with demo_store(tmp_path) as (root, store):
         enrolled(store, central)
         device = service.device(store)
         assert device is not None
         admin.revoke_device(central.db_url, device.device_id)
         kept = len(outbox(store))
-    finally:
-        store.close()
     app = make_app(root)
     async with app.run_test(size=(120, 40)) as pilot:
         await unlock_screen(pilot)  # unlocking starts a background sync, which hears 403
         await wait_for(pilot, "UnlockScreen", tries=200)
         assert pilot.app.store is None  # locked: the key is dropped
         assert any("revoked" in str(n.message) for n in pilot.app._notifications)
-    store = unlock(DataDir(root), DEMO_USER, DEMO_PASSPHRASE, floor=TEST_KDF)
-    try:
-        assert len(outbox(store)) == kept and service.device(store).revoked_at is not None  # type: ignore[union-attr]
-    finally:
-        store.close()
+    with demo_store(tmp_path) as (_root, store):
+        assert len(outbox(store)) == kept  # nothing deleted
+        assert service.device(store).revoked_at is not None  # type: ignore[union-attr]
     assert central.records() == []
 
 
@@ -704,18 +700,10 @@ def test_the_command_line_enrols_syncs_and_exits_2_when_revoked(
 
 
 def test_a_demo_folder_enrols_and_syncs_only_with_a_server_on_this_laptop(tmp_path: Path) -> None:
-    from intake_tui.demo import DEMO_PASSPHRASE, DEMO_USER, open_or_make_demo
-    from intake_tui.store.datadir import DataDir
-    from intake_tui.store.keyring import TEST_KDF
-    from intake_tui.store.session import unlock
     from intake_tui.sync.client import SyncConfigError
 
-    root = open_or_make_demo(tmp_path / "demo", kdf=TEST_KDF).root
-    store = unlock(DataDir(root), DEMO_USER, DEMO_PASSPHRASE, floor=TEST_KDF)
-    try:
+    with demo_store(tmp_path) as (_root, store):
         with pytest.raises(SyncConfigError) as refused:
             service.enrol(store, "https://central.gemeente.example", "code")
         assert "demo" in refused.value.message
         assert service.device(store) is None
-    finally:
-        store.close()
