@@ -196,6 +196,13 @@ def main(argv: list[str] | None = None) -> int:
 
     figures.update(bench_key_to_frame(10 if options.quick else 200))
     figures.update(bench_store(50 if options.quick else 500, 1_000 if options.quick else 10_000))
+    from benchmarks.cases import bench_cases
+
+    figures.update(
+        bench_cases(
+            (1_000,) if options.quick else (1_000, 10_000, 50_000), 3 if options.quick else 20
+        )
+    )
     from benchmarks.sync import bench_sync
 
     figures.update(bench_sync(100 if options.quick else 1000, runs=1 if options.quick else 3))

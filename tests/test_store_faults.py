@@ -563,7 +563,8 @@ def run_migration_child(path: Path, dek: bytes, mode: str, err: Path) -> tuple[C
 
 
 def tables(path: Path, dek: bytes) -> set[str]:
-    """The schema as a set of tables and "table.column" names (a revision may add only columns)."""
+    """The schema as a set of tables, "table.column" and "index:name" names (a revision may add
+    only columns, or only an index)."""
     connection = database.connect(path, dek)
     try:
         names = [
@@ -571,6 +572,12 @@ def tables(path: Path, dek: bytes) -> set[str]:
             for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         ]
         found = set(names)
+        found.update(
+            f"index:{row[0]}"
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            )
+        )
         for name in names:
             found.update(
                 f"{name}.{row[1]}" for row in connection.execute(f"PRAGMA table_info('{name}')")

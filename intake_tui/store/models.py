@@ -60,7 +60,8 @@ class InterviewRow(SQLModel, table=True):
     created_at: dt.datetime
     updated_at: dt.datetime = Field(index=True)
     finalized_at: dt.datetime | None = None
-    duo_notice_date: dt.date | None = None  # date of DUO's notice: the PIP is due 10 weeks later
+    # DUO's notice date: the PIP is due 10 weeks later (indexed: the cases screen counts by it)
+    duo_notice_date: dt.date | None = Field(default=None, index=True)
 
 
 class AnswerRow(SQLModel, table=True):

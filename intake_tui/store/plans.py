@@ -167,6 +167,24 @@ def revisions(store: Store, interview_id: str) -> list[Revision]:
     return [_revision(r) for r in rows]
 
 
+def latest_statuses(store: Store, interview_ids: list[str]) -> dict[str, tuple[int, str]]:
+    """interview id → (revision, status) of its latest frozen revision, in one query (the
+    cases table asks for a page of 50 at a time)."""
+    if not interview_ids:
+        return {}
+    with store.session() as session:
+        rows = session.exec(
+            select(  # type: ignore[call-overload]
+                PlanRevisionRow.interview_id, PlanRevisionRow.revision, PlanRevisionRow.status
+            ).where(col(PlanRevisionRow.interview_id).in_(interview_ids))
+        ).all()
+    latest: dict[str, tuple[int, str]] = {}
+    for interview_id, number, status in rows:
+        if interview_id not in latest or number > latest[interview_id][0]:
+            latest[interview_id] = (number, status)
+    return latest
+
+
 def latest_frozen(store: Store, interview_id: str) -> Revision | None:
     found = revisions(store, interview_id)
     return found[-1] if found else None

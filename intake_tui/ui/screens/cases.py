@@ -128,18 +128,20 @@ class CasesScreen(LocalizedBindings, Screen[None]):
         status_text = {"in_progress": _("in progress"), "finalized": _("finalized")}
         from intake_tui.ui.screens.sync import outbox_states, state_names
 
-        sync_states = outbox_states(self.store, [s.id for s in page.items])
+        page_ids = [s.id for s in page.items]
+        sync_states = outbox_states(self.store, page_ids)
+        latest = plans.latest_statuses(self.store, page_ids)
         sync_names = state_names()
         for summary in page.items:
-            revision = plans.latest_frozen(self.store, summary.id)
+            revision = latest.get(summary.id)  # (number, status) or None
             plan = (
-                {"discussed": _("discussed"), "final": _("final")}.get(revision.status, "—")
+                {"discussed": _("discussed"), "final": _("final")}.get(revision[1], "—")
                 if revision
                 else _("draft")
             )
             # Where the latest frozen revision is on its way to the municipality.
             sync = (
-                sync_names.get(sync_states.get((summary.id, revision.revision), ""), "—")
+                sync_names.get(sync_states.get((summary.id, revision[0]), ""), "—")
                 if revision
                 else "—"
             )
