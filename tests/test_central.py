@@ -456,6 +456,33 @@ def test_batch_items_are_checked_one_by_one(central: Central) -> None:
     assert_problem(response, 400, "bad_request")
 
 
+def test_one_batch_judges_each_item_against_the_ones_before_it(central: Central) -> None:
+    """A batch is one transaction, but item 2 sees item 1: the same record twice is a replay,
+    the same id with other content is a conflict kept for a human, as with single requests."""
+    record_id = new_id()
+    first = submission(make_document(record_id, 1, variant="nl"))
+    other = submission(make_document(record_id, 1, variant="ar"))
+    assert first["payload_sha256"] != other["payload_sha256"]
+    items = [
+        {"idempotency_key": key(), "submission": first},
+        {"idempotency_key": key(), "submission": first},
+        {"idempotency_key": key(), "submission": other},
+    ]
+    response = central.client.post(
+        "/v1/submissions:batch", json={"items": items}, headers=central.auth()
+    )
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == [201, 200, 409]
+    assert results[1]["body"]["replayed"] is True
+    assert results[1]["body"]["receipt_id"] == results[0]["body"]["receipt_id"]
+    assert results[2]["body"]["code"] == "record_conflict"
+    again = central.client.post(
+        "/v1/submissions:batch", json={"items": items}, headers=central.auth()
+    )
+    assert [r["status"] for r in again.json()["results"]] == [201, 200, 409]
+    assert [r["body"].get("replayed") for r in again.json()["results"][:2]] == [True, True]
+
+
 # -- concurrency ------------------------------------------------------------------------------
 
 
