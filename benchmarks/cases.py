@@ -127,14 +127,9 @@ async def _open_times(root: Path, runs: int) -> list[float]:
     timings: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:
         app.store = _unlock(root)
-        frames: list[float] = []
-        original = app._display
+        from benchmarks.keyframe import frame_clock
 
-        def display(*args: Any, **kwargs: Any) -> Any:
-            frames.append(time.perf_counter())
-            return original(*args, **kwargs)
-
-        app._display = display  # type: ignore[method-assign]
+        frames = frame_clock(app)
         for _ in range(runs):
             await pilot.pause(0.05)
             frames.clear()

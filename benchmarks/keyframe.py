@@ -31,20 +31,26 @@ class Minimal(App[None]):
         label.update(str(int(str(label.render())) + 1))
 
 
+def frame_clock(app: App[Any]) -> list[float]:
+    """A list that gets the time of every frame Textual hands to the driver from now on."""
+    frames: list[float] = []
+    original = app._display
+
+    def display(*args: Any, **kwargs: Any) -> Any:
+        frames.append(time.perf_counter())
+        return original(*args, **kwargs)
+
+    app._display = display  # type: ignore[method-assign]
+    return frames
+
+
 async def key_to_frame(
     app: App[Any], prepare: Callable[[Any], Awaitable[None]], key: str, runs: int
 ) -> list[float]:
     timings: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:
         await prepare(pilot)
-        frames: list[float] = []
-        original = app._display
-
-        def display(*args: Any, **kwargs: Any) -> Any:
-            frames.append(time.perf_counter())
-            return original(*args, **kwargs)
-
-        app._display = display  # type: ignore[method-assign]
+        frames = frame_clock(app)
         for _ in range(runs):
             await pilot.pause(0.02)
             frames.clear()

@@ -14,7 +14,7 @@
     rtl_rendering = "app"   # app: intake-tui shapes and orders Arabic script; terminal: it does
 
     [keys]                  # keymap overrides by binding id (F1 shows the ids)
-    "interview.unknown" = "f7"
+    "interview.unknown" = "f10"
 
     [sync]
     ca_file = "/etc/intake/org-ca.pem"   # trust only the organisation's CA (else the system's)

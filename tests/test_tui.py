@@ -270,6 +270,7 @@ async def open_case(pilot, name: str):  # type: ignore[no-untyped-def]
     pilot.app.screen.query_one("#cases", DataTable).focus()
     await pilot.press("enter")
     await wait_for(pilot, "InterviewScreen")
+    await pilot.pause(0.05)  # the first question shown
     return pilot.app.screen
 
 

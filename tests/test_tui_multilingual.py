@@ -17,7 +17,7 @@ from intake_tui.core.engine import Step
 from intake_tui.i18n.bidi import display_lines, shape_line
 from intake_tui.store.keyring import TEST_KDF
 
-from .test_tui import make_app, unlock, wait_for
+from .test_tui import make_app, open_case, unlock, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -25,17 +25,6 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from intake_tui.demo import open_or_make_demo
 
     return open_or_make_demo(tmp_path_factory.mktemp("ml") / "demo", kdf=TEST_KDF).root
-
-
-async def open_case(pilot: Any, name: str) -> Any:
-    await unlock(pilot)
-    pilot.app.screen.query_one("#search", Input).value = name
-    await pilot.pause(0.1)
-    pilot.app.screen.query_one("#cases", DataTable).focus()
-    await pilot.press("enter")
-    await wait_for(pilot, "InterviewScreen")
-    await pilot.pause(0.05)
-    return pilot.app.screen
 
 
 def po_text(bundle: Any, lang: str, key: str) -> str:

@@ -106,14 +106,6 @@ def retry_after(response: httpx.Response) -> float | None:
         return None  # an HTTP date: the backoff decides
 
 
-def problem_code(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return ""
-    return str(body.get("code", "")) if isinstance(body, dict) else ""
-
-
 def classify(
     status: int,
     content_type: str,
