@@ -147,3 +147,20 @@ def test_every_answer_gets_the_verdict_the_protocol_table_says(
     status: int, content_type: str, body: object, verdict: str
 ) -> None:
     assert client.classify(status, content_type, body, RECORD).verdict == verdict
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        (None, ""),
+        ("ConnectError", "no connection to the server (ConnectError)"),
+        ("200 without a matching receipt", "the answer was not a receipt (a Wi-Fi login page?)"),
+        ("302 redirect (not followed)", "sent elsewhere by the network (302); not followed"),
+        ("503 unavailable", "the server was busy or down (503)"),
+        ("422 invalid_record", "the server refused it (422 invalid_record)"),
+    ],
+)
+def test_the_sync_screen_says_each_stored_error_in_words(stored: str | None, shown: str) -> None:
+    from intake_tui.ui.screens.sync import describe_error
+
+    assert describe_error(stored) == shown

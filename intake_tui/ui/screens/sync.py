@@ -28,6 +28,23 @@ def state_names() -> dict[str, str]:
     }
 
 
+def describe_error(error: str | None) -> str:
+    """The last error of a record in the caseworker's words (the outbox keeps it language-free:
+    an HTTP status and code, or the kind of connection error)."""
+    if not error:
+        return ""
+    status = error.split(" ", 1)[0]
+    if not status.isdigit():
+        return _("no connection to the server ({reason})").format(reason=error)
+    if "without a matching receipt" in error:
+        return _("the answer was not a receipt (a Wi-Fi login page?)")
+    if "redirect" in error:
+        return _("sent elsewhere by the network ({status}); not followed").format(status=status)
+    if status in ("408", "425", "429") or status.startswith("5"):
+        return _("the server was busy or down ({status})").format(status=status)
+    return _("the server refused it ({reason})").format(reason=error)
+
+
 def outbox_states(store: Any, interview_ids: list[str]) -> dict[tuple[str, int], str]:
     """(interview id, revision) → outbox state, for a page of the cases table (one query)."""
     from sqlmodel import col, select
@@ -125,7 +142,7 @@ class SyncScreen(LocalizedBindings, Screen[None]):
                 plan_names.get(status, status),
                 names.get(row.state, row.state),
                 str(row.attempts),
-                row.last_error or "",
+                describe_error(row.last_error),
             )
 
     def action_send(self) -> None:
