@@ -8,20 +8,29 @@ joining form is read from the presentation form's Unicode name.
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import unicodedata
 
 import pytest
+from bidi import get_display  # type: ignore[import-untyped]
+from bidi.mirror import MIRRORED  # type: ignore[import-untyped]
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
 
 from intake_tui.i18n.bidi import (
+    MIRRORS,
     VTE_BIDI_OFF,
     VTE_BIDI_ON,
+    _levels,
+    _visual_order,
     display_lines,
     explicit_bidi,
     is_rtl_text,
+    mirror_of,
     shape_line,
 )
 from intake_tui.ui.bidi_label import BidiLabel
@@ -194,6 +203,104 @@ def test_importing_the_module_loads_neither_reshaper_nor_bidi() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == ""
+
+
+# Mirroring (UAX #9 rule L4). The oracle for the mirror glyphs is python-bidi's own copy of
+# BidiMirroring.txt (bidi.mirror, used by its old pure-Python algorithm), not our table.
+# "Translation" in brackets; none of these words holds a lam-alef, so NFKC gives the letters back.
+TARJAMA = "(ترجمة)"
+# The live option "In an AZC or other COA location" (question.woonsituatie.choice.azc, ar.po).
+AZC = "في مركز استقبال طالبي اللجوء (AZC) أو مكان آخر تابع لـ COA"
+
+
+def rtl_visual(logical: str) -> str:
+    """The visual order of an RTL line whose only LTR parts are single Latin words, by hand:
+    everything reversed, every bracket and quote mirrored (they all resolve to R here), and each
+    Latin word turned back to read left to right."""
+    mirrored = "".join(MIRRORED.get(char, char) for char in reversed(logical))
+    return re.sub(r"[A-Za-z]+", lambda word: word[0][::-1], mirrored)
+
+
+def letters(visual: str) -> str:
+    return unicodedata.normalize("NFKC", visual)
+
+
+def test_brackets_around_arabic_are_mirrored() -> None:
+    visual = shape_line(TARJAMA)
+    # Read right to left the phrase opens with "(" on the right, so the leftmost cell holds the
+    # logical ")" drawn as "(": without mirroring the line would show ")ﺔﻤﺟﺮﺗ(".
+    assert visual[0] == "(" and visual[-1] == ")"
+    assert letters(visual) == rtl_visual(TARJAMA) == "(ةمجرت)"
+    assert display_lines(TARJAMA, 20, rtl=True) == (visual,)
+    # BidiLabel draws what display_lines gives, so it mirrors too; in terminal mode it does not.
+    assert BidiLabel(TARJAMA, rtl=True).lines(10) == (" " * 3 + visual,)
+    assert BidiLabel(TARJAMA, rtl=True, mode="terminal").lines(10) == (" " * 3 + TARJAMA,)
+
+
+def test_guillemets_around_arabic_point_outwards() -> None:
+    quoted = "«مرحبا بكم»"
+    visual = shape_line(quoted)
+    assert visual.startswith("«") and visual.endswith("»")
+    assert letters(visual) == rtl_visual(quoted)
+    single = shape_line("‹نعم›")
+    assert single[0] == "‹" and single[-1] == "›"
+
+
+def test_nested_brackets_and_brackets_around_harakat() -> None:
+    nested = "(نص [مثال] هنا)"
+    visual = shape_line(nested)
+    assert letters(visual) == rtl_visual(nested) == "(انه [لاثم] صن)"
+    # A letter with marks goes through a stand-in while reordering; the brackets still mirror
+    # and each haraka still follows its own letter.
+    with_marks = shape_line(f"({MARHABAN})")
+    assert with_marks[0] == "(" and with_marks[-1] == ")"
+    inner = [(unicodedata.normalize("NFKC", base), m) for base, m in clusters(with_marks[1:-1])]
+    assert inner == clusters(MARHABAN)[::-1]
+
+
+def test_brackets_in_a_dutch_part_of_an_arabic_line_are_not_mirrored() -> None:
+    # "Registration (important) at DUO (Dienst Uitvoering)": the second pair holds Latin and
+    # follows Latin, so it resolves to L (rule N0) and keeps its glyphs; the first pair is R.
+    line = "التسجيل (مهم) في DUO (Dienst Uitvoering)"
+    visual = shape_line(line)
+    assert visual.startswith("DUO (Dienst Uitvoering) ")
+    assert letters(visual) == "DUO (Dienst Uitvoering) " + rtl_visual("التسجيل (مهم) في")
+    assert "(ﻢﻬﻣ)" in visual
+    # Latin inside Arabic brackets: the brackets are R and mirror, the word reads left to right.
+    azc = shape_line(AZC)
+    assert "(AZC)" in azc and ")AZC(" not in azc
+    assert letters(azc) == rtl_visual(AZC)
+    assert azc.startswith("COA ")
+
+
+def test_terminal_mode_and_ltr_text_keep_their_brackets() -> None:
+    text = "(ترجمة) «نص» [x]"
+    assert display_lines(text, 40, rtl=True, mode="terminal") == (text,)
+    assert display_lines("Wonen (AZC) «tijdelijk»", 40, rtl=False) == ("Wonen (AZC) «tijdelijk»",)
+
+
+def test_the_mirror_table_is_bidi_mirroring() -> None:
+    assert len(MIRRORS) >= 12
+    for char, glyph in MIRRORS.items():
+        assert unicodedata.mirrored(char), char
+        assert MIRRORED[char] == glyph, char
+        assert MIRRORS[glyph] == char
+    for char in "()[]{}<>«»‹›":
+        assert mirror_of(char) == MIRRORED[char] != char
+    # Mirrored but without a mirror glyph (∑), and not mirrored at all (quotes, ornate parens).
+    assert unicodedata.mirrored("∑") and mirror_of("∑") == "∑"
+    for char in "“”\"'\ufd3e\ufd3f":
+        assert mirror_of(char) == char
+
+
+@given(st.text(alphabet="ab DUO2 جد٣ ()[]«»<>.،!\t\u200c\u200f\u2066\u2069\u064e", max_size=30))
+def test_our_visual_order_is_python_bidis(line: str) -> None:
+    # Mirroring works out python-bidi's order again from its levels and gives up (leaves the
+    # brackets as they are) when the two differ; they must not differ.
+    levels = _levels(line)
+    assert levels is not None and len(levels) == len(line)
+    order = _visual_order(line, levels)
+    assert "".join(line[i] for i in order) == get_display(line, base_dir="R")
 
 
 class LabelApp(App[None]):

@@ -6,12 +6,17 @@ such as lam-alef make a line shorter), then reshape and reorder each line on its
 a whole paragraph and then wrapping would put the lines in reverse order. Terminals that reorder
 by themselves (Konsole, mlterm, macOS Terminal) get mode "terminal": logical lines only.
 
+Paired characters such as ( ) [ ] « » are mirrored where they end up right to left (UAX #9
+rule L4): python-bidi's `get_display` (the Rust unicode-bidi crate) reorders but leaves L4 to
+the renderer, and a terminal draws the code point it gets. See `_mirror`.
+
 Only display strings come out of here; never store them. arabic_reshaper and python-bidi are
 imported inside the functions so that importing this module costs nothing.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +32,21 @@ VTE_BIDI_ON = "\x1b[8h"
 
 _RTL_CLASSES = frozenset({"R", "AL"})
 _POOL_CAP = 4096
+
+_MIRROR_PAIRS = (
+    "()", "<>", "[]", "{}", "«»", "‹›", "⁅⁆", "⁽⁾", "₍₎", "≤≥", "⟨⟩", "〈〉", "〈〉", "《》",
+    "「」", "『』", "【】", "〔〕", "（）", "＜＞", "［］", "｛｝",
+)  # fmt: skip
+MIRRORS: dict[str, str] = {
+    **{pair[0]: pair[1] for pair in _MIRROR_PAIRS},
+    **{pair[1]: pair[0] for pair in _MIRROR_PAIRS},
+}
+"""Bidi_Mirroring_Glyph (BidiMirroring.txt) of the brackets and quotes a questionnaire may hold."""
+
+_SPACE_LIKE = frozenset({"WS", "FSI", "LRI", "RLI", "PDI"})
+_REMOVED_BY_X9 = frozenset({"BN", "LRE", "RLE", "LRO", "RLO", "PDF"})
+_LEVELS_FIELD = re.compile(r"\n\s*levels: \[([^\]]*)\]")
+_LEVEL = re.compile(r"Level\(\s*(\d+),?\s*\)")
 
 
 class _Stream(Protocol):
@@ -97,13 +117,14 @@ def _reorder(line: str) -> str:
     python-bidi reverses marks together with letters, so a haraka would land before its letter
     and a terminal would draw it on the wrong one. Each letter-with-marks is therefore replaced
     by a spare character of the same bidi class while reordering, and put back afterwards.
+    Brackets and quotes that end up right to left are mirrored (`_mirror`); the spares are
+    never mirrored characters, so they neither take part in that nor change bracket pairing.
     """
     from bidi import get_display  # type: ignore[import-untyped]
 
     clusters = _clusters(line)
     if len(clusters) == len(line):
-        plain: str = get_display(line, base_dir="R")
-        return plain
+        return _mirror(line, get_display(line, base_dir="R"))
     used = set(line)
     pools = _placeholder_pools()
     stand_ins: dict[str, str] = {}
@@ -121,8 +142,115 @@ def _reorder(line: str) -> str:
         used.add(spare)
         stand_ins[spare] = cluster
         parts.append(spare)
-    visual: str = get_display("".join(parts), base_dir="R")
+    logical = "".join(parts)
+    visual = _mirror(logical, get_display(logical, base_dir="R"))
     return "".join(stand_ins.get(char, char) for char in visual)
+
+
+def mirror_of(char: str) -> str:
+    """The glyph to draw for `char` in a right-to-left run: ")" for "(", "»" for "«"."""
+    if unicodedata.mirrored(char):
+        return MIRRORS.get(char, char)
+    return char
+
+
+def _levels(line: str) -> list[int] | None:
+    """The resolved embedding level of each character, as python-bidi itself resolved them.
+
+    `get_display(..., debug=True)` returns the crate's `BidiInfo` printed with `{:#?}`, whose
+    `levels` hold one level per UTF-8 byte. None when that text is not as expected.
+    """
+    from bidi import get_display
+
+    info: str = get_display(line, base_dir="R", debug=True)
+    found = _LEVELS_FIELD.search(info)
+    if found is None:
+        return None
+    per_byte = [int(level) for level in _LEVEL.findall(found[1])]
+    levels: list[int] = []
+    offset = 0
+    for char in line:
+        if offset >= len(per_byte):
+            return None
+        levels.append(per_byte[offset])
+        offset += len(char.encode())
+    return levels if offset == len(per_byte) else None
+
+
+def _line_levels(line: str, levels: list[int]) -> list[int]:
+    """UAX #9 rule L1 as the unicode-bidi crate applies it, with paragraph level 1.
+
+    Separators, and whitespace or isolate controls before a separator or at the end of the line,
+    go back to the paragraph level; characters removed by rule X9 take the level before them.
+    """
+    out = list(levels)
+    reset_from: int | None = 0
+    reset_to: int | None = None
+    previous = 1
+    for index, char in enumerate(line):
+        kind = unicodedata.bidirectional(char)
+        if kind in ("B", "S"):
+            reset_to = index + 1
+            reset_from = index if reset_from is None else reset_from
+        elif kind in _SPACE_LIKE:
+            reset_from = index if reset_from is None else reset_from
+        elif kind in _REMOVED_BY_X9:
+            reset_from = index if reset_from is None else reset_from
+            out[index] = previous
+        else:
+            reset_from = None
+        if reset_from is not None and reset_to is not None:
+            out[reset_from:reset_to] = [1] * (reset_to - reset_from)
+            reset_from = reset_to = None
+        previous = out[index]
+    if reset_from is not None:
+        out[reset_from:] = [1] * (len(out) - reset_from)
+    return out
+
+
+def _visual_order(line: str, levels: list[int]) -> list[int]:
+    """Rules L1 and L2 on one line with base level 1: the logical index shown in each cell.
+
+    Like the crate, a line with no odd resolved level stays in logical order.
+    """
+    if not any(level % 2 for level in levels):
+        return list(range(len(line)))
+    cells = list(zip(_line_levels(line, levels), range(len(line)), strict=True))
+    highest = max(level for level, _index in cells)
+    lowest_odd = min(level for level, _index in cells) | 1
+    for level in range(highest, lowest_odd - 1, -1):
+        start = 0
+        while start < len(cells):
+            if cells[start][0] < level:
+                start += 1
+                continue
+            end = start
+            while end < len(cells) and cells[end][0] >= level:
+                end += 1
+            cells[start:end] = cells[start:end][::-1]
+            start = end
+    return [index for _level, index in cells]
+
+
+def _mirror(logical: str, visual: str) -> str:
+    """Apply UAX #9 rule L4 to python-bidi's visual line: mirror what sits at an odd level.
+
+    python-bidi only returns the reordered string, so the levels are read from its debug output
+    and the visual order is worked out again from them; only when that order is exactly the
+    one python-bidi produced are the odd-level characters swapped. Otherwise the line is left
+    as python-bidi made it (unmirrored brackets beat a garbled line).
+    """
+    if not any(mirror_of(char) != char for char in logical):
+        return visual
+    levels = _levels(logical)
+    if levels is None:
+        return visual
+    order = _visual_order(logical, levels)
+    if "".join(logical[index] for index in order) != visual:
+        return visual
+    return "".join(
+        mirror_of(logical[index]) if levels[index] % 2 else logical[index] for index in order
+    )
 
 
 @lru_cache(maxsize=2048)
