@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -22,15 +22,27 @@ from intake_tui.core.clock import Clock, SystemClock
 from intake_tui.i18n import N_, _
 from intake_tui.ui.keys import LocalizedBindings
 
+if TYPE_CHECKING:  # the first frame loads none of these (tests/test_import_hygiene.py)
+    from textual.dom import DOMNode
+    from textual.theme import Theme
+    from textual.timer import Timer
 
-def _own_themes() -> list[Any]:
+    from intake_tui.core.engine import Step
+    from intake_tui.i18n.bidi import RtlMode
+    from intake_tui.store.keyring import KdfParams
+    from intake_tui.store.session import Store
+
+
+def _own_themes() -> list[Theme]:
     from intake_tui.ui.themes import HIGH_CONTRAST, MONOCHROME
 
     return [HIGH_CONTRAST, MONOCHROME]
 
 
 class IntakeApp(LocalizedBindings, App[None]):
-    """intake-tui: brede intake and draft PIP."""
+    """intake-tui: brede intake and draft PIP.
+
+    Screens see it as `intake_tui.ui.base.IntakeAppView` (a test holds the two together)."""
 
     CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute: subclasses live elsewhere
     TITLE = "intake-tui"
@@ -49,28 +61,30 @@ class IntakeApp(LocalizedBindings, App[None]):
         *,
         clock: Clock | None = None,
         user: str | None = None,
-        kdf_floor: Any = None,
+        kdf_floor: KdfParams | None = None,
         idle_seconds: float = 300.0,
     ) -> None:
         from intake_tui.ui.keys import localize_bindings
 
         localize_bindings()  # before the instance copies its class's bindings
         super().__init__()
-        self.data_dir_option = data_dir
-        self.clock = clock or SystemClock()
-        self.preset_user = user
-        self.kdf_floor = kdf_floor
-        self.store: Any = None  # intake_tui.store.session.Store once unlocked
-        self.idle_seconds = idle_seconds
+        self.data_dir_option: Path | None = data_dir
+        self.clock: Clock = clock or SystemClock()
+        self.preset_user: str | None = user
+        self.kdf_floor: KdfParams | None = kdf_floor
+        self.store: Store | None = None  # once unlocked
+        self.idle_seconds: float = idle_seconds
         self._last_activity = time.monotonic()
+        self._sync_timer: Timer | None = None
         from intake_tui.i18n import current_language
 
-        self.ui_language = current_language()
-        self.newcomer_display = "below"  # the newcomer's language: below | beside | off
+        self.ui_language: str = current_language()
+        self.newcomer_display: str = "below"  # the newcomer's language: below | beside | off
         self.sync_ca_file: str | None = None  # [sync] ca_file from config.toml
         self.sync_problem: str | None = None  # why the last background sync could not run
-        self.retention_days = 30  # [sync] retention_days
-        self.rtl_rendering = "app"  # app: we shape and order Arabic script; terminal: it does
+        self.retention_days: int = 30  # [sync] retention_days
+        # app: we shape and order Arabic script; terminal: the terminal does
+        self.rtl_rendering: RtlMode = "app"
         for theme in _own_themes():
             self.register_theme(theme)
         if os.environ.get("NO_COLOR"):
@@ -88,29 +102,47 @@ class IntakeApp(LocalizedBindings, App[None]):
             if hasattr(screen, "relabel"):
                 screen.relabel()
 
+    def screen_classes(self) -> dict[str, type[DOMNode]]:
+        """The app and its screens, by a short name, for the keymap settings and their checks."""
+        from intake_tui.ui.screens.cases import CasesScreen
+        from intake_tui.ui.screens.interview import InterviewScreen
+        from intake_tui.ui.screens.new_intake import NewIntakeScreen
+        from intake_tui.ui.screens.plan import PlanScreen
+        from intake_tui.ui.screens.review import ReviewScreen
+
+        return {
+            "app": type(self),
+            "cases": CasesScreen,
+            "new": NewIntakeScreen,
+            "interview": InterviewScreen,
+            "review": ReviewScreen,
+            "plan": PlanScreen,
+        }
+
     def apply_keymap(self, keys: dict[str, str]) -> list[str]:
         """Use the caseworker's key overrides (binding id → keys); problems are not applied."""
-        from intake_tui.ui.keys import check_keymap, screen_classes
+        from intake_tui.ui.keys import check_keymap
 
-        problems = check_keymap(keys, screen_classes())
+        problems = check_keymap(keys, self.screen_classes())
         if not problems:
             self.set_keymap(keys)
         return problems
 
     def set_rtl_rendering(self, mode: str) -> None:
-        """`app` switches the terminal's own bidi off (VTE), `terminal` leaves it on."""
+        """`app` switches the terminal's own bidi off (VTE), `terminal` leaves it on; any other
+        value is `app`."""
         from intake_tui.i18n.bidi import VTE_BIDI_OFF, VTE_BIDI_ON
 
-        self.rtl_rendering = mode
+        self.rtl_rendering = "terminal" if mode == "terminal" else "app"
         if self._driver is not None and not self.is_headless:
-            self._driver.write(VTE_BIDI_OFF if mode == "app" else VTE_BIDI_ON)
+            self._driver.write(VTE_BIDI_OFF if self.rtl_rendering == "app" else VTE_BIDI_ON)
 
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
 
         from intake_tui.ui.palette import IntakeCommandPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(
                 IntakeCommandPalette(id="--command-palette", placeholder=_("Search for commands…"))
             )
@@ -147,7 +179,7 @@ class IntakeApp(LocalizedBindings, App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
-    def unlocked(self, store: Any, resume: Any = None) -> None:
+    def unlocked(self, store: Store, resume: tuple[str, Step | None] | None = None) -> None:
         """Called by the unlock screen with the unlocked store; back to where the lock came."""
         from intake_tui.config import ConfigError, load_settings
         from intake_tui.ui.screens.cases import CasesScreen
@@ -182,7 +214,7 @@ class IntakeApp(LocalizedBindings, App[None]):
 
     def start_background_sync(self) -> None:
         """Sync now and every ten minutes while unlocked, if this laptop is enrolled."""
-        if getattr(self, "_sync_timer", None) is None:
+        if self._sync_timer is None:
             self._sync_timer = self.set_interval(self.SYNC_EVERY_S, self.background_sync)
         self.call_later(self.background_sync)
 
@@ -241,6 +273,9 @@ class IntakeApp(LocalizedBindings, App[None]):
             (s.resume_point for s in reversed(self.screen_stack) if hasattr(s, "resume_point")),
             None,
         )
+        for screen in self.screen_stack:  # typed text not saved yet goes to disk first
+            if hasattr(screen, "before_lock"):
+                screen.before_lock()
         self.store.close()
         self.store = None
         while len(self.screen_stack) > 2:  # keep Textual's default screen and one of ours
@@ -261,3 +296,10 @@ class IntakeApp(LocalizedBindings, App[None]):
         )
         self._return_code = 1
         self._close_messages_no_wait()
+
+
+if TYPE_CHECKING:  # mypy holds the app to the view its screens have of it (ui/base.py)
+    from intake_tui.ui.base import IntakeAppView
+
+    def _as_view(app: IntakeApp) -> IntakeAppView:
+        return app

@@ -10,9 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for the type checker only: the first frame loads none of these
+    from textual.dom import DOMNode
+
     from intake_tui.core.clock import Clock
+    from intake_tui.core.engine import Step
     from intake_tui.i18n.bidi import RtlMode
+    from intake_tui.store.keyring import KdfParams
     from intake_tui.store.session import Store
 
 
@@ -27,17 +31,20 @@ class IntakeAppView(Protocol):
     sync_ca_file: str | None
     sync_problem: str | None
     retention_days: int
+    idle_seconds: float  # before the screen locks itself
     preset_user: str | None
     data_dir_option: Path | None
-    kdf_floor: Any
+    kdf_floor: KdfParams | None
 
     def set_ui_language(self, language: str) -> None: ...
 
     def set_rtl_rendering(self, mode: str) -> None: ...
 
+    def screen_classes(self) -> dict[str, type[DOMNode]]: ...
+
     def apply_keymap(self, keys: dict[str, str]) -> list[str]: ...
 
-    def unlocked(self, store: Store, resume: Any = None) -> None: ...
+    def unlocked(self, store: Store, resume: tuple[str, Step | None] | None = None) -> None: ...
 
     def revoked(self) -> None: ...
 

@@ -7,18 +7,23 @@ binding is remembered the first time it is seen, so translating twice never stac
 
 Keymap overrides (config.toml `[keys]`, binding id → keys) go through Textual's own
 `App.set_keymap`; `check_keymap` refuses unknown ids and keys that one screen would use twice.
+Which screens there are is the app's to say (`IntakeApp.screen_classes`): the screens import this
+module, so it imports none of them.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
 
 from intake_tui.i18n import _
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 # (key, action, id) → (description, tooltip) in English, as first seen.
 _SOURCE: dict[tuple[str, str, str | None], tuple[str, str]] = {}
@@ -63,7 +68,7 @@ class LocalizedBindings:
             _translate_map(merged)
 
 
-def localize_bindings(app: Any = None) -> None:
+def localize_bindings(app: App[Any] | None = None) -> None:
     """Translate every class's key descriptions, and those of the live screens of `app`."""
     for cls in _node_classes():
         merged = cls.__dict__.get("_merged_bindings")
@@ -89,25 +94,6 @@ def binding_ids(screen_classes: Mapping[str, type[DOMNode]]) -> dict[str, tuple[
             if binding.id and binding.id not in found:
                 found[binding.id] = (name, binding)
     return found
-
-
-def screen_classes() -> dict[str, type[DOMNode]]:
-    """The app and its screens, by a short name, for the keymap settings and their checks."""
-    from intake_tui.ui.app import IntakeApp
-    from intake_tui.ui.screens.cases import CasesScreen
-    from intake_tui.ui.screens.interview import InterviewScreen
-    from intake_tui.ui.screens.new_intake import NewIntakeScreen
-    from intake_tui.ui.screens.plan import PlanScreen
-    from intake_tui.ui.screens.review import ReviewScreen
-
-    return {
-        "app": IntakeApp,
-        "cases": CasesScreen,
-        "new": NewIntakeScreen,
-        "interview": InterviewScreen,
-        "review": ReviewScreen,
-        "plan": PlanScreen,
-    }
 
 
 def check_keymap(

@@ -7,14 +7,16 @@ stays fast with thousands of cases.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label
+from textual.widgets import DataTable, Footer, Input, Label
 
 from intake_tui.i18n import N_, _
+from intake_tui.ui.base import AppAccess
+from intake_tui.ui.header import IntakeHeader
 from intake_tui.ui.keys import LocalizedBindings
 
 PAGE_SIZE = 50
@@ -24,7 +26,7 @@ def _date(day: dt.date | dt.datetime | None) -> str:
     return day.strftime("%d-%m-%Y") if day is not None else "—"
 
 
-class CasesScreen(LocalizedBindings, Screen[None]):
+class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
     """All interviews on this laptop."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -77,7 +79,7 @@ class CasesScreen(LocalizedBindings, Screen[None]):
         self.row_ids: list[str] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield IntakeHeader()
         yield Input(placeholder=_("Search (name or id)…"), id="search")
         yield Label("", id="summary", classes="hint")
         table: DataTable[str] = DataTable(id="cases", cursor_type="row", zebra_stripes=True)
@@ -98,15 +100,11 @@ class CasesScreen(LocalizedBindings, Screen[None]):
         )
         self.refresh_rows()
 
-    @property
-    def store(self) -> Any:
-        return self.app.store  # type: ignore[attr-defined]
-
     def refresh_rows(self) -> None:
         from intake_tui.store import interviews, plans
 
         query = self.query_one("#search", Input).value
-        today = self.app.clock.today()  # type: ignore[attr-defined]
+        today = self.intake.clock.today()
         statuses = [self.filter] if self.filter in ("in_progress", "finalized") else None
         due_by = {
             "due_soon": today + dt.timedelta(days=14),
@@ -274,7 +272,7 @@ class CasesScreen(LocalizedBindings, Screen[None]):
 
     def on_screen_resume(self) -> None:
         # Back from an interview: show its new status. Not while locking (no store then).
-        if self.is_mounted and self.store is not None:
+        if self.is_mounted and self.intake.store is not None:
             self.refresh_rows()
 
     def open_case(self, interview_id: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
@@ -14,7 +14,7 @@ from intake_tui.i18n import N_, _
 from intake_tui.ui.keys import LocalizedBindings
 
 
-def key_lines(screen: Screen[Any], app: Any) -> list[str]:
+def key_lines(screen: Screen[Any], app: App[Any]) -> list[str]:
     """One line per binding of the screen (and its focused widget) and the app: the keys as
     they are now (keymap overrides included), the name, what it does and the binding id
     (settings change keys by id)."""

@@ -6,22 +6,30 @@ are named by Babel in the caseworker's language.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import datetime as dt
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Select
+from textual.widgets import Button, Footer, Input, Label, Select
 
 from intake_tui.i18n import N_, _, current_language
 from intake_tui.i18n.locale_format import language_name
+from intake_tui.ui.base import AppAccess, intake_app
+from intake_tui.ui.header import IntakeHeader
 from intake_tui.ui.keys import LocalizedBindings
+
+if TYPE_CHECKING:
+    from intake_tui.core.questionnaire import Bundle
+    from intake_tui.core.values import Value
+    from intake_tui.store.interviews import Interpreter
 
 INTERPRETER_FORMS = ("telefonisch", "fysiek", "video")
 
 
-class NewIntakeScreen(LocalizedBindings, Screen[None]):
+class NewIntakeScreen(AppAccess, LocalizedBindings, Screen[None]):
     """Start an intake in under a minute."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -34,7 +42,7 @@ class NewIntakeScreen(LocalizedBindings, Screen[None]):
         from intake_tui.sync.bundles import downloaded_bundle_dirs
 
         # Built-in bundles and those downloaded (and verified) from the central system.
-        root = self.app.store.data_dir.root  # type: ignore[attr-defined]
+        root = self.store.data_dir.root
         self.bundles = [
             load_bundle(path) for path in [*builtin_bundle_dirs(), *downloaded_bundle_dirs(root)]
         ]
@@ -42,7 +50,7 @@ class NewIntakeScreen(LocalizedBindings, Screen[None]):
         self.bundle = bundle
         ui = current_language()
         languages = [code for code in bundle.languages if code != bundle.spec.source_language]
-        yield Header()
+        yield IntakeHeader()
         with Vertical(id="question-panel"):
             yield Label(_("New intake"), classes="title")
             if len(self.bundles) > 1:
@@ -102,20 +110,21 @@ class NewIntakeScreen(LocalizedBindings, Screen[None]):
             message.update(_("Choose the newcomer's language."))
             return
         notice_text = self.query_one("#notice", Input).value.strip()
-        notice: Any = None
+        notice: dt.date | None = None
         if notice_text:
             try:
-                notice = parse_date(notice_text)
+                parsed = parse_date(notice_text)
             except ValueProblem as problem:
                 message.update(str(problem))
                 return
+            notice = parsed if isinstance(parsed, dt.date) else None  # a date, always
         form = self.query_one("#interpreter", Select).value
-        used = isinstance(form, str) and form != "none"
+        how = form if isinstance(form, str) and form != "none" else None
         spoken = self.query_one("#interpreter-language", Select).value
         interpreter = interviews.Interpreter(
-            used,
-            form if used else None,  # type: ignore[arg-type]
-            (spoken if isinstance(spoken, str) else language) if used else None,
+            how is not None,
+            how,
+            (spoken if isinstance(spoken, str) else language) if how is not None else None,
         )
         if self.query("#bundle"):
             self.bundle = self.bundles[int(str(self.query_one("#bundle", Select).value))]
@@ -129,13 +138,19 @@ class NewIntakeScreen(LocalizedBindings, Screen[None]):
         self.app.push_screen(InformationScreen(self.bundle, language), informed)
 
     def create(
-        self, name: str, language: str, interpreter: Any, notice: Any, *, informed: bool
+        self,
+        name: str,
+        language: str,
+        interpreter: Interpreter,
+        notice: dt.date | None,
+        *,
+        informed: bool,
     ) -> None:
         from intake_tui.core.values import Answer
         from intake_tui.store import interviews
         from intake_tui.store.session import StoreError
 
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.store
         try:
             summary = interviews.create_interview(
                 store,
@@ -148,12 +163,12 @@ class NewIntakeScreen(LocalizedBindings, Screen[None]):
         except StoreError as error:
             self.query_one("#message", Label).update(error.message)
             return
-        answers: list[tuple[str, Any]] = []
+        answers: list[tuple[str, Value]] = []
         if notice is not None:
             # The notice date typed here is also the questionnaire's answer.
             answers.append((interviews.NOTICE_QUESTION, notice))
         if informed:
-            today = self.app.clock.today()  # type: ignore[attr-defined]
+            today = self.intake.clock.today()
             answers += [
                 (INFORMED_QUESTION, True),
                 (PRIVACY_QUESTION, True),
@@ -192,7 +207,7 @@ class InformationScreen(LocalizedBindings, ModalScreen[bool | None]):
         Binding("escape", "back", N_("Back"), id="information.back"),
     ]
 
-    def __init__(self, bundle: Any, language: str) -> None:
+    def __init__(self, bundle: Bundle, language: str) -> None:
         super().__init__()
         self.bundle = bundle
         self.language = language
@@ -205,7 +220,7 @@ class InformationScreen(LocalizedBindings, ModalScreen[bool | None]):
         localizer = Localizer(self.bundle)
         ui = current_language()
         rtl = text_direction(self.language) == "rtl"
-        mode = getattr(self.app, "rtl_rendering", "app")
+        mode = intake_app(self).rtl_rendering
         with VerticalScroll(id="newcomer-view"):
             yield Label(_("Before the first question: information and consent"), classes="title")
             for question_id in INFORMATION_TEXTS:

@@ -13,11 +13,13 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, OptionList
+from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
 from intake_tui.core.plan.fields import FIELDS
 from intake_tui.i18n import N_, _
+from intake_tui.ui.base import AppAccess
+from intake_tui.ui.header import IntakeHeader
 from intake_tui.ui.keys import LocalizedBindings
 
 
@@ -55,7 +57,7 @@ def parse_plan_value(key: str, text: str) -> Any:
     return text.strip()
 
 
-class PlanScreen(LocalizedBindings, Screen[None]):
+class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
     """The plan of one interview."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -101,12 +103,8 @@ class PlanScreen(LocalizedBindings, Screen[None]):
         super().__init__()
         self.interview_id = interview_id
 
-    @property
-    def store(self) -> Any:
-        return self.app.store  # type: ignore[attr-defined]
-
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield IntakeHeader()
         yield Label("", id="plan-status", classes="title")
         yield OptionList(id="plan")
         yield Label("", id="message")
@@ -120,7 +118,7 @@ class PlanScreen(LocalizedBindings, Screen[None]):
         from intake_tui.store import interviews, plans
 
         opened = interviews.open_interview(self.store, self.interview_id)
-        today = self.app.clock.today()  # type: ignore[attr-defined]
+        today = self.intake.clock.today()
         plan, checks = plans.readiness(self.store, opened, today)
         self.plan, self.bundle = plan, opened.bundle
         rules = opened.bundle.plan
@@ -174,10 +172,10 @@ class PlanScreen(LocalizedBindings, Screen[None]):
                 for source in (field.needs_decision or field.sources)[:2]:
                     lines.append((f"    {source.because}", key))
         self.line_fields: dict[str, str] = {}
-        for index, (line, key) in enumerate(lines):
+        for index, (line, line_key) in enumerate(lines):
             option_id = f"l{index}"
-            if key is not None:
-                self.line_fields[option_id] = key
+            if line_key is not None:
+                self.line_fields[option_id] = line_key
             listing.add_option(Option(line, id=option_id))
         self.failing = failing
 
@@ -203,7 +201,7 @@ class PlanScreen(LocalizedBindings, Screen[None]):
         from intake_tui.store import plans
         from intake_tui.store.session import StoreError
 
-        today = self.app.clock.today()  # type: ignore[attr-defined]
+        today = self.intake.clock.today()
         try:
             revision = plans.mark_final(self.store, self.interview_id, today)
         except StoreError as error:
@@ -277,14 +275,14 @@ class PlanScreen(LocalizedBindings, Screen[None]):
         )
 
     def action_export(self) -> None:
-        from intake_tui.store import exports
+        from intake_tui.store import exports, plans
         from intake_tui.store.session import StoreError
 
         folder = self.store.data_dir.root / "exports"
         written = []
         try:
             for fmt in ("json", "html"):
-                latest = exports.plans.latest_frozen(self.store, self.interview_id)
+                latest = plans.latest_frozen(self.store, self.interview_id)
                 if latest is None:
                     self.say(_("Mark the plan as discussed or final first."))
                     return

@@ -9,16 +9,18 @@ the minutes of idle time before the screen locks, and key overrides by binding i
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select
+from textual.widgets import Button, Footer, Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
 from intake_tui.i18n import N_, _
+from intake_tui.ui.base import AppAccess
+from intake_tui.ui.header import IntakeHeader
 from intake_tui.ui.keys import LocalizedBindings
 from intake_tui.ui.themes import HIGH_CONTRAST, MONOCHROME, THEMES  # noqa: F401
 
@@ -40,7 +42,7 @@ def rtl_renderings() -> list[tuple[str, str]]:
     ]
 
 
-class SettingsScreen(LocalizedBindings, Screen[None]):
+class SettingsScreen(AppAccess, LocalizedBindings, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", N_("Back"), id="settings.back", tooltip=N_("Back to the cases")),
         Binding("ctrl+s", "save", N_("Save"), id="settings.save", tooltip=N_("Save the settings")),
@@ -48,12 +50,11 @@ class SettingsScreen(LocalizedBindings, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        app: Any = self.app
-        self.keys: dict[str, str] = dict(app._keymap)  # overrides only, by binding id
+        self.keys: dict[str, str] = dict(self.app._keymap)  # overrides only, by binding id
 
     def compose(self) -> ComposeResult:
-        app: Any = self.app
-        yield Header()
+        app = self.intake
+        yield IntakeHeader()
         with VerticalScroll(id="question-panel"):
             yield Label(_("Settings for this laptop"), classes="title")
             yield Label(_("Language of the screens"), classes="hint")
@@ -72,7 +73,7 @@ class SettingsScreen(LocalizedBindings, Screen[None]):
             yield Label(_("Theme"), classes="hint")
             yield Select(
                 [(name, name) for name in THEMES],
-                value=app.theme if app.theme in THEMES else "textual-dark",
+                value=self.app.theme if self.app.theme in THEMES else "textual-dark",
                 id="theme",
                 allow_blank=False,
             )
@@ -89,12 +90,13 @@ class SettingsScreen(LocalizedBindings, Screen[None]):
         self.query_one("#language", Select).focus()  # keyboard first: Enter opens it
 
     def show_keys(self) -> None:
-        from intake_tui.ui.keys import binding_ids, screen_classes
+        from intake_tui.ui.keys import binding_ids
 
         keys = self.query_one("#keys", OptionList)
         highlighted = keys.highlighted
         keys.clear_options()
-        for binding_id, (_screen, binding) in sorted(binding_ids(screen_classes()).items()):
+        screens = self.intake.screen_classes()
+        for binding_id, (_screen, binding) in sorted(binding_ids(screens).items()):
             key = self.keys.get(binding_id, binding.key)
             changed = " *" if binding_id in self.keys else ""
             keys.add_option(
@@ -126,16 +128,17 @@ class SettingsScreen(LocalizedBindings, Screen[None]):
         def done(answers: list[str] | None) -> None:
             if answers is None:
                 return
-            from intake_tui.ui.keys import binding_ids, check_keymap, screen_classes
+            from intake_tui.ui.keys import binding_ids, check_keymap
 
+            screens = self.intake.screen_classes()
             wanted = answers[0].strip().lower()
             proposal = dict(self.keys)
-            default = binding_ids(screen_classes())[binding_id][1].key
+            default = binding_ids(screens)[binding_id][1].key
             if wanted == default:
                 proposal.pop(binding_id, None)
             else:
                 proposal[binding_id] = wanted
-            problems = check_keymap(proposal, screen_classes())
+            problems = check_keymap(proposal, screens)
             message = self.query_one("#message", Label)
             if problems:
                 message.update("; ".join(problems))
@@ -162,7 +165,7 @@ class SettingsScreen(LocalizedBindings, Screen[None]):
     def save(self) -> None:
         from intake_tui.config import save_ui_settings
 
-        app: Any = self.app
+        app = self.intake
         message = self.query_one("#message", Label)
         text = self.query_one("#lock-minutes", Input).value.strip()
         if not text.isdigit() or not 1 <= int(text) <= 120:
@@ -174,12 +177,12 @@ class SettingsScreen(LocalizedBindings, Screen[None]):
             return
         theme = str(self.query_one("#theme", Select).value)
         language = str(self.query_one("#language", Select).value)
-        app.theme = theme
+        self.app.theme = theme
         app.idle_seconds = int(text) * 60
         app.newcomer_display = str(self.query_one("#newcomer", Select).value)
         app.set_rtl_rendering(str(self.query_one("#rtl", Select).value))
         save_ui_settings(
-            app.store.data_dir.config_path,
+            self.store.data_dir.config_path,
             theme=theme,
             lock_minutes=int(text),
             language=language,

@@ -7,16 +7,22 @@ stops, locks and explains (the app does that, also for the background sync).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, ProgressBar
+from textual.widgets import DataTable, Footer, Label, ProgressBar
 
 from intake_tui.i18n import N_, _
+from intake_tui.ui.base import AppAccess
+from intake_tui.ui.header import IntakeHeader
 from intake_tui.ui.keys import LocalizedBindings
+
+if TYPE_CHECKING:
+    from intake_tui.store.session import Store
+    from intake_tui.sync.service import Summary
 
 
 def state_names() -> dict[str, str]:
@@ -45,7 +51,7 @@ def describe_error(error: str | None) -> str:
     return _("the server refused it ({reason})").format(reason=error)
 
 
-def outbox_states(store: Any, interview_ids: list[str]) -> dict[tuple[str, int], str]:
+def outbox_states(store: Store, interview_ids: list[str]) -> dict[tuple[str, int], str]:
     """(interview id, revision) → outbox state, for a page of the cases table (one query)."""
     from sqlmodel import col, select
 
@@ -62,7 +68,7 @@ def outbox_states(store: Any, interview_ids: list[str]) -> dict[tuple[str, int],
     return {(str(i), int(r)): str(state) for i, r, state in rows}
 
 
-class SyncScreen(LocalizedBindings, Screen[None]):
+class SyncScreen(AppAccess, LocalizedBindings, Screen[None]):
     """The outbox with its states; s sends now."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -77,7 +83,7 @@ class SyncScreen(LocalizedBindings, Screen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield IntakeHeader()
         with Vertical(id="question-panel"):
             yield Label(_("Sync with the municipality"), classes="title")
             yield Label("", id="sync-state")
@@ -92,10 +98,6 @@ class SyncScreen(LocalizedBindings, Screen[None]):
         table = self.query_one("#outbox", DataTable)
         table.add_columns(_("Name"), _("Version"), _("Plan"), _("State"), _("Tries"), _("Last"))
         self.refresh_state()
-
-    @property
-    def store(self) -> Any:
-        return self.app.store  # type: ignore[attr-defined]
 
     def refresh_state(self) -> None:
         from sqlmodel import col, select
@@ -127,7 +129,7 @@ class SyncScreen(LocalizedBindings, Screen[None]):
             text = _("Enrolled with {server} as device {id}. {n} waiting.").format(
                 server=device.server_url, id=device.device_id, n=waiting
             )
-        problem = getattr(self.app, "sync_problem", None)
+        problem = self.intake.sync_problem
         if problem:
             text += " " + _("The last automatic try did not run: {reason}").format(reason=problem)
         self.query_one("#sync-state", Label).update(text)
@@ -164,17 +166,16 @@ class SyncScreen(LocalizedBindings, Screen[None]):
         from intake_tui.sync import service
         from intake_tui.sync.client import SyncConfigError
 
-        app: Any = self.app
+        app = self.app
+        store = self.store
 
-        def progress(summary: Any, total: int) -> None:
+        def progress(summary: Summary, total: int) -> None:
             done = summary.acked + summary.conflicts + summary.rejected
             app.call_from_thread(self._progress, done, total)
 
         try:
-            summary = service.run_sync(
-                self.store, ca_file=getattr(app, "sync_ca_file", None), progress=progress
-            )
-            service.purge_synced(self.store, getattr(app, "retention_days", 30))
+            summary = service.run_sync(store, ca_file=self.intake.sync_ca_file, progress=progress)
+            service.purge_synced(store, self.intake.retention_days)
         except SyncConfigError as error:
             app.call_from_thread(self._finished, None, error.message)
             return
@@ -183,11 +184,11 @@ class SyncScreen(LocalizedBindings, Screen[None]):
     def _progress(self, done: int, total: int) -> None:
         self.query_one("#sync-progress", ProgressBar).update(total=total, progress=done)
 
-    def _finished(self, summary: Any, error: str | None) -> None:
+    def _finished(self, summary: Summary | None, error: str | None) -> None:
         result = self.query_one("#sync-result", Label)
         self.query_one("#sync-progress", ProgressBar).display = False
-        if error is not None:
-            result.update(error)
+        if summary is None:  # then there is an error
+            result.update(error or "")
         elif summary.nothing_to_do:
             result.update(_("Nothing to send."))
         else:
@@ -204,7 +205,7 @@ class SyncScreen(LocalizedBindings, Screen[None]):
             )
         self.refresh_state()
         if summary is not None and summary.stopped == "revoked":
-            self.app.revoked()  # type: ignore[attr-defined]
+            self.intake.revoked()
 
     def action_back(self) -> None:
         self.app.pop_screen()

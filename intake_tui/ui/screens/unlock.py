@@ -6,6 +6,8 @@ worker thread while the screen stays responsive; a wrong passphrase gets one cal
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -13,13 +15,17 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select
 
 from intake_tui.i18n import _
+from intake_tui.ui.base import AppAccess
 from intake_tui.ui.keys import LocalizedBindings
 
+if TYPE_CHECKING:
+    from intake_tui.core.engine import Step
 
-class UnlockScreen(LocalizedBindings, Screen[None]):
+
+class UnlockScreen(AppAccess, LocalizedBindings, Screen[None]):
     """The first screen, and the lock screen: nothing of any case is visible here."""
 
-    def __init__(self, *, resume: object = None) -> None:
+    def __init__(self, *, resume: tuple[str, Step | None] | None = None) -> None:
         super().__init__()
         self.resume = resume
         self.first_run = False
@@ -28,7 +34,7 @@ class UnlockScreen(LocalizedBindings, Screen[None]):
     def compose(self) -> ComposeResult:
         from intake_tui.store.datadir import DataDir
 
-        data_dir = DataDir.resolve(self.app.data_dir_option)  # type: ignore[attr-defined]
+        data_dir = DataDir.resolve(self.intake.data_dir_option)
         self.data_dir = data_dir
         self.first_run = not data_dir.is_set_up()
         with Vertical(id="unlock-box"):
@@ -49,7 +55,7 @@ class UnlockScreen(LocalizedBindings, Screen[None]):
 
                 self.users = list_users(data_dir)
                 yield Label(_("Unlock intake-tui"), classes="title")
-                preset = self.app.preset_user  # type: ignore[attr-defined]
+                preset = self.intake.preset_user
                 yield Select(
                     [(name, name) for name in self.users],
                     prompt=_("Caseworker"),
@@ -115,21 +121,23 @@ class UnlockScreen(LocalizedBindings, Screen[None]):
         from intake_tui.store.keyring import KeyringError
         from intake_tui.store.session import StoreError, initialize, unlock
 
-        app = self.app
+        app = self.intake
         try:
             if create:
-                store = initialize(self.data_dir, user, passphrase, clock=app.clock)  # type: ignore[attr-defined]
+                store = initialize(self.data_dir, user, passphrase, clock=app.clock)
+            elif app.kdf_floor is not None:
+                store = unlock(
+                    self.data_dir, user, passphrase, clock=app.clock, floor=app.kdf_floor
+                )
             else:
-                floor = app.kdf_floor  # type: ignore[attr-defined]
-                kwargs = {"floor": floor} if floor is not None else {}
-                store = unlock(self.data_dir, user, passphrase, clock=app.clock, **kwargs)  # type: ignore[attr-defined]
+                store = unlock(self.data_dir, user, passphrase, clock=app.clock)
         except KeyringError as error:
-            app.call_from_thread(self.failed, str(error))
+            self.app.call_from_thread(self.failed, str(error))
             return
         except (DatabaseError, StoreError) as error:
-            app.call_from_thread(self.failed, error.message)
+            self.app.call_from_thread(self.failed, error.message)
             return
-        app.call_from_thread(app.unlocked, store, self.resume)  # type: ignore[attr-defined]
+        self.app.call_from_thread(app.unlocked, store, self.resume)
 
     def failed(self, message: str) -> None:
         self.say(message)
