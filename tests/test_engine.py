@@ -327,6 +327,48 @@ def test_progress_counts_visible_questions_and_missing_required(interview: Inter
     assert interview.progress()["persoon"].missing_required == 0
 
 
+# -- what blocks finalizing ---------------------------------------------------------------------
+
+
+def test_finalize_blockers_are_the_visible_required_questions_without_an_answer(
+    interview: Interview,
+) -> None:
+    assert interview.finalize_blockers() == []  # nothing required is visible yet
+    interview.set_answer("geboortedatum", Answer.of(ADULT))
+    interview.set_answer("werk_gehad", Answer.of(True))
+    one = interview.add_instance("gezinsleden")
+    two = interview.add_instance("gezinsleden")
+    interview.set_answer("relatie", Answer.of("kind"), one)
+    interview.set_answer("geboortejaar", Answer.of(2024), one)  # a young child: VVE is asked
+    assert interview.finalize_blockers() == [
+        Step("beroep"),
+        Step("relatie", two),
+        Step("vve_geinformeerd"),
+    ]
+    interview.set_answer("relatie", Answer.of("ouder"), two)
+    interview.set_answer("vve_geinformeerd", Answer.of(True))
+    interview.set_answer("beroep", Answer.of("lasser"))
+    assert interview.finalize_blockers() == []
+
+
+def test_dont_know_unblocks_only_where_the_question_allows_it(interview: Interview) -> None:
+    interview.set_answer("geboortedatum", Answer.of(ADULT))
+    interview.set_answer("werk_gehad", Answer.of(True))
+    interview.set_answer("beroep", UNKNOWN)  # beroep has no `allow:`
+    assert interview.finalize_blockers() == [Step("beroep")]
+    interview.set_answer("beroep", Answer.of(""))  # an empty answer is no answer
+    assert interview.finalize_blockers() == [Step("beroep")]
+    interview.set_answer("werk_gehad", DECLINED)  # allowed there; beroep is hidden now
+    assert interview.finalize_blockers() == []
+
+
+def test_a_removed_repeat_instance_no_longer_blocks(interview: Interview) -> None:
+    one = interview.add_instance("gezinsleden")
+    assert interview.finalize_blockers() == [Step("relatie", one)]
+    interview.remove_instance("gezinsleden", one)
+    assert interview.finalize_blockers() == []
+
+
 # -- recomputation is incremental ---------------------------------------------------------------
 
 

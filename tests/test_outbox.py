@@ -37,15 +37,13 @@ def test_freezing_a_revision_writes_its_outbox_entry_in_the_same_transaction(
 
 
 def test_drafts_never_reach_the_outbox(tmp_path: Path) -> None:
-    from .store_helpers import make_store
+    from .store_helpers import entered_persona, make_store
     from .sync_helpers import bundle
 
     store = make_store(tmp_path / "data")
     try:
-        made = interviews.create_interview(
-            store, bundle(), client_display_name="Concept", client_language="ar"
-        )
-        interviews.finalize_interview(store, made.id)
+        made = entered_persona(store, bundle(), "ayse")
+        interviews.finalize_interview(store, made)
         assert outbox(store) == []
     finally:
         store.close()

@@ -17,7 +17,7 @@ from intake_tui.store.keyring import TEST_KDF
 from intake_tui.store.session import Store, StoreError, unlock
 
 from .conftest import DEFAULT_BUNDLE
-from .store_helpers import BSN, NAME, PASSPHRASE, make_store, reopen
+from .store_helpers import BSN, NAME, PASSPHRASE, entered_persona, make_store, reopen
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +180,7 @@ def test_search_ignores_case_and_accents(store: Store, bundle, typed: str) -> No
 def test_finalize_blocks_changes_until_reopened_with_a_reason(
     store: Store, bundle, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    interview_id = new_interview(store, bundle)
+    interview_id = entered_persona(store, bundle, "rami")
     interviews.finalize_interview(store, interview_id)
     assert list((tmp_path / "data" / "backups").glob("intake-*.db"))
     with pytest.raises(StoreError):
@@ -193,12 +193,36 @@ def test_finalize_blocks_changes_until_reopened_with_a_reason(
     assert (reason, who) == ("LBT result came in", "anna")
 
 
+def test_finalizing_with_required_answers_missing_is_refused_and_writes_nothing(
+    store: Store, bundle, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from intake_tui.core.engine import Step
+
+    interview_id = entered_persona(store, bundle, "semhar", skip=("samenvatting_besproken",))
+    interviews.save_answer(store, interview_id, "psychische_klachten_signaal", UNKNOWN)
+    with pytest.raises(interviews.FinalizeBlocked) as refused:
+        interviews.finalize_interview(store, interview_id)
+    # "weet niet" is no answer where the question does not allow it; questionnaire order.
+    assert refused.value.steps == (
+        Step("psychische_klachten_signaal"),
+        Step("samenvatting_besproken"),
+    )
+    assert refused.value.message == "2 required questions still need an answer before finalizing"
+    summary = interviews.open_interview(store, interview_id).summary
+    assert (summary.status, summary.finalized_at) == ("in_progress", None)
+    assert not list((tmp_path / "data" / "backups").glob("intake-*.db"))
+    interviews.save_answer(store, interview_id, "psychische_klachten_signaal", Answer.of("ja"))
+    interviews.save_answer(store, interview_id, "samenvatting_besproken", Answer.of(True))
+    interviews.finalize_interview(store, interview_id)
+    assert interviews.open_interview(store, interview_id).summary.status == "finalized"
+
+
 def test_the_bundle_is_pinned_with_the_interview(store: Store, bundle) -> None:  # type: ignore[no-untyped-def]
     interview_id = new_interview(store, bundle)
     interviews._BUNDLE_CACHE.clear()
     opened = interviews.open_interview(store, interview_id)
     assert opened.bundle.sha256 == bundle.sha256
-    assert opened.summary.bundle_version == "1.0.0"
+    assert opened.summary.bundle_version == "1.1.0"
 
 
 def test_notes_and_flags(store: Store, bundle) -> None:  # type: ignore[no-untyped-def]
@@ -377,7 +401,7 @@ def test_erasing_a_draft_with_plan_overrides_works_but_not_a_discussed_case(
     plans.set_override(store, draft_id, "leerroute", "B", "besproken")
     interviews.delete_draft(store, draft_id)
     assert interviews.list_interviews(store).total == 0
-    kept = new_interview(store, bundle)
+    kept = entered_persona(store, bundle, "ayse")
     interviews.finalize_interview(store, kept)
     interviews.reopen_interview(store, kept, "correctie")
     with pytest.raises(StoreError):

@@ -577,7 +577,7 @@ def test_content_is_purged_only_after_its_receipt_and_the_retention(
         store.close()
 
 
-def newer_bundle(tmp_path: Path, version: str = "1.1.0") -> Path:
+def newer_bundle(tmp_path: Path, version: str = "1.2.0") -> Path:
     import shutil
 
     from .conftest import DEFAULT_BUNDLE
@@ -586,9 +586,9 @@ def newer_bundle(tmp_path: Path, version: str = "1.1.0") -> Path:
     shutil.copytree(DEFAULT_BUNDLE, folder)
     source = folder / "questionnaire.yaml"
     text = source.read_text(encoding="utf-8")
-    assert 'version: "1.0.0"' in text
+    assert 'version: "1.1.0"' in text
     source.write_text(
-        text.replace('version: "1.0.0"', f'version: "{version}"', 1), encoding="utf-8"
+        text.replace('version: "1.1.0"', f'version: "{version}"', 1), encoding="utf-8"
     )
     return folder
 
@@ -603,20 +603,20 @@ def test_published_bundles_are_verified_before_use_and_running_interviews_stay_p
     store, (interview_id,) = store_with_frozen(tmp_path / "data")
     try:
         enrolled(store, central)
-        admin.publish_bundle(central.db_url, newer_bundle(tmp_path, "1.1.0"))
+        admin.publish_bundle(central.db_url, newer_bundle(tmp_path, "1.2.0"))
         first = fetch_bundles(store)
-        assert [(f.id, f.version, f.state) for f in first] == [("brede-intake", "1.1.0", "new")]
+        assert [(f.id, f.version, f.state) for f in first] == [("brede-intake", "1.2.0", "new")]
         (folder,) = downloaded_bundle_dirs(store.data_dir.root)
-        assert load_bundle(folder).version == "1.1.0"
+        assert load_bundle(folder).version == "1.2.0"
         assert [f.state for f in fetch_bundles(store)] == ["known"]  # once
         # The interview that was running keeps the version pinned in it.
-        assert interviews.open_interview(store, interview_id).bundle.version == "1.0.0"
+        assert interviews.open_interview(store, interview_id).bundle.version == "1.1.0"
         # A bundle whose files were changed on the way is refused and never written.
-        admin.publish_bundle(central.db_url, newer_bundle(tmp_path, "1.2.0"))
+        admin.publish_bundle(central.db_url, newer_bundle(tmp_path, "1.3.0"))
         engine = sa.create_engine(central.db_url)
         with engine.begin() as connection:
             stored = connection.execute(
-                sa.text("SELECT files FROM central_bundle WHERE version = '1.2.0'")
+                sa.text("SELECT files FROM central_bundle WHERE version = '1.3.0'")
             ).scalar_one()
             import base64
 
@@ -624,14 +624,14 @@ def test_published_bundles_are_verified_before_use_and_running_interviews_stay_p
             plan = base64.b64decode(files["plan.yaml"]) + b"\n# changed on the way\n"
             files["plan.yaml"] = base64.b64encode(plan).decode()
             connection.execute(
-                sa.text("UPDATE central_bundle SET files = :f WHERE version = '1.2.0'"),
+                sa.text("UPDATE central_bundle SET files = :f WHERE version = '1.3.0'"),
                 {"f": json.dumps(files)},
             )
         engine.dispose()
-        tampered = [f for f in fetch_bundles(store) if f.version == "1.2.0"]
+        tampered = [f for f in fetch_bundles(store) if f.version == "1.3.0"]
         report("bundles", states=[(f.version, f.state, f.reason) for f in tampered])
         assert [(f.state, f.reason) for f in tampered] == [("refused", "sha256 does not match")]
-        assert [p.name for p in downloaded_bundle_dirs(store.data_dir.root)] == ["1.1.0"]
+        assert [p.name for p in downloaded_bundle_dirs(store.data_dir.root)] == ["1.2.0"]
     finally:
         store.close()
 

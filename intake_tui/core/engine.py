@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from intake_tui.core.choices import exclusive_conflict
 from intake_tui.core.expressions import Expression, ExpressionError
 from intake_tui.core.questionnaire import Bundle, Item
 from intake_tui.core.values import Answer, AnswerState, Value
@@ -411,6 +412,10 @@ class Interview:
                 problems.append(_("not one of the choices"))
             if len(set(value)) != len(value):
                 problems.append(_("a choice is selected twice"))
+            if (alone := exclusive_conflict(item, value)) is not None:
+                problems.append(
+                    _("“{choice}” cannot be combined with other choices").format(choice=alone.label)
+                )
         problems.extend(_bound_problems(item, value))
         if (
             spec.pattern is not None
@@ -447,12 +452,24 @@ class Interview:
                     else step.key in self._answers
                 )
                 answered += has
-                if self.is_required(*step.key) and not self.is_satisfied(*step.key):
-                    missing += 1
+                missing += self._blocks(step)
             result[section] = SectionProgress(
                 section, self.is_visible(section), answered, total, missing
             )
         return result
+
+    def finalize_blockers(self) -> list[Step]:
+        """What stops finalizing, in questionnaire order: every visible required question (in
+        each repeat instance too) without what `required` asks - no answer, an empty one, or a
+        "weet niet" / "wil niet zeggen" that its `allow:` does not list."""
+        return [step for step in self.steps() if self._blocks(step)]
+
+    def _blocks(self, step: Step) -> bool:
+        return (
+            self.bundle.items[step.id].holds_value
+            and self.is_required(*step.key)
+            and not self.is_satisfied(*step.key)
+        )
 
     def issues(self) -> list[Issue]:
         """Visible questions that are required and missing, or whose stored answer is invalid."""

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
 
+from intake_tui.core.choices import misplaced_exclusive
 from intake_tui.core.expressions import Expression, ExpressionError, compile_expression
 from intake_tui.core.values import VALUE_TYPES
 from intake_tui.core.yamlsource import (
@@ -74,11 +75,12 @@ class _Strict(BaseModel):
 
 
 class ChoiceSpec(_Strict):
-    """One answer option: a stable code and its Dutch label."""
+    """One answer option: a stable code and its Dutch label (`exclusive`: chosen alone)."""
 
     value: StrictStr
     label: Text
     hint: Text | None = None
+    exclusive: StrictBool = False
 
 
 class ChoiceSourceSpec(_Strict):
@@ -142,6 +144,7 @@ class Choice:
     label: str
     hint: str | None
     key: str  # translation key prefix, e.g. `choice_list.niveau.basis`
+    exclusive: bool = False  # "Geen van deze": ticking it clears the others (core/choices.py)
 
 
 @dataclass(frozen=True, eq=False)
@@ -547,6 +550,9 @@ class _Builder:
             if isinstance(node, QuestionSpec):
                 self.check_question(node, path)
                 choices, choice_source = self.question_choices(node, path, choice_lists)
+                list_name = node.choices if isinstance(node.choices, str) else None
+                if misplaced := misplaced_exclusive(node.type, choices or (), list_name):
+                    self.report((*path, *misplaced[0]), misplaced[1], key=True)
                 if node.export is not None:
                     if not EXPORT_PATTERN.match(node.export):
                         self.report(
@@ -709,7 +715,8 @@ class _Builder:
                     _("choice value {value!r} appears twice").format(value=choice.value),
                 )
             seen.add(choice.value)
-            result.append(Choice(choice.value, choice.label, choice.hint, f"{key}.{choice.value}"))
+            at = f"{key}.{choice.value}"
+            result.append(Choice(choice.value, choice.label, choice.hint, at, choice.exclusive))
         return tuple(result)
 
     def question_choices(
@@ -855,9 +862,6 @@ class _Builder:
                 inputs[item.id].update(n for n in item.calculate.names if n in items)
             if item.parent is not None:
                 inputs[item.id].add(item.parent)
-            if item.type == "repeat":
-                # A repeat's aggregates read its children: count() sees the instance list.
-                pass
         paths = {node.id: path for node, path, *_rest in raw_items}
         order: list[str] = []
         state: dict[str, int] = {}  # 1 = visiting, 2 = done

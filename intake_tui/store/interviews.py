@@ -18,10 +18,10 @@ from typing import Any, Literal
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from intake_tui.core.engine import Interview, Key
+from intake_tui.core.engine import Interview, Key, Step
 from intake_tui.core.questionnaire import Bundle, BundleError, load_bundle_files
 from intake_tui.core.values import Answer, Value, from_json, to_json
-from intake_tui.i18n import _
+from intake_tui.i18n import _, ngettext
 from intake_tui.store.models import (
     AnswerDraftRow,
     AnswerHistoryRow,
@@ -99,6 +99,20 @@ class Undone:
     question_id: str
     instance: str | None
     restored: Answer | None
+
+
+class FinalizeBlocked(StoreError):
+    """Finalizing was refused: `steps` are the required questions still without an answer."""
+
+    def __init__(self, steps: Sequence[Step]) -> None:
+        self.steps = tuple(steps)
+        super().__init__(
+            ngettext(
+                "{n} required question still needs an answer before finalizing",
+                "{n} required questions still need an answer before finalizing",
+                len(self.steps),
+            ).format(n=len(self.steps))
+        )
 
 
 _BUNDLE_CACHE: dict[str, Bundle] = {}
@@ -197,12 +211,7 @@ def open_interview(store: Store, interview_id: str, clock_today: object = None) 
     with store.session() as session:
         row = _get(session, interview_id)
         bundle = pinned_bundle(session, row.bundle_sha256)
-        answers: dict[Key, Answer] = {}
-        for answer in session.exec(select(AnswerRow).where(AnswerRow.interview_id == interview_id)):
-            item = bundle.items.get(answer.question_id)
-            type_name = item.type if item is not None else "text"
-            value = _decode(type_name, answer.value_json)
-            answers[(answer.question_id, answer.instance or None)] = Answer(answer.state, value)  # type: ignore[arg-type]
+        answers = _stored_answers(session, interview_id, bundle)
         notes = {
             (n.question_id, n.instance or None): Note(n.text, n.flagged)
             for n in session.exec(select(NoteRow).where(NoteRow.interview_id == interview_id))
@@ -212,6 +221,15 @@ def open_interview(store: Store, interview_id: str, clock_today: object = None) 
         current = row.current_step
     interview = Interview(bundle, answers, today=store.clock.today)
     return OpenInterview(summary, bundle, interview, notes, current)
+
+
+def _stored_answers(session: Session, interview_id: str, bundle: Bundle) -> dict[Key, Answer]:
+    answers: dict[Key, Answer] = {}
+    for answer in session.exec(select(AnswerRow).where(AnswerRow.interview_id == interview_id)):
+        item = bundle.items.get(answer.question_id)
+        value = _decode(item.type if item is not None else "text", answer.value_json)
+        answers[(answer.question_id, answer.instance or None)] = Answer(answer.state, value)  # type: ignore[arg-type]
+    return answers
 
 
 def _decode(type_name: str, text: str) -> Value | None:
@@ -341,6 +359,33 @@ def drafts(store: Store, interview_id: str) -> dict[Key, str]:
             select(AnswerDraftRow).where(AnswerDraftRow.interview_id == interview_id)
         )
         return {(r.question_id, r.instance or None): r.text for r in rows}
+
+
+def discard_draft(
+    store: Store, interview_id: str, question_id: str, instance: str | None = None
+) -> None:
+    """Throw away the unsaved text of one question (the caseworker chose to)."""
+    with store.session() as session:
+        session.connection().exec_driver_sql(
+            "DELETE FROM answer_draft WHERE interview_id = ? AND question_id = ? AND instance = ?",
+            (interview_id, question_id, instance or ""),
+        )
+
+
+def last_undoable(store: Store, interview_id: str) -> Key | None:
+    """The question (and instance) that `undo_last_answer` would change next, or None."""
+    with store.session() as session:
+        last = session.exec(
+            select(AnswerHistoryRow)
+            .where(
+                AnswerHistoryRow.interview_id == interview_id,
+                col(AnswerHistoryRow.undone).is_(False),
+                col(AnswerHistoryRow.is_undo).is_(False),
+            )
+            .order_by(col(AnswerHistoryRow.id).desc())
+            .limit(1)
+        ).first()
+        return None if last is None else (last.question_id, last.instance or None)
 
 
 def undo_last_answer(store: Store, interview_id: str) -> Undone | None:
@@ -585,12 +630,21 @@ def _escape_like(text: str) -> str:
 
 
 def finalize_interview(store: Store, interview_id: str) -> None:
-    """Mark an interview finalized (the review is done) and write an encrypted backup copy."""
+    """Mark an interview finalized (the review is done) and write an encrypted backup copy.
+
+    FinalizeBlocked, and nothing written, while a required question has no answer (or a
+    "weet niet" / "wil niet zeggen" its `allow:` does not list): `Interview.finalize_blockers`.
+    """
     now = store.now()
     with store.session() as session:
         row = _get(session, interview_id)
         if row.status == "finalized":
             return
+        bundle = pinned_bundle(session, row.bundle_sha256)
+        answers = _stored_answers(session, interview_id, bundle)
+        blockers = Interview(bundle, answers, today=store.clock.today).finalize_blockers()
+        if blockers:
+            raise FinalizeBlocked(blockers)
         row.status = "finalized"
         row.finalized_at = now
         row.updated_at = now

@@ -1,25 +1,34 @@
-"""Review before finalizing: what needs attention first, then every answer by section.
+"""Review before finalizing: what blocks finalizing first, then what needs attention, then every
+answer by section.
 
-Missing required answers, invalid answers, flagged questions and hidden-but-answered ones are
-listed on top; Enter on any line jumps back to that question. Finalizing asks once, saying what
-it means.
+Required questions still without an answer (or with a "weet niet" / "wil niet zeggen" the
+question does not allow) block finalizing and are listed on top; invalid answers, flagged
+questions and hidden-but-answered ones follow. Enter on any line jumps back to that question.
+Finalizing is refused, with the reason, while anything blocks it; otherwise it asks once,
+saying what it means. The store and the bundle texts are imported where they are used: the
+review is never on the way to the first frame.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Header, Label, OptionList
+from textual.widgets import Button, Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
 from intake_tui.core.display import show_answer
 from intake_tui.core.engine import Step
-from intake_tui.i18n import N_, _
+from intake_tui.i18n import N_, _, ngettext
+from intake_tui.ui.base import AppAccess
+from intake_tui.ui.header import IntakeHeader
 from intake_tui.ui.keys import LocalizedBindings
+
+if TYPE_CHECKING:
+    from intake_tui.ui.texts import BundleTexts
 
 
 def mask_bsn(bsn: str) -> str:
@@ -56,7 +65,7 @@ class ConfirmScreen(LocalizedBindings, ModalScreen[bool]):
         self.dismiss(False)
 
 
-class ReviewScreen(LocalizedBindings, Screen[Step | None]):
+class ReviewScreen(AppAccess, LocalizedBindings, Screen[Step | None]):
     """All answers of one interview; dismisses with the step to jump to, if any."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -84,14 +93,14 @@ class ReviewScreen(LocalizedBindings, Screen[Step | None]):
         super().__init__()
         self.interview_id = interview_id
         self.targets: dict[str, Step] = {}
-
-    @property
-    def store(self) -> Any:
-        return self.app.store  # type: ignore[attr-defined]
+        self.first_blocker: int | None = None  # the option index of the first blocking question
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield IntakeHeader()
         yield Label("", id="status", classes="title")
+        message = Label("", id="message")
+        message.display = False  # shown only while it has something to say
+        yield message
         yield OptionList(id="review")
         yield Footer()
 
@@ -114,14 +123,10 @@ class ReviewScreen(LocalizedBindings, Screen[Step | None]):
         from intake_tui.i18n import current_language
         from intake_tui.ui.texts import BundleTexts
 
-        app: Any = self.app
+        app = self.intake
         language = opened.summary.client_language
-        texts = BundleTexts(
-            bundle, current_language(), language, getattr(app, "rtl_rendering", "app")
-        )
-        bilingual = (
-            getattr(app, "newcomer_display", "below") != "off" and language != texts.ui_language
-        )
+        texts = BundleTexts(bundle, current_language(), language, app.rtl_rendering)
+        bilingual = app.newcomer_display != "off" and language != texts.ui_language
         width = max(20, self.app.size.width - 6)
 
         def add(text: str, step: Step | None) -> None:
@@ -130,7 +135,13 @@ class ReviewScreen(LocalizedBindings, Screen[Step | None]):
                 self.targets[option_id] = step
             listing.add_option(Option(text, id=option_id, disabled=step is None and "──" in text))
 
-        issues = engine.issues()
+        blockers = engine.finalize_blockers() if opened.summary.status == "in_progress" else []
+        self.first_blocker = 1 if blockers else None
+        if blockers:
+            add(_("── Needed before finalizing ──"), None)
+        for step in blockers:
+            add(self.blocker_line(texts, step), step)
+        issues = [i for i in engine.issues() if i.step not in blockers]
         flagged = [key for key, note in opened.notes.items() if note.flagged]
         hidden = engine.hidden_answers()
         if issues or flagged or hidden:
@@ -168,6 +179,18 @@ class ReviewScreen(LocalizedBindings, Screen[Step | None]):
                     text += "\n" + "\n".join(texts.lines(theirs, width - 4))
                 add(text, step)
 
+    def blocker_line(self, texts: BundleTexts, step: Step) -> str:
+        """A blocking question (inside a repeat: which entry, as the interview names it) and why."""
+        engine = self.opened.interview
+        label = texts.caseworker(step.id)
+        repeat = engine.item(step.id).repeat
+        if repeat is not None and step.instance in engine.instances(repeat):
+            position = engine.instances(repeat).index(step.instance) + 1
+            label = f"{texts.caseworker(repeat)} {position} › {label}"
+        reasons = engine.validate(step.id, engine.answer(step.id, step.instance), step.instance)
+        reason = reasons[0] if reasons else _("an answer is required")
+        return f"✗ {label}: {reason}"
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         step = self.targets.get(str(event.option.id))
         if step is not None and self.opened.summary.status == "in_progress":
@@ -179,23 +202,57 @@ class ReviewScreen(LocalizedBindings, Screen[Step | None]):
     def action_finalize(self) -> None:
         if self.opened.summary.status == "finalized":
             return
-        missing = [i for i in self.opened.interview.issues() if i.kind == "missing_required"]
+        blockers = self.opened.interview.finalize_blockers()
+        if blockers:
+            self.refuse_finalizing(len(blockers))
+            return
         question = _(
             "Finalize this interview? The answers are then fixed for the plan; changing them "
             "later needs a reason. An encrypted backup is made."
         )
-        if missing:
-            question += " " + _("{n} required answers are still missing.").format(n=len(missing))
 
         def done(yes: bool | None) -> None:
-            if yes:
-                from intake_tui.store import interviews
+            if not yes:
+                return
+            from intake_tui.store import interviews
+            from intake_tui.store.session import StoreError
 
+            try:
                 interviews.finalize_interview(self.store, self.interview_id)
-                self.notify(_("Finalized"))
+            except interviews.FinalizeBlocked as refused:
+                # The answers changed since this list was made (another screen, a script).
                 self.refresh_list()
+                self.refuse_finalizing(len(refused.steps))
+                return
+            except StoreError as error:
+                self.say(error.message)
+                return
+            self.say("")
+            self.notify(_("Finalized"))
+            self.refresh_list()
 
         self.app.push_screen(ConfirmScreen(question, _("Finalize")), done)
+
+    def say(self, text: str) -> None:
+        message = self.query_one("#message", Label)
+        message.update(text)
+        message.display = bool(text)
+
+    def refuse_finalizing(self, count: int) -> None:
+        """Say calmly why nothing was finalized, and put the cursor on the first reason."""
+        self.say(
+            ngettext(
+                "Not finalized yet: {n} required question still needs an answer, listed at the "
+                "top. Enter goes to it.",
+                "Not finalized yet: {n} required questions still need an answer, listed at the "
+                "top. Enter goes to each.",
+                count,
+            ).format(n=count)
+        )
+        listing = self.query_one("#review", OptionList)
+        if self.first_blocker is not None:
+            listing.highlighted = self.first_blocker
+        listing.focus()
 
     def action_reopen(self) -> None:
         from intake_tui.ui.screens.ask import AskScreen
@@ -206,8 +263,14 @@ class ReviewScreen(LocalizedBindings, Screen[Step | None]):
         def done(answers: list[str] | None) -> None:
             if answers:
                 from intake_tui.store import interviews
+                from intake_tui.store.session import StoreError
 
-                interviews.reopen_interview(self.store, self.interview_id, answers[0])
+                try:
+                    interviews.reopen_interview(self.store, self.interview_id, answers[0])
+                except StoreError as error:  # a key never ends the app: say why instead
+                    self.say(error.message)
+                    return
+                self.say("")
                 self.refresh_list()
 
         self.app.push_screen(
