@@ -80,6 +80,15 @@ def _open(name: str) -> Callable[[Any], Awaitable[None]]:
     return run
 
 
+async def _arabic_choices(pilot: Any) -> None:
+    """Abdullah reads Arabic: a choice list whose Arabic options wrap and hold brackets."""
+    from intake_tui.core.engine import Step
+
+    await _open("abdullah")(pilot)
+    pilot.app.screen.show(Step("nl_onderwijs_soort"))
+    await pilot.pause(0.05)
+
+
 async def _newcomer_view(pilot: Any) -> None:
     await _open("rami")(pilot)
     await pilot.press("f7")
@@ -169,6 +178,7 @@ SCREENS: dict[str, Callable[[Any], Awaitable[None]]] = {
     "interview_dari": _open("farid"),
     "interview_persian": _persian,
     "newcomer_view": _newcomer_view,
+    "choices_arabic": _arabic_choices,
     "information": _information,
 }
 

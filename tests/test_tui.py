@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Label, TextArea
+from textual.widgets import DataTable, Input, Label, Static, TextArea
 
 from intake_tui.core import FrozenClock
 from intake_tui.store.keyring import TEST_KDF
@@ -77,6 +77,11 @@ async def test_answer_undo_and_lock_resume(demo_dir: Path) -> None:
         await pilot.pause(0.1)
         assert interview.engine.answer("voornamen").value == "Farid Tweede"
         assert "saved" in str(interview.query_one("#message", Label).render())
+        # Undo from the next question first shows the answer it would undo, then undoes it.
+        await pilot.press("ctrl+z")
+        await pilot.pause(0.1)
+        assert interview.step == Step("voornamen")
+        assert interview.engine.answer("voornamen").value == "Farid Tweede"
         await pilot.press("ctrl+z")
         await pilot.pause(0.1)
         assert interview.engine.answer("voornamen").value != "Farid Tweede"
@@ -112,6 +117,48 @@ async def test_first_run_creates_the_first_caseworker(tmp_path: Path) -> None:
                 break
         assert type(pilot.app.screen).__name__ == "CasesScreen"
         assert pilot.app.screen.query_one("#cases", DataTable).row_count == 0
+
+
+async def test_the_app_may_close_while_unlocking_still_switches_screens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12 item 5: the cases screen goes (here: the app closes) while the app is still
+    removing the unlock screen. Textual's Header filled its title from the app's queue, after
+    that removal, found its title gone and the app stopped with NoMatches."""
+    import asyncio
+
+    from intake_tui.ui.screens.cases import CasesScreen
+    from intake_tui.ui.screens.unlock import UnlockScreen
+
+    cases: list[CasesScreen] = []
+
+    async def leave_slowly(self: UnlockScreen) -> None:
+        # A loaded laptop: the unlock screen is still going when the cases screen has gone.
+        for _ in range(1000):
+            if cases and cases[0]._task is None:
+                return
+            await asyncio.sleep(0.01)
+
+    monkeypatch.setattr(UnlockScreen, "on_unmount", leave_slowly, raising=False)
+    app = make_app(tmp_path / "new", user=None)
+    async with app.run_test() as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, UnlockScreen)
+        screen.query_one("#name", Input).value = "anna"
+        screen.query_one("#passphrase", Input).value = PASSPHRASE
+        screen.query_one("#again", Input).value = PASSPHRASE
+        screen.submit()  # what Enter does; pilot.press would wait for the switch to end
+        for _ in range(1000):
+            await asyncio.sleep(0.01)  # likewise not pilot.pause
+            if isinstance(app.screen, CasesScreen) and app.screen.is_mounted:
+                break
+        assert isinstance(app.screen, CasesScreen)
+        # The title is there at once, not after the switch (the app is still busy with it).
+        title = app.screen.query_one("HeaderTitle", Static)
+        assert str(title.render()) == "intake-tui"
+        cases.append(app.screen)
+    # Leaving the block closed the app (run_test raises what stopped it), with no fatal error.
+    assert app.return_code is None
 
 
 async def test_no_screenshot_command_and_no_selection(demo_dir: Path) -> None:
@@ -239,7 +286,7 @@ async def test_new_intake_from_the_cases_screen(tmp_path: Path) -> None:
         await pilot.press("y")
         await wait_for(pilot, "InterviewScreen")
         interview = pilot.app.screen
-        assert interview.opened.summary.client_language == "ti"
+        assert interview.session.summary.client_language == "ti"
         engine = interview.engine
         assert engine.value("informatie_intake_gegeven") is True
         assert engine.value("privacy_informatie_gegeven") is True
@@ -568,12 +615,11 @@ async def test_a_whole_intake_from_first_run_to_export(tmp_path: Path) -> None:
                 code = (
                     ("true" if answer.value else "false") if item.type == "yes_no" else answer.value
                 )
-                index = codes.index(code)
-                if index < 9:
-                    await pilot.press(str(index + 1))
-                else:  # long lists (countries): move there and press Enter
-                    screen.query_one("#field-choice").highlighted = index
-                    await pilot.press("enter")
+                number = str(codes.index(code) + 1)
+                if len(codes) <= 9:
+                    await pilot.press(number)  # a short list: the digit chooses at once
+                else:  # a long list (countries): the number, then Enter
+                    await pilot.press(*number, "enter")
             elif item.type == "longtext":
                 # Long text is set, not typed; Page Down saves it and goes on.
                 screen.query_one("#field-long", TextArea).text = show_value(item, answer.value)

@@ -1,0 +1,173 @@
+"""One open interview as the interview screen works with it: the engine, the store, every change.
+
+The screen shows and asks; this class changes the store and the engine together, so a change
+is in both or in neither, and a store refusal (a finalized intake, a missing interview) comes
+back as a message for the screen, never as an exception that reaches the top of the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from intake_tui.core.display import show_answer
+from intake_tui.core.engine import Key, Step
+from intake_tui.core.values import Answer
+from intake_tui.i18n import _
+from intake_tui.store import interviews
+from intake_tui.store.session import Store, StoreError
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    """What a ctrl+z did: the message, the question to show, and what a second ctrl+z undoes."""
+
+    message: str
+    show: Step | None = None
+    armed: Key | None = None
+
+
+class InterviewSession:
+    """The interview behind the screen; `read_only` when it is finalized."""
+
+    def __init__(self, store: Store, interview_id: str) -> None:
+        self.store = store
+        self.interview_id = interview_id
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the interview again (after the review finalized or reopened it)."""
+        opened = interviews.open_interview(self.store, self.interview_id)
+        self.summary = opened.summary
+        self.bundle = opened.bundle
+        self.engine = opened.interview
+        self.notes = opened.notes
+        self.current_step = opened.current_step
+        self.read_only = opened.summary.status != "in_progress"
+        self.drafts = interviews.drafts(self.store, self.interview_id)
+
+    # -- answers --------------------------------------------------------------------------------
+
+    def save(self, step: Step, answer: Answer | None, language_shown: str | None) -> str | None:
+        """Validate and store an answer; the problem in words when it was not saved."""
+        if self.read_only:
+            return read_only_message()
+        problems = self.engine.validate(step.id, answer, step.instance)
+        if problems:
+            return "; ".join(problems)
+        try:
+            interviews.save_answer(
+                self.store,
+                self.interview_id,
+                step.id,
+                answer,
+                step.instance,
+                language_shown=language_shown,
+                current_step=step.id + (f"#{step.instance}" if step.instance else ""),
+            )
+        except StoreError as error:
+            return str(error)  # e.g. finalized on another laptop's sync meanwhile
+        self.drafts.pop(step.key, None)  # saving the answer removed the stored draft
+        self.engine.set_answer(step.id, answer, step.instance)
+        return None
+
+    def undo(self, here: Key | None, armed: Key | None, label: Callable[[str], str]) -> UndoResult:
+        """Undo the last change; when it was another question, first show it and ask again."""
+        try:
+            target = interviews.last_undoable(self.store, self.interview_id)
+            if target is None:
+                return UndoResult(_("Nothing to undo."))
+            if target != here and armed != target:
+                step = Step(*target)
+                return UndoResult(
+                    _("The last change was to “{question}”. Press ctrl+z again to undo it.").format(
+                        question=label(target[0])
+                    ),
+                    show=step if step in self.engine.steps() else None,
+                    armed=target,
+                )
+            undone = interviews.undo_last_answer(self.store, self.interview_id)
+        except StoreError as error:
+            return UndoResult(str(error))
+        if undone is None:
+            return UndoResult(_("Nothing to undo."))
+        self.engine.set_answer(undone.question_id, undone.restored, undone.instance)
+        step = Step(undone.question_id, undone.instance)
+        return UndoResult(
+            _("Undone: “{question}”.").format(question=label(undone.question_id)),
+            show=step if step in self.engine.steps() else None,
+        )
+
+    # -- repeats --------------------------------------------------------------------------------
+
+    def entries(self, repeat: str) -> list[tuple[str, str]]:
+        """(instance, summary) of each entry: the entry's first answer, or a dash."""
+        first = next(iter(self.bundle.items[repeat].children), None)
+        rows = []
+        for instance in self.engine.instances(repeat):
+            summary = "—"
+            if first is not None and self.bundle.items[first].holds_value:
+                summary = show_answer(self.bundle.items[first], self.engine.answer(first, instance))
+            rows.append((instance, summary))
+        return rows
+
+    def _save_instances(self, repeat: str, before: tuple[str, ...]) -> str | None:
+        if self.read_only:
+            problem: str | None = read_only_message()
+        else:
+            try:
+                interviews.save_answer(
+                    self.store, self.interview_id, repeat, self.engine.answer(repeat)
+                )
+                return None
+            except StoreError as error:
+                problem = str(error)
+        self.engine.set_answer(repeat, Answer.of(before) if before else None)  # as it was
+        return problem
+
+    def add_instance(self, repeat: str) -> str | None:
+        before = self.engine.instances(repeat)
+        self.engine.add_instance(repeat)
+        return self._save_instances(repeat, before)
+
+    def remove_instance(self, repeat: str, instance: str) -> str | None:
+        """Remove an entry; its answers stay stored (listed as hidden) and undo brings it back."""
+        before = self.engine.instances(repeat)
+        self.engine.remove_instance(repeat, instance)
+        return self._save_instances(repeat, before)
+
+    def move_instance(self, repeat: str, instance: str, offset: int) -> int | None:
+        """Move an entry up or down; its new position, or None when it did not move."""
+        before = self.engine.instances(repeat)
+        position = before.index(instance) + offset
+        if not 0 <= position < len(before):
+            return None
+        self.engine.move_instance(repeat, instance, position)
+        return None if self._save_instances(repeat, before) else position
+
+    # -- notes and drafts -----------------------------------------------------------------------
+
+    def set_note(self, key: Key, text: str | None = None, *, toggle_flag: bool = False) -> bool:
+        """Save the note and flag of a question (text None keeps the text); the new flag."""
+        note = self.notes.get(key)
+        flagged = (note.flagged if note else False) ^ toggle_flag
+        text = text if text is not None else (note.text if note else "")
+        interviews.set_note(
+            self.store, self.interview_id, key[0], text, flagged=flagged, instance=key[1]
+        )
+        self.notes[key] = interviews.Note(text, flagged)
+        return flagged
+
+    def keep_draft(self, key: Key, text: str) -> None:
+        """Store typed text that is not an answer yet (never for a finalized intake)."""
+        if not self.read_only:
+            interviews.save_draft(self.store, self.interview_id, key[0], text, key[1])
+            self.drafts[key] = text
+
+    def discard_draft(self, key: Key) -> None:
+        if self.drafts.pop(key, None) is not None:
+            interviews.discard_draft(self.store, self.interview_id, *key)
+
+
+def read_only_message() -> str:
+    return _("This intake is finalized: reopen it in the review (F5) to change answers.")

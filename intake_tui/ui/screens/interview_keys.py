@@ -1,0 +1,73 @@
+"""The interview's keys: data, each with an id (config.toml [keys] overrides it) and a tooltip."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.binding import Binding, BindingType
+
+from intake_tui.i18n import N_
+
+
+def _b(key: str, action: str, text: str, id: str, tip: str, **options: Any) -> Binding:
+    return Binding(key, action, text, id=f"interview.{id}", tooltip=tip, **options)
+
+
+INTERVIEW_BINDINGS: list[BindingType] = [
+    # Priority: Page Down/Up always move between questions, also from inside a choice list
+    # (which would otherwise page through its options).
+    _b("pagedown", "next", N_("Next"), "next", N_("Next question"), priority=True),
+    _b("pageup", "previous", N_("Previous"), "previous", N_("Previous question"), priority=True),
+    _b("f2", "unknown", N_("Don't know"), "unknown", N_("Answer: don't know")),
+    _b("f3", "declined", N_("Prefer not to say"), "declined", N_("Answer: prefer not to say")),
+    _b("ctrl+z", "undo", N_("Undo"), "undo", N_("Undo the last answer")),
+    _b("f4", "add_instance", N_("Add"), "add", N_("Add an entry to this list")),
+    _b("f5", "review", N_("Review"), "review", N_("All answers, and finalize")),
+    _b("escape", "close", N_("Cases"), "close", N_("Back to the cases")),
+    _b(
+        "f6",
+        "remove_instance",
+        N_("Remove"),
+        "remove",
+        N_("Remove the last entry of this list (ctrl+z brings it back)"),
+        show=False,
+    ),
+    _b("ctrl+f", "flag", N_("Flag"), "flag", N_("Flag this question to come back to")),
+    _b(
+        "ctrl+n",
+        "note",
+        N_("Note"),
+        "note",
+        N_("A note for yourself on this question (never exported)"),
+    ),
+    _b(
+        "f7",
+        "newcomer_view",
+        N_("Newcomer view"),
+        "newcomer_view",
+        N_("The question in the newcomer's language only, large"),
+    ),
+    _b(
+        "shift+up",
+        "move_entry(-1)",
+        N_("Move up"),
+        "move_up",
+        N_("Move the selected entry of a list up"),
+        show=False,
+    ),
+    _b(
+        "shift+down",
+        "move_entry(1)",
+        N_("Move down"),
+        "move_down",
+        N_("Move the selected entry of a list down"),
+        show=False,
+    ),
+    _b(
+        "f9",
+        "discard_draft",
+        N_("Discard"),
+        "discard_draft",
+        N_("Throw away the restored unsaved text"),
+    ),
+]

@@ -1,0 +1,187 @@
+"""The interview screen with the demo data: what a key records, read-only finalized cases,
+exclusive options, undo that never changes another question unseen, and unsaved typing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Input, Label
+
+from intake_tui.core.engine import Step
+from intake_tui.store import interviews
+from intake_tui.store.keyring import TEST_KDF
+from intake_tui.ui.widgets.choice_list import ChoiceList
+
+from .store_helpers import reopen
+from .tui_helpers import make_app, open_case, wait_for
+
+
+@pytest.fixture()
+def demo(tmp_path: Path) -> Path:
+    from intake_tui.demo import open_or_make_demo
+
+    return open_or_make_demo(tmp_path / "demo", kdf=TEST_KDF).root
+
+
+async def _show(pilot: Any, screen: Any, step: Step) -> None:
+    screen.show(step)
+    await pilot.pause(0.05)
+
+
+def _message(screen: Any) -> str:
+    return str(screen.query_one("#message", Label).render())
+
+
+async def test_a_finalized_case_is_read_only_and_keys_never_crash(demo: Path) -> None:
+    async with make_app(demo).run_test(size=(120, 40)) as pilot:
+        screen = await open_case(pilot, "rami")
+        assert screen.session.summary.status == "finalized"
+        banner = screen.query_one("#read-only", Label)
+        assert banner.display and "F5" in str(banner.render())
+        before = dict(screen.engine.answers())
+        await _show(pilot, screen, Step("achternaam"))
+        await pilot.press("enter", "f2", "enter", "f3", "ctrl+z", "1")
+        await pilot.pause(0.1)
+        assert pilot.app.is_running and pilot.app.screen is screen
+        assert "finalized" in _message(screen).lower()
+        await _show(pilot, screen, Step("geslacht"))
+        await pilot.press("1", "enter", "2")
+        await pilot.pause(0.1)
+        assert pilot.app.is_running and pilot.app.screen is screen
+        reread = interviews.open_interview(pilot.app.store, screen.interview_id).interview
+        assert reread.answers() == before == screen.engine.answers()
+        bindings = {b.binding.action for b in pilot.app.active_bindings.values()}
+        assert "unknown" not in bindings and "undo" not in bindings  # hidden, not just inert
+
+
+async def test_a_country_filtered_by_letters_is_answered_with_the_number_shown(
+    demo: Path,
+) -> None:
+    async with make_app(demo).run_test(size=(120, 40)) as pilot:
+        screen = await open_case(pilot, "farid")
+        await _show(pilot, screen, Step("geboorteland"))
+        choice = screen.query_one(ChoiceList)
+        await pilot.press("s", "y", "r", "i")
+        await pilot.pause(0.05)
+        number = [item.code for item in choice.shown].index("SY") + 1
+        await pilot.press(*str(number))
+        if len(choice.shown) >= 10:
+            await pilot.press("enter")
+        await pilot.pause(0.05)
+        assert screen.engine.answer("geboorteland").value == "SY"
+
+
+async def test_digits_in_the_full_country_list_record_nothing_until_enter(demo: Path) -> None:
+    async with make_app(demo).run_test(size=(120, 40)) as pilot:
+        screen = await open_case(pilot, "farid")
+        await _show(pilot, screen, Step("geboorteland"))
+        before = screen.engine.answer("geboorteland")
+        choice = screen.query_one(ChoiceList)
+        await pilot.press("2", "2")
+        await pilot.pause(0.05)
+        assert screen.step == Step("geboorteland")  # nothing saved, nothing moved on
+        assert screen.engine.answer("geboorteland") == before
+        assert "22" in str(screen.query_one("#field-info", Label).render())
+        expected = choice.shown[21].code  # the line numbered 22 on screen
+        await pilot.press("enter")
+        await pilot.pause(0.05)
+        assert screen.engine.answer("geboorteland").value == expected
+
+
+async def test_the_interpreter_language_arabisch_is_listed_first(demo: Path) -> None:
+    async with make_app(demo).run_test(size=(120, 40)) as pilot:
+        screen = await open_case(pilot, "farid")
+        pilot.app.set_ui_language("nl")  # the caseworker's Dutch names of the languages
+        try:
+            screen.engine.set_answer("tolk_ingezet", interviews.Answer.of(True))
+            await _show(pilot, screen, Step("tolk_taal"))
+            await pilot.press(*"arabisch")
+            await pilot.pause(0.05)
+            shown = screen.query_one(ChoiceList).shown
+            assert [item.mine for item in shown[:2]] == ["Arabisch", "Algerijns Arabisch"]
+            await pilot.press("1")
+            if len(shown) >= 10:
+                await pilot.press("enter")
+            await pilot.pause(0.05)
+            assert screen.engine.answer("tolk_taal").value == "ar"
+        finally:
+            pilot.app.set_ui_language("en")
+
+
+async def test_none_of_these_clears_the_other_ticks_and_back(demo: Path) -> None:
+    async with make_app(demo).run_test(size=(120, 40)) as pilot:
+        screen = await open_case(pilot, "farid")
+        await _show(pilot, screen, Step("belemmeringen_leren"))
+        codes = [c.value for c in screen.bundle.items["belemmeringen_leren"].choices]
+        none = str(codes.index("geen") + 1)
+        await pilot.press("1", "2")
+        await pilot.pause(0.05)
+        assert screen.engine.answer("belemmeringen_leren").value == tuple(codes[:2])
+        await pilot.press(none)
+        await pilot.pause(0.05)
+        assert screen.engine.answer("belemmeringen_leren").value == ("geen",)
+        await pilot.press("1")
+        await pilot.pause(0.05)
+        assert screen.engine.answer("belemmeringen_leren").value == (codes[0],)
+        stored = interviews.open_interview(pilot.app.store, screen.interview_id).interview
+        assert stored.answer("belemmeringen_leren").value == (codes[0],)
+
+
+async def test_undo_shows_another_question_first_and_undoes_on_the_second_press(
+    demo: Path,
+) -> None:
+    async with make_app(demo).run_test(size=(120, 40)) as pilot:
+        screen = await open_case(pilot, "farid")
+        await _show(pilot, screen, Step("achternaam"))
+        before = screen.engine.answer("achternaam")
+        field = screen.query_one("#field-text", Input)
+        field.value = "Testnaam"
+        await pilot.press("enter")
+        await pilot.pause(0.05)
+        await _show(pilot, screen, Step("geslacht"))
+        await pilot.press("ctrl+z")
+        await pilot.pause(0.05)
+        assert screen.step == Step("achternaam")  # shown, not yet undone
+        assert screen.engine.answer("achternaam").value == "Testnaam"
+        assert "ctrl+z" in _message(screen)
+        await pilot.press("ctrl+z")
+        await pilot.pause(0.05)
+        assert screen.engine.answer("achternaam") == before
+
+
+async def test_typed_text_is_kept_as_a_draft_within_two_seconds_and_offered_back(
+    demo: Path,
+) -> None:
+    async with make_app(demo).run_test(size=(120, 40)) as pilot:
+        screen = await open_case(pilot, "farid")
+        await _show(pilot, screen, Step("achternaam"))
+        await pilot.press(*"Nog niet af")
+        await pilot.pause(2.1)
+        key = ("achternaam", None)
+        assert interviews.drafts(pilot.app.store, screen.interview_id)[key].endswith("Nog niet af")
+        await _show(pilot, screen, Step("geslacht"))
+        await _show(pilot, screen, Step("achternaam"))
+        assert screen.query_one("#field-text", Input).value.endswith("Nog niet af")
+        draft = screen.query_one("#draft", Label)
+        assert draft.display and "F9" in str(draft.render())
+        await pilot.press("f9")
+        await pilot.pause(0.05)
+        assert key not in interviews.drafts(pilot.app.store, screen.interview_id)
+        assert not screen.query_one("#field-text", Input).value.endswith("Nog niet af")
+
+
+async def test_locking_keeps_what_was_typed_at_once(demo: Path) -> None:
+    async with make_app(demo).run_test(size=(120, 40)) as pilot:
+        screen = await open_case(pilot, "farid")
+        interview_id = screen.interview_id
+        await _show(pilot, screen, Step("achternaam"))
+        await pilot.press(*"halverwege")
+        await pilot.press("ctrl+l")  # well within two seconds of the last key
+        await wait_for(pilot, "UnlockScreen")
+    store = reopen(demo, "demo", "demo-passphrase")
+    try:
+        assert interviews.drafts(store, interview_id)[("achternaam", None)].endswith("halverwege")
+    finally:
+        store.close()
