@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from intake_tui.core.engine import Step
-from intake_tui.store import interviews
+from intake_tui.store import drafts, interviews
 from intake_tui.store.keyring import TEST_KDF
 
 from .conftest import REPO
@@ -104,11 +104,11 @@ async def test_typed_text_survives_a_sigkill_and_is_offered_back(tmp_path: Path)
 
     store = reopen(root, "demo", "demo-passphrase")
     try:
-        drafts = interviews.drafts(store, interview_id)
+        kept = drafts.drafts(store, interview_id)
         reread = interviews.open_interview(store, interview_id).interview
     finally:
         store.close()
-    assert drafts[("achternaam", None)].endswith(TYPED)
+    assert kept[("achternaam", None)].endswith(TYPED)
     assert reread.answer("achternaam") == stored  # a draft, never an answer
 
     async with make_app(root).run_test(size=(120, 40)) as pilot:

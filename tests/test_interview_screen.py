@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import Input, Label
 
 from intake_tui.core.engine import Step
-from intake_tui.store import interviews
+from intake_tui.store import drafts, interviews
 from intake_tui.store.keyring import TEST_KDF
 from intake_tui.ui.widgets.choice_list import ChoiceList
 
@@ -160,7 +160,7 @@ async def test_typed_text_is_kept_as_a_draft_within_two_seconds_and_offered_back
         await pilot.press(*"Nog niet af")
         await pilot.pause(2.1)
         key = ("achternaam", None)
-        assert interviews.drafts(pilot.app.store, screen.interview_id)[key].endswith("Nog niet af")
+        assert drafts.drafts(pilot.app.store, screen.interview_id)[key].endswith("Nog niet af")
         await _show(pilot, screen, Step("geslacht"))
         await _show(pilot, screen, Step("achternaam"))
         assert screen.query_one("#field-text", Input).value.endswith("Nog niet af")
@@ -168,7 +168,7 @@ async def test_typed_text_is_kept_as_a_draft_within_two_seconds_and_offered_back
         assert draft.display and "F9" in str(draft.render())
         await pilot.press("f9")
         await pilot.pause(0.05)
-        assert key not in interviews.drafts(pilot.app.store, screen.interview_id)
+        assert key not in drafts.drafts(pilot.app.store, screen.interview_id)
         assert not screen.query_one("#field-text", Input).value.endswith("Nog niet af")
 
 
@@ -182,6 +182,6 @@ async def test_locking_keeps_what_was_typed_at_once(demo: Path) -> None:
         await wait_for(pilot, "UnlockScreen")
     store = reopen(demo, "demo", "demo-passphrase")
     try:
-        assert interviews.drafts(store, interview_id)[("achternaam", None)].endswith("halverwege")
+        assert drafts.drafts(store, interview_id)[("achternaam", None)].endswith("halverwege")
     finally:
         store.close()

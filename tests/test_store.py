@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from intake_tui.core import UNKNOWN, Answer, FrozenClock, load_bundle
 from intake_tui.core.engine import elfproef
-from intake_tui.store import audit, interviews
+from intake_tui.store import audit, drafts, history, interviews
 from intake_tui.store.datadir import DataDir
 from intake_tui.store.keyring import TEST_KDF
 from intake_tui.store.session import Store, StoreError, unlock
@@ -97,24 +97,24 @@ def test_undo_puts_back_the_previous_answer_step_by_step(store: Store, bundle) -
     interview_id = new_interview(store, bundle)
     interviews.save_answer(store, interview_id, "voornamen", Answer.of("Eerste"))
     interviews.save_answer(store, interview_id, "voornamen", Answer.of("Tweede"))
-    undone = interviews.undo_last_answer(store, interview_id)
+    undone = history.undo_last_answer(store, interview_id)
     assert undone is not None and undone.restored == Answer.of("Eerste")
     assert interviews.open_interview(store, interview_id).interview.answer(
         "voornamen"
     ) == Answer.of("Eerste")
-    undone = interviews.undo_last_answer(store, interview_id)
+    undone = history.undo_last_answer(store, interview_id)
     assert undone is not None and undone.restored is None
     assert interviews.open_interview(store, interview_id).interview.answer("voornamen") is None
-    assert interviews.undo_last_answer(store, interview_id) is None
-    history = interviews.answer_history(store, interview_id)
-    assert len(history) == 4  # two saves, two undos: the history keeps them all
+    assert history.undo_last_answer(store, interview_id) is None
+    changes = history.answer_history(store, interview_id)
+    assert len(changes) == 4  # two saves, two undos: the history keeps them all
 
 
 def test_saving_the_same_answer_twice_writes_no_history(store: Store, bundle) -> None:  # type: ignore[no-untyped-def]
     interview_id = new_interview(store, bundle)
     interviews.save_answer(store, interview_id, "voornamen", Answer.of("Een"))
     interviews.save_answer(store, interview_id, "voornamen", Answer.of("Een"))
-    assert len(interviews.answer_history(store, interview_id)) == 1
+    assert len(history.answer_history(store, interview_id)) == 1
 
 
 def test_list_interviews_searches_and_pages(store: Store, bundle) -> None:  # type: ignore[no-untyped-def]
@@ -287,13 +287,13 @@ def test_a_draft_of_long_text_survives_and_goes_once_saved(
     store: Store, bundle, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     interview_id = new_interview(store, bundle)
-    interviews.save_draft(store, interview_id, "motivatie", "Ik wil graag")
-    interviews.save_draft(store, interview_id, "motivatie", "Ik wil graag werken")
+    drafts.save_draft(store, interview_id, "motivatie", "Ik wil graag")
+    drafts.save_draft(store, interview_id, "motivatie", "Ik wil graag werken")
     store.close()
     again = reopen(tmp_path / "data")
-    assert interviews.drafts(again, interview_id) == {("motivatie", None): "Ik wil graag werken"}
+    assert drafts.drafts(again, interview_id) == {("motivatie", None): "Ik wil graag werken"}
     interviews.save_answer(again, interview_id, "motivatie", Answer.of("Ik wil graag werken."))
-    assert interviews.drafts(again, interview_id) == {}
+    assert drafts.drafts(again, interview_id) == {}
     again.close()
 
 

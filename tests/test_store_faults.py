@@ -33,6 +33,7 @@ from sqlmodel import Session, col, select
 from intake_tui.core import Answer, load_bundle
 from intake_tui.core.questionnaire import Bundle
 from intake_tui.store import audit, database, interviews, migrate
+from intake_tui.store.history import answer_history
 from intake_tui.store.keyring import KeyringCorrupt, KeyringMissing
 from intake_tui.store.models import AnswerHistoryRow, AuditRow
 from intake_tui.store.session import StoreError
@@ -167,9 +168,7 @@ def read_back(root: Path, interview_id: str, prefix: str, questions: tuple[str, 
         opened = interviews.open_interview(store, interview_id)
         current = {q: number_in(prefix, _value(opened.interview.answer(q))) for q in questions}
         history: dict[str, list[int]] = {q: [] for q in questions}
-        for question, _instance, _old, new, _who, _when in interviews.answer_history(
-            store, interview_id
-        ):
+        for question, _instance, _old, new, _who, _when in answer_history(store, interview_id):
             n = number_in(prefix, _value(new))
             if question in history and n is not None:
                 history[question].append(n)
@@ -501,7 +500,7 @@ def test_two_instances_writing_the_same_interview_both_succeed(
             assert found.current[question] == last
     store = reopen(root)
     try:
-        for _question, _i, _old, new, _who, _when in interviews.answer_history(store, interview_id):
+        for _question, _i, _old, new, _who, _when in answer_history(store, interview_id):
             if new is not None and isinstance(new.value, str):
                 order.append(new.value[0])
     finally:

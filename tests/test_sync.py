@@ -478,8 +478,8 @@ async def test_the_sync_screen_sends_with_a_progress_bar_and_shows_each_state(
 ) -> None:
     from textual.widgets import DataTable, Label
 
-    from .test_tui import make_app, wait_for
-    from .test_tui import unlock as unlock_screen
+    from .tui_helpers import make_app, wait_for
+    from .tui_helpers import unlock as unlock_screen
 
     with demo_store(tmp_path) as (root, store):
         enrolled(store, central)
@@ -515,8 +515,8 @@ async def test_the_sync_screen_sends_with_a_progress_bar_and_shows_each_state(
 async def test_a_revoked_laptop_locks_and_explains_in_the_tui(
     tmp_path: Path, central: Central
 ) -> None:
-    from .test_tui import make_app, wait_for
-    from .test_tui import unlock as unlock_screen
+    from .tui_helpers import make_app, wait_for
+    from .tui_helpers import unlock as unlock_screen
 
     with demo_store(tmp_path) as (root, store):
         enrolled(store, central)

@@ -12,6 +12,7 @@ from intake_tui.store.keyring import TEST_KDF
 from intake_tui.ui.app import IntakeApp
 
 from .store_helpers import PASSPHRASE
+from .tui_helpers import make_app, open_case, unlock, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -19,20 +20,6 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from intake_tui.demo import open_or_make_demo
 
     return open_or_make_demo(tmp_path_factory.mktemp("tui") / "demo", kdf=TEST_KDF).root
-
-
-def make_app(root: Path, user: str | None = "demo") -> IntakeApp:
-    return IntakeApp(root, clock=FrozenClock.on("2026-11-28"), user=user, kdf_floor=TEST_KDF)
-
-
-async def unlock(pilot, passphrase: str = "demo-passphrase") -> None:  # type: ignore[no-untyped-def]
-    field = pilot.app.screen.query_one("#passphrase", Input)
-    field.value = passphrase
-    await pilot.press("enter")
-    for _ in range(100):
-        await pilot.pause(0.05)
-        if type(pilot.app.screen).__name__ != "UnlockScreen":
-            return
 
 
 async def test_wrong_passphrase_gets_one_calm_line(demo_dir: Path) -> None:
@@ -203,14 +190,6 @@ def test_a_crash_prints_no_local_variables_and_exits_non_zero(tmp_path: Path) ->
     assert "900000028" not in output and "Zamzam" not in output
 
 
-async def wait_for(pilot, screen_name: str, tries: int = 100) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(tries):
-        await pilot.pause(0.05)
-        if type(pilot.app.screen).__name__ == screen_name:
-            return
-    raise AssertionError(f"{screen_name} did not appear; now {type(pilot.app.screen).__name__}")
-
-
 async def test_review_finalize_plan_discussed_export(tmp_path: Path) -> None:
     """Hodan's intake misses one answer: review finds it, the caseworker answers it, finalizes,
     opens the plan, marks it discussed and exports it - all from the keyboard."""
@@ -308,17 +287,6 @@ async def test_the_screen_locks_itself_after_idle_time(demo_dir: Path) -> None:
         await pilot.pause(3.5)
         assert pilot.app.store is None
         assert type(pilot.app.screen).__name__ == "UnlockScreen"
-
-
-async def open_case(pilot, name: str):  # type: ignore[no-untyped-def]
-    await unlock(pilot)
-    pilot.app.screen.query_one("#search", Input).value = name
-    await pilot.pause(0.1)
-    pilot.app.screen.query_one("#cases", DataTable).focus()
-    await pilot.press("enter")
-    await wait_for(pilot, "InterviewScreen")
-    await pilot.pause(0.05)  # the first question shown
-    return pilot.app.screen
 
 
 async def plan_at_field(pilot, key: str):  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from intake_tui.core.engine import Step
 from intake_tui.i18n.bidi import display_lines, shape_line
 from intake_tui.store.keyring import TEST_KDF
 
-from .test_tui import make_app, open_case, unlock, wait_for
+from .tui_helpers import make_app, open_case, unlock, wait_for
 
 
 @pytest.fixture(scope="module")

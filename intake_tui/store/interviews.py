@@ -23,8 +23,6 @@ from intake_tui.core.questionnaire import Bundle, BundleError, load_bundle_files
 from intake_tui.core.values import Answer, Value, from_json, to_json
 from intake_tui.i18n import _, ngettext
 from intake_tui.store.models import (
-    AnswerDraftRow,
-    AnswerHistoryRow,
     AnswerRow,
     BundleCopyRow,
     InterviewRow,
@@ -90,15 +88,6 @@ class OpenInterview:
     interview: Interview
     notes: dict[Key, Note]
     current_step: str | None
-
-
-@dataclass(frozen=True)
-class Undone:
-    """What `undo_last_answer` put back."""
-
-    question_id: str
-    instance: str | None
-    restored: Answer | None
 
 
 class FinalizeBlocked(StoreError):
@@ -332,157 +321,6 @@ def save_answer(
 
 NOTICE_QUESTION = "datum_kennisgeving_duo"
 """The question whose answer is DUO's notice date; the cases table's PIP deadline follows it."""
-
-
-def save_draft(
-    store: Store, interview_id: str, question_id: str, text: str, instance: str | None = None
-) -> None:
-    """Keep what is being typed into a long answer (every few seconds), not yet an answer.
-
-    A crash loses seconds of typing at most; `save_answer` of the same question removes it.
-    """
-    at = sql_time(store.now())
-    with store.session() as session:
-        session.connection().exec_driver_sql(
-            "INSERT INTO answer_draft (interview_id, question_id, instance, text, saved_by,"
-            " saved_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (interview_id, question_id,"
-            " instance) DO UPDATE SET text = excluded.text, saved_by = excluded.saved_by,"
-            " saved_at = excluded.saved_at",
-            (interview_id, question_id, instance or "", text, store.actor, at),
-        )
-
-
-def drafts(store: Store, interview_id: str) -> dict[Key, str]:
-    """Unsaved drafts of long answers, to offer back when the interview is opened again."""
-    with store.session() as session:
-        rows = session.exec(
-            select(AnswerDraftRow).where(AnswerDraftRow.interview_id == interview_id)
-        )
-        return {(r.question_id, r.instance or None): r.text for r in rows}
-
-
-def discard_draft(
-    store: Store, interview_id: str, question_id: str, instance: str | None = None
-) -> None:
-    """Throw away the unsaved text of one question (the caseworker chose to)."""
-    with store.session() as session:
-        session.connection().exec_driver_sql(
-            "DELETE FROM answer_draft WHERE interview_id = ? AND question_id = ? AND instance = ?",
-            (interview_id, question_id, instance or ""),
-        )
-
-
-def last_undoable(store: Store, interview_id: str) -> Key | None:
-    """The question (and instance) that `undo_last_answer` would change next, or None."""
-    with store.session() as session:
-        last = session.exec(
-            select(AnswerHistoryRow)
-            .where(
-                AnswerHistoryRow.interview_id == interview_id,
-                col(AnswerHistoryRow.undone).is_(False),
-                col(AnswerHistoryRow.is_undo).is_(False),
-            )
-            .order_by(col(AnswerHistoryRow.id).desc())
-            .limit(1)
-        ).first()
-        return None if last is None else (last.question_id, last.instance or None)
-
-
-def undo_last_answer(store: Store, interview_id: str) -> Undone | None:
-    """Put back the value before the last change that was not undone yet (None: nothing to undo)."""
-    now = store.now()
-    with store.session() as session:
-        row = _get(session, interview_id)
-        if row.status != "in_progress":
-            raise StoreError(_("this interview is finalized; reopen it to change answers"))
-        last = session.exec(
-            select(AnswerHistoryRow)
-            .where(
-                AnswerHistoryRow.interview_id == interview_id,
-                col(AnswerHistoryRow.undone).is_(False),
-                col(AnswerHistoryRow.is_undo).is_(False),
-            )
-            .order_by(col(AnswerHistoryRow.id).desc())
-            .limit(1)
-        ).first()
-        if last is None:
-            return None
-        bundle = pinned_bundle(session, row.bundle_sha256)
-        item = bundle.items.get(last.question_id)
-        current = session.exec(
-            select(AnswerRow).where(
-                AnswerRow.interview_id == interview_id,
-                AnswerRow.question_id == last.question_id,
-                AnswerRow.instance == last.instance,
-            )
-        ).first()
-        current_state, current_value = (
-            (current.state, current.value_json) if current else (None, "null")
-        )
-        restored: Answer | None = None
-        if last.old_state is None:
-            if current is not None:
-                session.delete(current)
-        else:
-            value = _decode(item.type if item else "text", last.old_value_json)
-            restored = Answer(last.old_state, value)  # type: ignore[arg-type]
-            if current is None:
-                current = AnswerRow(
-                    interview_id=interview_id,
-                    question_id=last.question_id,
-                    instance=last.instance,
-                    state=last.old_state,
-                    value_json=last.old_value_json,
-                    answered_by=store.actor,
-                    answered_at=now,
-                )
-            else:
-                current.state = last.old_state
-                current.value_json = last.old_value_json
-                current.answered_by = store.actor
-                current.answered_at = now
-            session.add(current)
-        last.undone = True
-        session.add(last)
-        session.add(
-            AnswerHistoryRow(
-                interview_id=interview_id,
-                question_id=last.question_id,
-                instance=last.instance,
-                old_state=current_state,
-                old_value_json=current_value,
-                new_state=last.old_state,
-                new_value_json=last.old_value_json,
-                actor=store.actor,
-                at=now,
-                is_undo=True,
-            )
-        )
-        row.updated_at = now
-        session.add(row)
-        store.audit(session, "answer_undo", "answer", f"{interview_id}/{last.question_id}")
-    return Undone(last.question_id, last.instance or None, restored)
-
-
-def answer_history(
-    store: Store, interview_id: str
-) -> list[tuple[str, str | None, Answer | None, Answer | None, str, dt.datetime]]:
-    """Every change, oldest first: (question, instance, old, new, who, when), for review."""
-    with store.session() as session:
-        row = _get(session, interview_id)
-        bundle = pinned_bundle(session, row.bundle_sha256)
-        result = []
-        for h in session.exec(
-            select(AnswerHistoryRow)
-            .where(AnswerHistoryRow.interview_id == interview_id)
-            .order_by(col(AnswerHistoryRow.id))
-        ):
-            item = bundle.items.get(h.question_id)
-            type_name = item.type if item else "text"
-            old = Answer(h.old_state, _decode(type_name, h.old_value_json)) if h.old_state else None  # type: ignore[arg-type]
-            new = Answer(h.new_state, _decode(type_name, h.new_value_json)) if h.new_state else None  # type: ignore[arg-type]
-            result.append((h.question_id, h.instance or None, old, new, h.actor, h.at))
-    return result
 
 
 def set_note(

@@ -14,7 +14,7 @@ from intake_tui.core.display import show_answer
 from intake_tui.core.engine import Key, Step
 from intake_tui.core.values import Answer
 from intake_tui.i18n import _
-from intake_tui.store import interviews
+from intake_tui.store import drafts, history, interviews
 from intake_tui.store.session import Store, StoreError
 
 
@@ -44,7 +44,7 @@ class InterviewSession:
         self.notes = opened.notes
         self.current_step = opened.current_step
         self.read_only = opened.summary.status != "in_progress"
-        self.drafts = interviews.drafts(self.store, self.interview_id)
+        self.drafts = drafts.drafts(self.store, self.interview_id)
 
     # -- answers --------------------------------------------------------------------------------
 
@@ -74,7 +74,7 @@ class InterviewSession:
     def undo(self, here: Key | None, armed: Key | None, label: Callable[[str], str]) -> UndoResult:
         """Undo the last change; when it was another question, first show it and ask again."""
         try:
-            target = interviews.last_undoable(self.store, self.interview_id)
+            target = history.last_undoable(self.store, self.interview_id)
             if target is None:
                 return UndoResult(_("Nothing to undo."))
             if target != here and armed != target:
@@ -86,7 +86,7 @@ class InterviewSession:
                     show=step if step in self.engine.steps() else None,
                     armed=target,
                 )
-            undone = interviews.undo_last_answer(self.store, self.interview_id)
+            undone = history.undo_last_answer(self.store, self.interview_id)
         except StoreError as error:
             return UndoResult(str(error))
         if undone is None:
@@ -161,12 +161,12 @@ class InterviewSession:
     def keep_draft(self, key: Key, text: str) -> None:
         """Store typed text that is not an answer yet (never for a finalized intake)."""
         if not self.read_only:
-            interviews.save_draft(self.store, self.interview_id, key[0], text, key[1])
+            drafts.save_draft(self.store, self.interview_id, key[0], text, key[1])
             self.drafts[key] = text
 
     def discard_draft(self, key: Key) -> None:
         if self.drafts.pop(key, None) is not None:
-            interviews.discard_draft(self.store, self.interview_id, *key)
+            drafts.discard_draft(self.store, self.interview_id, *key)
 
 
 def read_only_message() -> str:
