@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from intake_tui.core.engine import Key
 from intake_tui.core.values import Answer
@@ -28,19 +28,24 @@ class Undone:
     restored: Answer | None
 
 
+def _last_change(session: Session, interview_id: str) -> AnswerHistoryRow | None:
+    """The newest change that is not an undo and was not undone: what undo takes back next."""
+    return session.exec(
+        select(AnswerHistoryRow)
+        .where(
+            AnswerHistoryRow.interview_id == interview_id,
+            col(AnswerHistoryRow.undone).is_(False),
+            col(AnswerHistoryRow.is_undo).is_(False),
+        )
+        .order_by(col(AnswerHistoryRow.id).desc())
+        .limit(1)
+    ).first()
+
+
 def last_undoable(store: Store, interview_id: str) -> Key | None:
     """The question (and instance) that `undo_last_answer` would change next, or None."""
     with store.session() as session:
-        last = session.exec(
-            select(AnswerHistoryRow)
-            .where(
-                AnswerHistoryRow.interview_id == interview_id,
-                col(AnswerHistoryRow.undone).is_(False),
-                col(AnswerHistoryRow.is_undo).is_(False),
-            )
-            .order_by(col(AnswerHistoryRow.id).desc())
-            .limit(1)
-        ).first()
+        last = _last_change(session, interview_id)
         return None if last is None else (last.question_id, last.instance or None)
 
 
@@ -51,16 +56,7 @@ def undo_last_answer(store: Store, interview_id: str) -> Undone | None:
         row = _get(session, interview_id)
         if row.status != "in_progress":
             raise StoreError(_("this interview is finalized; reopen it to change answers"))
-        last = session.exec(
-            select(AnswerHistoryRow)
-            .where(
-                AnswerHistoryRow.interview_id == interview_id,
-                col(AnswerHistoryRow.undone).is_(False),
-                col(AnswerHistoryRow.is_undo).is_(False),
-            )
-            .order_by(col(AnswerHistoryRow.id).desc())
-            .limit(1)
-        ).first()
+        last = _last_change(session, interview_id)
         if last is None:
             return None
         bundle = pinned_bundle(session, row.bundle_sha256)
