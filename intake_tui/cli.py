@@ -1,4 +1,4 @@
-"""The `intake-tui` command line (DESIGN.md §8): global options, subcommands, calm errors.
+"""The `intake-tui` command line: global options, subcommands, calm errors.
 
 Global options (`--data-dir`, `--user`, `--passphrase-file`, `--lang`) are accepted before or
 after the subcommand. Diagnostics go to stderr, one clear line per problem, never a traceback.
@@ -14,11 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from intake_tui import __version__
+from intake_tui.cli_base import EXIT_ERROR, EXIT_HUMAN, EXIT_OK, run_tui
 from intake_tui.i18n import _, ngettext, set_language
 
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_HUMAN = 2
+__all__ = ["EXIT_ERROR", "EXIT_HUMAN", "EXIT_OK", "build_parser", "main", "run_tui"]
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -134,7 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=_(
             "Send every frozen plan revision that is waiting. Exit 0: done, nothing to do, or "
             "deferred (the server could not be reached; tried again later). Exit 1: an error. "
-            "Exit 2: a person must look (a conflict, a rejected record, or a revoked device)."
+            "Exit 2: a person must look (a conflict, a rejected record, a refused "
+            "questionnaire, or a device the server refused or revoked)."
         ),
     )
     _global_options(sync, suppress=True)
@@ -171,6 +171,20 @@ def build_parser() -> argparse.ArgumentParser:
     for sub_parser in (p_export, p_erase):
         _global_options(sub_parser, suppress=True)
 
+    cases = commands.add_parser("cases", help=_("the cases on this laptop"))
+    _global_options(cases, suppress=True)
+    c_commands = cases.add_subparsers(dest="cases_command", metavar="COMMAND")
+    c_list = c_commands.add_parser(
+        "list",
+        help=_("every case: id, name, status, plan status, PIP due date, last change"),
+        description=_(
+            "List every case on this laptop as a table, or with --json as a JSON list of "
+            "objects with id, name, status, plan_status, pip_due and updated_at."
+        ),
+    )
+    _global_options(c_list, suppress=True)
+    c_list.add_argument("--json", action="store_true", help=_("print JSON instead of a table"))
+
     demo = commands.add_parser("demo", help=_("a demo data folder with synthetic intakes"))
     _global_options(demo, suppress=True)
     demo.add_argument("--no-tui", action="store_true", help=_("only make the demo folder"))
@@ -190,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(options.paths)
         if options.command == "questionnaire" and options.questionnaire_command == "translations":
             return _translations(options.path, update=options.update)
-        if options.command in ("user", "db", "demo", "export", "person", "device", "sync"):
+        if options.command in ("user", "db", "demo", "export", "person", "device", "sync", "cases"):
             from intake_tui import commands as store_commands
 
             return store_commands.run(options)
@@ -213,34 +227,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-
-
-def run_tui(data_dir: Path | None, *, user: str | None = None, lang: str | None = None) -> int:
-    """Start the TUI in the caseworker's language (Dutch unless --lang says otherwise).
-
-    The language is set before the UI is made, so the first frame is already translated.
-    The terminal's own bidi is switched off while the app runs (VTE honours ESC[8l; others
-    ignore it), so Arabic script is not reordered twice; a caseworker whose terminal orders
-    it by itself sets `rtl_rendering = "terminal"`, applied at unlock. ESC[8h on exit gives
-    the terminal back as it was.
-    """
-    if lang is None:
-        # The caseworker's choice in the settings screen ([ui] language in config.toml).
-        from intake_tui.config import ConfigError, load_settings
-        from intake_tui.store.datadir import DataDir
-
-        try:
-            lang = load_settings(DataDir.resolve(data_dir).config_path).language
-        except ConfigError:
-            lang = None
-    set_language(lang or "nl")
-    from intake_tui.i18n.bidi import explicit_bidi
-    from intake_tui.ui.app import IntakeApp
-
-    app = IntakeApp(data_dir, user=user)
-    with explicit_bidi(sys.stdout):
-        app.run()
-    return app.return_code or 0
 
 
 def _peek_option(arguments: list[str], name: str) -> str | None:

@@ -1,4 +1,5 @@
-"""The command-line subcommands that need the data folder: `user`, `db check` and `demo`.
+"""The command-line subcommands that need the data folder: `user`, `db`, `demo`, `export`,
+`person`, `device`, `sync` and `cases`.
 
 Kept apart from `cli.py` so that `intake-tui questionnaire validate` never imports SQLCipher,
 SQLAlchemy or the crypto libraries. Every refusal is one calm line on stderr; exit 1.
@@ -13,10 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from intake_tui.cli_base import EXIT_ERROR, EXIT_HUMAN, EXIT_OK
 from intake_tui.i18n import _
-
-EXIT_OK = 0
-EXIT_ERROR = 1
 
 
 class CommandError(Exception):
@@ -49,6 +48,8 @@ def run(options: argparse.Namespace) -> int:
             return _device(options)
         if options.command == "sync":
             return _sync(options)
+        if options.command == "cases":
+            return _cases(options)
     except SyncConfigError as error:
         print(error.message, file=sys.stderr)
         return EXIT_ERROR
@@ -98,7 +99,20 @@ def _user(options: argparse.Namespace) -> int:
     data_dir = _data_dir(options)
     command = options.user_command
     if command == "list":
-        for name in users.list_users(data_dir):
+        # Which folder was read goes to stderr, so stdout stays one name a line.
+        if not data_dir.is_set_up():
+            raise CommandError(
+                _(
+                    "{path} is not set up yet: add the first caseworker with "
+                    "intake-tui user add NAME"
+                ).format(path=data_dir.root)
+            )
+        names = users.list_users(data_dir)
+        if names:
+            print(_("caseworkers in {path}:").format(path=data_dir.root), file=sys.stderr)
+        else:
+            print(_("no caseworkers in {path}").format(path=data_dir.root), file=sys.stderr)
+        for name in names:
             print(name)
         return EXIT_OK
     if command == "add":
@@ -217,7 +231,9 @@ def _sync(options: argparse.Namespace) -> int:
     try:
         summary = service.run_sync(store, server_url=options.server, ca_file=settings.sync_ca_file)
         purged = service.purge_synced(store, settings.retention_days)
-        fetched = [] if summary.stopped else _fetch_bundles(store, settings.sync_ca_file)
+        fetched, bundles_refused = (
+            ([], False) if summary.stopped else _fetch_bundles(store, settings.sync_ca_file)
+        )
     finally:
         store.close()
     for bundle in fetched:
@@ -268,23 +284,31 @@ def _sync(options: argparse.Namespace) -> int:
         print(_("the server did not accept this laptop's token: enrol it again"), file=sys.stderr)
     for error in summary.errors:
         print(error, file=sys.stderr)
+    if summary.exit_code == EXIT_OK and (
+        bundles_refused or any(b.state == "refused" for b in fetched)
+    ):
+        return EXIT_HUMAN  # a refused questionnaire or a server that refused us: a person looks
     return summary.exit_code
 
 
-def _fetch_bundles(store: Any, ca_file: str | None) -> list[Any]:
+def _fetch_bundles(store: Any, ca_file: str | None) -> tuple[list[Any], bool]:
+    """The published questionnaires, and whether the server refused to list them (e.g. 403
+    for a revoked laptop with nothing to send): that needs a person, unlike a network error,
+    which is tried again on the next run."""
     from intake_tui.sync.bundles import fetch_bundles
     from intake_tui.sync.client import SyncConfigError
 
     try:
-        return fetch_bundles(store, ca_file=ca_file)
+        return fetch_bundles(store, ca_file=ca_file), False
     except SyncConfigError as error:
         print(error.message, file=sys.stderr)
+        return [], True
     except Exception as error:  # the records went; a bundle problem must not hide that
         print(
             _("questionnaires could not be fetched ({reason})").format(reason=type(error).__name__),
             file=sys.stderr,
         )
-    return []
+    return [], False
 
 
 def _settings(options: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -302,7 +326,7 @@ def _demo(options: argparse.Namespace) -> int:
     print(f"user: {DEMO_USER}")
     print(f"passphrase: {DEMO_PASSPHRASE}")
     if not options.no_tui:
-        from intake_tui.cli import run_tui
+        from intake_tui.cli_base import run_tui
 
         return run_tui(data_dir.root, user=DEMO_USER, lang=getattr(options, "lang", None))
     return EXIT_OK
@@ -318,8 +342,11 @@ def _export(options: argparse.Namespace) -> int:
         raise CommandError(
             _("--seal needs the organisation's public key in config.toml ([recovery] public_key)")
         )
+    _check_export_target(options.out, folder=options.all)
     store = _unlock(options)
     try:
+        if options.id and not _interview_exists(store, options.id):
+            raise CommandError(_("no interview with id {id}").format(id=options.id))
         written = exports.export_plans(
             store,
             None if options.all else options.id,
@@ -334,6 +361,47 @@ def _export(options: argparse.Namespace) -> int:
         print(path)
     if options.all and not written:
         print(_("no discussed or final plans to export"), file=sys.stderr)
+    return EXIT_OK
+
+
+def _check_export_target(out: Path, *, folder: bool) -> None:
+    """Refuse, before unlocking, an --out that cannot be written: one clear line, exit 1."""
+    if folder and out.suffix.lower() in (".json", ".html"):
+        raise CommandError(
+            _("--all writes one file per interview into a folder; {path} is a file name").format(
+                path=out
+            )
+        )
+    if not folder and out.is_dir():
+        raise CommandError(_("cannot write {path}: it is a folder").format(path=out))
+    # The nearest existing folder above the target must be a folder (not /dev/null).
+    parent = out.parent if not folder else out
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if parent.exists() and not parent.is_dir():
+        raise CommandError(
+            _("cannot write {path}: {parent} is not a folder").format(path=out, parent=parent)
+        )
+
+
+def _interview_exists(store: Any, interview_id: str) -> bool:
+    from intake_tui.store.models import InterviewRow
+
+    with store.session() as session:
+        return session.get(InterviewRow, interview_id) is not None
+
+
+def _cases(options: argparse.Namespace) -> int:
+    from intake_tui import cli_cases
+
+    if getattr(options, "cases_command", None) != "list":
+        raise CommandError(_("say what to do: intake-tui cases list [--json]"))
+    store = _unlock(options)
+    try:
+        rows = cli_cases.case_rows(store)
+    finally:
+        store.close()
+    print(cli_cases.as_json(rows) if options.json else cli_cases.as_table(rows))
     return EXIT_OK
 
 

@@ -1,0 +1,79 @@
+"""`intake-tui cases list [--json]`: every case on this laptop, as a table or as JSON.
+
+The JSON objects hold `id`, `name`, `status` (`in_progress` | `finalized`, as stored and
+exported), `plan_status` (`discussed` | `final`, the status of the latest frozen plan revision
+as in the export's `record.status`; null while the plan is still a draft), `pip_due` (ISO date,
+10 weeks after DUO's notice; null without a notice date) and `updated_at` (ISO date and time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from intake_tui.i18n import _
+from intake_tui.store import interviews, plans
+from intake_tui.store.session import Store
+
+PAGE = 200
+
+
+def case_rows(store: Store) -> list[dict[str, Any]]:
+    """Every case (all pages), by name, as the objects `cases list --json` prints."""
+    summaries: list[interviews.InterviewSummary] = []
+    page = 0
+    while True:
+        found = interviews.list_interviews(store, page=page, page_size=PAGE, order="name")
+        summaries.extend(found.items)
+        if not found.items or len(summaries) >= found.total:
+            break
+        page += 1
+    latest = plans.latest_statuses(store, [s.id for s in summaries])
+    rows = []
+    for summary in summaries:
+        revision = latest.get(summary.id)
+        rows.append(
+            {
+                "id": summary.id,
+                "name": summary.client_display_name,
+                "status": summary.status,
+                "plan_status": revision[1] if revision else None,
+                "pip_due": _iso(summary.pip_due),
+                "updated_at": _iso(summary.updated_at),
+            }
+        )
+    return rows
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def as_json(rows: list[dict[str, Any]]) -> str:
+    return json.dumps(rows, ensure_ascii=False, indent=2)
+
+
+def as_table(rows: list[dict[str, Any]]) -> str:
+    """A plain table with the same words as the cases screen; dates as YYYY-MM-DD."""
+    status_text = {"in_progress": _("in progress"), "finalized": _("finalized")}
+    plan_text = {"discussed": _("discussed"), "final": _("final")}
+    header = [_("ID"), _("Name"), _("Status"), _("Plan"), _("PIP due"), _("Last change")]
+    lines = [header]
+    for row in rows:
+        updated = row["updated_at"] or ""
+        lines.append(
+            [
+                row["id"],
+                row["name"],
+                status_text.get(row["status"], row["status"]),
+                plan_text.get(row["plan_status"], _("draft")),
+                row["pip_due"] or "—",
+                updated[:16].replace("T", " "),
+            ]
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    )
