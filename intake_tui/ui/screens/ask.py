@@ -12,27 +12,35 @@ from textual.widgets import Input, Label
 
 from intake_tui.i18n import N_, _
 from intake_tui.ui.keys import LocalizedBindings
+from intake_tui.ui.screens.dialogs import MessageLine
 
 
 class AskScreen(LocalizedBindings, ModalScreen[list[str] | None]):
-    """Enter in the last field answers; Escape cancels. Every field must be filled in."""
+    """Enter in the last field answers; Escape cancels. Every field must be filled in.
+
+    Each field has its prompt as a label above it, so a filled field still says what it is."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", N_("Cancel"), id="ask.cancel"),
     ]
 
     def __init__(self, title: str, prompts: list[str], values: list[str] | None = None) -> None:
-        super().__init__()
+        super().__init__(classes="dialog")
         self.title_text = title
         self.prompts = prompts
         self.values = values or [""] * len(prompts)
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="unlock-box"):
+        with Vertical(id="dialog-box"):
             yield Label(self.title_text, classes="title")
             for index, (prompt, value) in enumerate(zip(self.prompts, self.values, strict=True)):
-                yield Input(value=value, placeholder=prompt, id=f"ask-{index}")
-            yield Label("", id="ask-message", classes="error")
+                yield Label(prompt, classes="field-label")
+                yield Input(value=value, id=f"ask-{index}")
+            yield MessageLine(id="ask-message")
+            yield Label(
+                _("Enter: next field; Enter in the last one keeps it. Escape: cancel."),
+                classes="hint",
+            )
 
     def on_mount(self) -> None:
         self.query_one("#ask-0", Input).focus()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, Select
 
@@ -20,6 +20,7 @@ from intake_tui.i18n.locale_format import language_name
 from intake_tui.ui.base import AppAccess, intake_app
 from intake_tui.ui.header import IntakeHeader
 from intake_tui.ui.keys import LocalizedBindings
+from intake_tui.ui.screens.dialogs import MessageLine
 
 if TYPE_CHECKING:
     from intake_tui.core.questionnaire import Bundle
@@ -51,9 +52,10 @@ class NewIntakeScreen(AppAccess, LocalizedBindings, Screen[None]):
         ui = current_language()
         languages = [code for code in bundle.languages if code != bundle.spec.source_language]
         yield IntakeHeader()
-        with Vertical(id="question-panel"):
+        with VerticalScroll(id="new-intake"):
             yield Label(_("New intake"), classes="title")
             if len(self.bundles) > 1:
+                yield Label(_("Questionnaire"), classes="field-label")
                 yield Select(
                     [(f"{b.spec.title} ({b.version})", str(i)) for i, b in enumerate(self.bundles)],
                     prompt=_("Questionnaire"),
@@ -61,26 +63,35 @@ class NewIntakeScreen(AppAccess, LocalizedBindings, Screen[None]):
                     id="bundle",
                     allow_blank=False,
                 )
-            yield Input(placeholder=_("Display name (to find the case again)"), id="name")
+            yield Label(_("Display name (to find the case again)"), classes="field-label")
+            yield Input(id="name")
+            yield Label(_("Newcomer's language"), classes="field-label")
             yield Select(
                 [(language_name(code, ui), code) for code in ["nl", *languages]],
                 prompt=_("Newcomer's language"),
                 id="language",
             )
-            yield Select(
-                [(_("no interpreter"), "none")] + [(form, form) for form in INTERPRETER_FORMS],
-                prompt=_("Interpreter"),
-                value="none",
-                id="interpreter",
-            )
-            yield Select(
-                [(language_name(code, ui), code) for code in ["nl", *languages]],
-                prompt=_("Interpreter's language (if not the newcomer's)"),
-                id="interpreter-language",
-            )
-            yield Input(placeholder=_("Date of DUO's notice (dd-mm-yyyy), if known"), id="notice")
+            with Horizontal(classes="field-pair"):
+                with Vertical():
+                    yield Label(_("Interpreter"), classes="field-label")
+                    yield Select(
+                        [(_("no interpreter"), "none")]
+                        + [(form, form) for form in INTERPRETER_FORMS],
+                        prompt=_("Interpreter"),
+                        value="none",
+                        id="interpreter",
+                    )
+                with Vertical():
+                    yield Label(_("Interpreter's language"), classes="field-label")
+                    yield Select(
+                        [(language_name(code, ui), code) for code in ["nl", *languages]],
+                        prompt=_("Same as the newcomer's"),
+                        id="interpreter-language",
+                    )
+            yield Label(_("Date of DUO's notice (dd-mm-yyyy), if known"), classes="field-label")
+            yield Input(id="notice")
+            yield MessageLine(id="message")
             yield Button(_("Start the intake"), id="start", variant="primary")
-            yield Label("", id="message", classes="error")
         yield Footer()
 
     def on_mount(self) -> None:

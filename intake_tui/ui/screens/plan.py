@@ -8,6 +8,7 @@ writes the latest frozen revision as JSON and as the bilingual HTML page.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -121,6 +122,7 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
         today = self.intake.clock.today()
         plan, checks = plans.readiness(self.store, opened, today)
         self.plan, self.bundle = plan, opened.bundle
+        self.finalized = opened.summary.status == "finalized"
         rules = opened.bundle.plan
         latest = plans.latest_frozen(self.store, self.interview_id)
         statuses = {"discussed": _("discussed"), "final": _("final")}
@@ -186,6 +188,37 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
         self.app.pop_screen()
 
     def action_discussed(self) -> None:
+        question = _(
+            "Mark the plan as discussed with the newcomer? This version is then kept as the "
+            "plan you went through together; you can still change it and make it final later."
+        )
+        self.confirm(question, _("Yes, discussed"), _("No, not discussed yet"), self.mark_discussed)
+
+    def action_final(self) -> None:
+        if self.failing or self.plan.open_decisions():
+            self.mark_final()  # refused, with the reasons: there is nothing to confirm
+            return
+        question = _(
+            "Make the plan final? It is signed with today's date ({date}) and frozen: a later "
+            "change makes a new version."
+        ).format(date=_text(self.intake.clock.today()))
+        self.confirm(question, _("Yes, make final"), _("No, not final yet"), self.mark_final)
+
+    def confirm(self, question: str, yes: str, no: str, then: Callable[[], None]) -> None:
+        """Ask first, unless the interview is not finalized (the store refuses, saying why)."""
+        from intake_tui.ui.screens.dialogs import ConfirmScreen
+
+        if not self.finalized:
+            then()
+            return
+
+        def done(answer: bool | None) -> None:
+            if answer:
+                then()
+
+        self.app.push_screen(ConfirmScreen(question, yes, no), done)
+
+    def mark_discussed(self) -> None:
         from intake_tui.store import plans
         from intake_tui.store.session import StoreError
 
@@ -197,7 +230,7 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
         self.say(_("Plan frozen as discussed (revision {n}).").format(n=revision.revision))
         self.refresh_plan()
 
-    def action_final(self) -> None:
+    def mark_final(self) -> None:
         from intake_tui.store import plans
         from intake_tui.store.session import StoreError
 

@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Label, OptionList
+from textual.screen import Screen
+from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
 from intake_tui.core.display import show_answer
@@ -26,6 +25,7 @@ from intake_tui.i18n import N_, _, ngettext
 from intake_tui.ui.base import AppAccess
 from intake_tui.ui.header import IntakeHeader
 from intake_tui.ui.keys import LocalizedBindings
+from intake_tui.ui.screens.dialogs import ConfirmScreen
 
 if TYPE_CHECKING:
     from intake_tui.ui.texts import BundleTexts
@@ -34,35 +34,6 @@ if TYPE_CHECKING:
 def mask_bsn(bsn: str) -> str:
     """A BSN on screen: only the last four digits (DESIGN.md §9)."""
     return "*****" + bsn[-4:] if len(bsn) > 4 else "****"
-
-
-class ConfirmScreen(LocalizedBindings, ModalScreen[bool]):
-    """A yes/no question that says what the answer means."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "no", N_("No"), id="confirm.no"),
-    ]
-
-    def __init__(self, question: str, yes: str) -> None:
-        super().__init__()
-        self.question = question
-        self.yes = yes
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="unlock-box"):
-            yield Label(self.question)
-            with Horizontal():
-                yield Button(self.yes, id="yes", variant="primary")
-                yield Button(_("Cancel"), id="no")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_no(self) -> None:
-        self.dismiss(False)
 
 
 class ReviewScreen(AppAccess, LocalizedBindings, Screen[Step | None]):
@@ -231,7 +202,9 @@ class ReviewScreen(AppAccess, LocalizedBindings, Screen[Step | None]):
             self.notify(_("Finalized"))
             self.refresh_list()
 
-        self.app.push_screen(ConfirmScreen(question, _("Finalize")), done)
+        self.app.push_screen(
+            ConfirmScreen(question, _("Yes, finalize"), _("No, do not finalize")), done
+        )
 
     def say(self, text: str) -> None:
         message = self.query_one("#message", Label)

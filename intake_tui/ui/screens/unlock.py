@@ -17,6 +17,7 @@ from textual.widgets import Button, Footer, Input, Label, Select
 from intake_tui.i18n import _
 from intake_tui.ui.base import AppAccess
 from intake_tui.ui.keys import LocalizedBindings
+from intake_tui.ui.screens.dialogs import MessageLine
 
 if TYPE_CHECKING:
     from intake_tui.core.engine import Step
@@ -44,11 +45,12 @@ class UnlockScreen(AppAccess, LocalizedBindings, Screen[None]):
                     _("Nobody can unlock this laptop yet. Create the first caseworker."),
                     classes="hint",
                 )
-                yield Input(placeholder=_("Your name (login)"), id="name")
-                yield Input(
-                    placeholder=_("Passphrase (a short sentence)"), password=True, id="passphrase"
-                )
-                yield Input(placeholder=_("The same passphrase again"), password=True, id="again")
+                yield Label(_("Your name (login)"), classes="field-label")
+                yield Input(id="name")
+                yield Label(_("Passphrase (a short sentence)"), classes="field-label")
+                yield Input(password=True, id="passphrase")
+                yield Label(_("The same passphrase again"), classes="field-label")
+                yield Input(password=True, id="again")
                 yield Button(_("Create and unlock"), id="go", variant="primary")
             else:
                 from intake_tui.store.users import list_users
@@ -56,6 +58,7 @@ class UnlockScreen(AppAccess, LocalizedBindings, Screen[None]):
                 self.users = list_users(data_dir)
                 yield Label(_("Unlock intake-tui"), classes="title")
                 preset = self.intake.preset_user
+                yield Label(_("Caseworker"), classes="field-label")
                 yield Select(
                     [(name, name) for name in self.users],
                     prompt=_("Caseworker"),
@@ -64,9 +67,10 @@ class UnlockScreen(AppAccess, LocalizedBindings, Screen[None]):
                     else (self.users[0] if len(self.users) == 1 else Select.BLANK),
                     id="user",
                 )
-                yield Input(placeholder=_("Passphrase"), password=True, id="passphrase")
+                yield Label(_("Passphrase"), classes="field-label")
+                yield Input(password=True, id="passphrase")
                 yield Button(_("Unlock"), id="go", variant="primary")
-            yield Label("", id="message", classes="error")
+            yield MessageLine(id="message")
         yield Footer()
 
     def on_mount(self) -> None:
