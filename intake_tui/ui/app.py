@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -23,6 +24,9 @@ from intake_tui.i18n import N_, _
 from intake_tui.ui.keys import LocalizedBindings
 
 if TYPE_CHECKING:  # the first frame loads none of these (tests/test_import_hygiene.py)
+    from collections.abc import Awaitable, Callable
+
+    from textual.command import Provider
     from textual.dom import DOMNode
     from textual.theme import Theme
     from textual.timer import Timer
@@ -31,6 +35,12 @@ if TYPE_CHECKING:  # the first frame loads none of these (tests/test_import_hygi
     from intake_tui.i18n.bidi import RtlMode
     from intake_tui.store.keyring import KdfParams
     from intake_tui.store.session import Store
+
+
+def _screen_keys_provider() -> type[Provider]:
+    from intake_tui.ui.palette import ScreenKeysProvider
+
+    return ScreenKeysProvider
 
 
 def _own_themes() -> list[Theme]:
@@ -48,6 +58,12 @@ class IntakeApp(LocalizedBindings, App[None]):
     TITLE = "intake-tui"
     ALLOW_SELECT = False
     ENABLE_COMMAND_PALETTE = True
+    # The palette reaches every key of the screen underneath (ui/palette.py), besides the app's
+    # own commands (get_system_commands) and a screen's own providers (its COMMANDS).
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
+        *App.COMMANDS,
+        _screen_keys_provider,
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+l", "lock", N_("Lock"), id="app.lock", tooltip=N_("Lock the screen now")),
         Binding("f1", "help", N_("Help"), id="app.help", tooltip=N_("The keys of this screen")),
@@ -76,6 +92,8 @@ class IntakeApp(LocalizedBindings, App[None]):
         self.idle_seconds: float = idle_seconds
         self._last_activity = time.monotonic()
         self._sync_timer: Timer | None = None
+        # Keys typed while the passphrase is checked (a second or so): for the next screen.
+        self._typed_while_unlocking: list[events.Key] = []
         from intake_tui.i18n import current_language
 
         self.ui_language: str = current_language()
@@ -156,6 +174,39 @@ class IntakeApp(LocalizedBindings, App[None]):
     def on_key(self) -> None:
         self._last_activity = time.monotonic()
 
+    # The unlock's own keys (pressed twice) are not kept; quitting still quits at once.
+    NOT_KEPT_WHILE_UNLOCKING = frozenset({"enter", "escape", "ctrl+q", "ctrl+c"})
+
+    async def on_event(self, event: events.Event) -> None:
+        # A caseworker types on while the passphrase is being checked: those keys are meant
+        # for the cases screen (or the interview) that comes next, not for the passphrase box.
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._unlocking():
+                if event.key not in self.NOT_KEPT_WHILE_UNLOCKING:
+                    self._typed_while_unlocking.append(event)
+                    return
+            elif self.store is None:
+                self._typed_while_unlocking.clear()  # the unlock failed: nothing to pass on
+        await super().on_event(event)
+
+    def _unlocking(self) -> bool:
+        from textual.worker import WorkerState
+
+        from intake_tui.ui.screens.unlock import UnlockScreen
+
+        screen = self.screen
+        return isinstance(screen, UnlockScreen) and any(
+            worker.node is screen and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            for worker in self.workers
+        )
+
+    async def _pass_on_typed_keys(self, screens: list[Awaitable[Any]]) -> None:
+        for change in screens:
+            await change
+        typed, self._typed_while_unlocking = self._typed_while_unlocking, []
+        for key in typed:
+            self.post_message(events.Key(key.key, key.character))
+
     def on_mouse_move(self) -> None:
         self._last_activity = time.monotonic()
 
@@ -203,12 +254,14 @@ class IntakeApp(LocalizedBindings, App[None]):
                 self.notify(problem, severity="warning")
         self._last_activity = time.monotonic()  # unlocking is activity: the idle clock restarts
         self.start_background_sync()
-        self.switch_screen(CasesScreen())
+        changes: list[Awaitable[Any]] = [self.switch_screen(CasesScreen())]
         if resume is not None:
             from intake_tui.ui.screens.interview import InterviewScreen
 
             interview_id, step = resume
-            self.push_screen(InterviewScreen(interview_id, start=step))
+            changes.append(self.push_screen(InterviewScreen(interview_id, start=step)))
+        if self._typed_while_unlocking:
+            self.call_later(self._pass_on_typed_keys, changes)
 
     SYNC_EVERY_S = 600.0  # background sync, when a server is configured and plans wait
 

@@ -20,13 +20,47 @@ from typing import TYPE_CHECKING, Any
 from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
 
-from intake_tui.i18n import _
+from intake_tui.i18n import N_, _
 
 if TYPE_CHECKING:
     from textual.app import App
 
-# (key, action, id) → (description, tooltip) in English, as first seen.
-_SOURCE: dict[tuple[str, str, str | None], tuple[str, str]] = {}
+# A translated binding → its (description, tooltip) in English. Keyed by the binding itself
+# (frozen, so hashable by value), not by key and action: Textual's widgets share keys and
+# actions with different texts (the palette's down is "Next command", a table's "Cursor down").
+_SOURCE: dict[Binding, tuple[str, str]] = {}
+
+# Textual's own key descriptions that a caseworker meets (the footer shows "Dismiss menu" under
+# an open Select) or that F1 help lists for the focused widget; marked here so the catalog has
+# them. F1 leaves out every other Textual binding (`worth_showing`).
+TEXTUAL_TEXTS: frozenset[str] = frozenset(
+    (
+        N_("Dismiss menu"),
+        N_("Exit the command palette"),
+        N_("Show menu"),
+        N_("Focus Next"),
+        N_("Focus Previous"),
+        N_("Cursor up"),
+        N_("Cursor down"),
+        N_("Up"),
+        N_("Down"),
+        N_("Select"),
+        N_("Submit"),
+        N_("Press button"),
+        N_("Scroll Up"),
+        N_("Scroll Down"),
+        N_("Page up"),
+        N_("Page down"),
+        N_("Page Up"),
+        N_("Page Down"),
+        N_("First"),
+        N_("Last"),
+        N_("Top"),
+        N_("Bottom"),
+        N_("Scroll Home"),
+        N_("Scroll End"),
+    )
+)
 
 
 def _node_classes(root: type[DOMNode] = DOMNode) -> Iterator[type[DOMNode]]:
@@ -41,14 +75,28 @@ def _node_classes(root: type[DOMNode] = DOMNode) -> Iterator[type[DOMNode]]:
         pending.extend(cls.__subclasses__())
 
 
+def source_texts(binding: Binding) -> tuple[str, str]:
+    """The English (description, tooltip) of a binding, translated or not."""
+    return _SOURCE.get(binding, (binding.description, binding.tooltip))
+
+
+def worth_showing(binding: Binding) -> bool:
+    """Ours (every binding of ours has an id), or one of Textual's that a caseworker uses."""
+    return bool(binding.description) and (
+        binding.id is not None or source_texts(binding)[0] in TEXTUAL_TEXTS
+    )
+
+
 def _translated(binding: Binding) -> Binding:
-    marker = (binding.key, binding.action, binding.id)
-    source = _SOURCE.setdefault(marker, (binding.description, binding.tooltip))
+    source = source_texts(binding)
     description = _(source[0]) if source[0] else source[0]
     tooltip = _(source[1]) if source[1] else source[1]
     if description == binding.description and tooltip == binding.tooltip:
+        _SOURCE.setdefault(binding, source)
         return binding
-    return dataclasses.replace(binding, description=description, tooltip=tooltip)
+    translated = dataclasses.replace(binding, description=description, tooltip=tooltip)
+    _SOURCE.setdefault(translated, source)
+    return translated
 
 
 def _translate_map(bindings: BindingsMap) -> None:

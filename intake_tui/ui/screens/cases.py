@@ -2,13 +2,21 @@
 
 Only a page of rows is loaded at a time (the store pages and searches in SQL), so the table
 stays fast with thousands of cases.
+
+An overdue PIP is marked by a sign in front of its date (the summary says what it means), not
+only by colour. "PIP due within
+14 days" means not yet overdue (overdue is a filter and a count of its own), in the summary and
+in the filter alike (`interviews.Counts.due_soon`). The keyboard lands in the table on every
+return to this screen, so `/` searches instead of typing a "/"; Enter in the search box opens the
+selected case. The palette opens a case by name or id (`palette.CaseProvider`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -18,8 +26,14 @@ from intake_tui.i18n import N_, _
 from intake_tui.ui.base import AppAccess
 from intake_tui.ui.header import IntakeHeader
 from intake_tui.ui.keys import LocalizedBindings
+from intake_tui.ui.palette import CaseProvider
+
+if TYPE_CHECKING:
+    from intake_tui.store.interviews import InterviewSummary
 
 PAGE_SIZE = 50
+DUE_SOON_DAYS = 14
+OVERDUE_SIGN = "!"  # in front of an overdue PIP date
 
 
 def _date(day: dt.date | dt.datetime | None) -> str:
@@ -69,6 +83,8 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
     ]
 
     FILTERS = ("all", "in_progress", "finalized", "due_soon", "overdue")
+    COMMANDS: ClassVar[set[Any]] = {CaseProvider}
+    AUTO_FOCUS = "#cases"
 
     def __init__(self) -> None:
         super().__init__()
@@ -100,37 +116,60 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         )
         self.refresh_rows()
 
+    def rows_for_page(self, query: str, today: dt.date) -> tuple[list[InterviewSummary], int]:
+        """The interviews of this page under the filter and search, and how many in all."""
+        from intake_tui.store import interviews
+
+        statuses = [self.filter] if self.filter in ("in_progress", "finalized") else None
+        due_by = {
+            "due_soon": today + dt.timedelta(days=DUE_SOON_DAYS),
+            "overdue": today - dt.timedelta(days=1),
+        }.get(self.filter)
+        if self.filter != "due_soon":
+            page = interviews.list_interviews(
+                self.store,
+                query,
+                self.page,
+                page_size=PAGE_SIZE,
+                statuses=statuses,
+                due_by=due_by,
+                order=self.order,
+            )
+            return page.items, page.total
+        # Due within 14 days and not yet overdue, as the summary counts them: the store lists
+        # everything due by then, the overdue ones are left out here (a short list: only cases
+        # without a final plan whose PIP falls due within two weeks or has).
+        found: list[InterviewSummary] = []
+        number = 0
+        while True:
+            page = interviews.list_interviews(
+                self.store, query, number, page_size=500, due_by=due_by, order=self.order
+            )
+            found.extend(s for s in page.items if s.pip_due is not None and s.pip_due >= today)
+            number += 1
+            if number * 500 >= page.total:
+                break
+        start = self.page * PAGE_SIZE
+        return found[start : start + PAGE_SIZE], len(found)
+
     def refresh_rows(self) -> None:
         from intake_tui.store import interviews, plans
 
         query = self.query_one("#search", Input).value
         today = self.intake.clock.today()
-        statuses = [self.filter] if self.filter in ("in_progress", "finalized") else None
-        due_by = {
-            "due_soon": today + dt.timedelta(days=14),
-            "overdue": today - dt.timedelta(days=1),
-        }.get(self.filter)
-        page = interviews.list_interviews(
-            self.store,
-            query,
-            self.page,
-            page_size=PAGE_SIZE,
-            statuses=statuses,
-            due_by=due_by,
-            order=self.order,
-        )
-        self.total = page.total
+        items, self.total = self.rows_for_page(query, today)
         table = self.query_one("#cases", DataTable)
         table.clear()
         self.row_ids = []
         status_text = {"in_progress": _("in progress"), "finalized": _("finalized")}
         from intake_tui.ui.screens.sync import outbox_states, state_names
 
-        page_ids = [s.id for s in page.items]
+        page_ids = [s.id for s in items]
         sync_states = outbox_states(self.store, page_ids)
         latest = plans.latest_statuses(self.store, page_ids)
         sync_names = state_names()
-        for summary in page.items:
+        overdue_rows = 0
+        for summary in items:
             revision = latest.get(summary.id)  # (number, status) or None
             plan = (
                 {"discussed": _("discussed"), "final": _("final")}.get(revision[1], "—")
@@ -143,18 +182,23 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
                 if revision
                 else "—"
             )
+            final = revision is not None and revision[1] == "final"
+            # An overdue PIP: a sign in front of its date, not only a colour (colour-blind,
+            # monochrome, NO_COLOR); the summary says what it means.
+            late = summary.pip_due is not None and summary.pip_due < today and not final
+            overdue_rows += late
             table.add_row(
                 summary.client_display_name,
                 status_text.get(summary.status, summary.status),
                 plan,
                 sync,
-                _date(summary.pip_due),
+                f"{OVERDUE_SIGN} {_date(summary.pip_due)}" if late else _date(summary.pip_due),
                 _date(summary.updated_at),
                 key=summary.id,
             )
             self.row_ids.append(summary.id)
-        first = self.page * PAGE_SIZE + (1 if page.items else 0)
-        last = self.page * PAGE_SIZE + len(page.items)
+        first = self.page * PAGE_SIZE + (1 if items else 0)
+        last = self.page * PAGE_SIZE + len(items)
         counts = interviews.case_counts(self.store, today)
         names = {
             "all": _("all cases"),
@@ -169,22 +213,29 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
             "due": _("PIP due date"),
             "created": _("newest case"),
         }
-        self.query_one("#summary", Label).update(
-            _(
-                "{first}–{last} of {total} ({filter}, by {order}) · {open} in progress, "
-                "{done} finalized, {overdue} overdue, {soon} due within 14 days"
-            ).format(
-                order=orders[self.order],
-                first=first,
-                last=last,
-                total=self.total,
-                filter=names[self.filter],
-                open=counts.in_progress,
-                done=counts.finalized,
-                overdue=counts.overdue,
-                soon=counts.due_soon,
-            )
+        summary_text = _(
+            "{first}–{last} of {total} ({filter}, by {order}) · {open} in progress, "
+            "{done} finalized, {overdue} overdue, {soon} due within 14 days"
+        ).format(
+            order=orders[self.order],
+            first=first,
+            last=last,
+            total=self.total,
+            filter=names[self.filter],
+            open=counts.in_progress,
+            done=counts.finalized,
+            overdue=counts.overdue,
+            soon=counts.due_soon,
         )
+        if overdue_rows:
+            summary_text += " · " + _("{sign} = PIP overdue").format(sign=OVERDUE_SIGN)
+        if not items and query.strip():
+            summary_text = (
+                _("No case matches “{query}”.").format(query=query.strip()) + " " + summary_text
+            )
+        elif not items:
+            summary_text = _("No cases here.") + " " + summary_text
+        self.query_one("#summary", Label).update(Text(summary_text))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "search":
@@ -192,7 +243,11 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
             self.refresh_rows()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one("#cases", DataTable).focus()
+        # Enter after a search (or after Tab into the search box) opens the selected case at
+        # once; with nothing found, the keys stay in the search box to try again.
+        if self.row_ids:
+            self.query_one("#cases", DataTable).focus()
+            self.action_open()
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
@@ -230,12 +285,13 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
     def action_delete(self) -> None:
         from intake_tui.store import interviews
         from intake_tui.store.session import StoreError
-        from intake_tui.ui.screens.review import ConfirmScreen
+        from intake_tui.ui.screens.dialogs import ConfirmScreen
 
         table = self.query_one("#cases", DataTable)
         if not self.row_ids or not 0 <= table.cursor_row < len(self.row_ids):
             return
         interview_id = self.row_ids[table.cursor_row]
+        name = str(table.get_row_at(table.cursor_row)[0])
 
         def done(yes: bool | None) -> None:
             if not yes:
@@ -249,7 +305,10 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
 
         self.app.push_screen(
             ConfirmScreen(
-                _("Erase this draft case with all its answers and notes? This cannot be undone."),
+                _(
+                    "Erase the draft case {name} with all its answers and notes? This cannot "
+                    "be undone."
+                ).format(name=name),
                 _("Erase"),
             ),
             done,
@@ -271,9 +330,11 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         self.app.push_screen(NewIntakeScreen())
 
     def on_screen_resume(self) -> None:
-        # Back from an interview: show its new status. Not while locking (no store then).
+        # Back from an interview, the sync screen, the settings: show the new states. Not while
+        # locking (no store then). The keys go to the table again, not to the search box.
         if self.is_mounted and self.intake.store is not None:
             self.refresh_rows()
+            self.query_one("#cases", DataTable).focus()
 
     def open_case(self, interview_id: str) -> None:
         from intake_tui.ui.screens.interview import InterviewScreen

@@ -1,4 +1,10 @@
-"""The interview's keys: data, each with an id (config.toml [keys] overrides it) and a tooltip."""
+"""The interview's keys: data, each with an id (config.toml [keys] overrides it) and a tooltip.
+
+The footer shows only what matters most, so that it fits 120 columns in Dutch without cutting:
+moving on and back, review, back to the cases (and F9 when a restored draft is there to throw
+away), besides the app's help, lock, quit and command palette. F1 help lists every key, the
+ones with `show=False` included.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +24,17 @@ INTERVIEW_BINDINGS: list[BindingType] = [
     # (which would otherwise page through its options).
     _b("pagedown", "next", N_("Next"), "next", N_("Next question"), priority=True),
     _b("pageup", "previous", N_("Previous"), "previous", N_("Previous question"), priority=True),
-    _b("f2", "unknown", N_("Don't know"), "unknown", N_("Answer: don't know")),
-    _b("f3", "declined", N_("Prefer not to say"), "declined", N_("Answer: prefer not to say")),
-    _b("ctrl+z", "undo", N_("Undo"), "undo", N_("Undo the last answer")),
-    _b("f4", "add_instance", N_("Add"), "add", N_("Add an entry to this list")),
+    _b("f2", "unknown", N_("Don't know"), "unknown", N_("Answer: don't know"), show=False),
+    _b(
+        "f3",
+        "declined",
+        N_("Prefer not to say"),
+        "declined",
+        N_("Answer: prefer not to say"),
+        show=False,
+    ),
+    _b("ctrl+z", "undo", N_("Undo"), "undo", N_("Undo the last answer"), show=False),
+    _b("f4", "add_instance", N_("Add"), "add", N_("Add an entry to this list"), show=False),
     _b("f5", "review", N_("Review"), "review", N_("All answers, and finalize")),
     _b("escape", "close", N_("Cases"), "close", N_("Back to the cases")),
     _b(
@@ -32,13 +45,21 @@ INTERVIEW_BINDINGS: list[BindingType] = [
         N_("Remove the last entry of this list (ctrl+z brings it back)"),
         show=False,
     ),
-    _b("ctrl+f", "flag", N_("Flag"), "flag", N_("Flag this question to come back to")),
+    _b(
+        "ctrl+f",
+        "flag",
+        N_("Flag"),
+        "flag",
+        N_("Flag this question to come back to"),
+        show=False,
+    ),
     _b(
         "ctrl+n",
         "note",
         N_("Note"),
         "note",
         N_("A note for yourself on this question (never exported)"),
+        show=False,
     ),
     _b(
         "f7",
@@ -46,6 +67,7 @@ INTERVIEW_BINDINGS: list[BindingType] = [
         N_("Newcomer view"),
         "newcomer_view",
         N_("The question in the newcomer's language only, large"),
+        show=False,
     ),
     _b(
         "shift+up",
