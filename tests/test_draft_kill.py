@@ -88,7 +88,7 @@ async def test_typed_text_survives_a_sigkill_and_is_offered_back(tmp_path: Path)
     try:
         _wait(master, seen, b"Unlock")
         os.write(master, b"demo-passphrase\r")
-        _wait(master, seen, b"Prefer not to say")  # the interview footer: a question shown
+        _wait(master, seen, b"Surname")  # the resumed question (achternaam) is shown
         time.sleep(0.3)
         os.write(master, TYPED.encode())
         _wait(master, seen, TYPED.encode())

@@ -185,3 +185,36 @@ async def test_locking_keeps_what_was_typed_at_once(demo: Path) -> None:
         assert drafts.drafts(store, interview_id)[("achternaam", None)].endswith("halverwege")
     finally:
         store.close()
+
+
+async def test_after_a_repeat_entry_the_list_offers_another_or_goes_on(demo: Path) -> None:
+    async with make_app(demo).run_test(size=(120, 40)) as pilot:
+        screen = await open_case(pilot, "farid")
+        repeat = Step("werkervaring")
+        await _show(pilot, screen, repeat)
+        await pilot.press("f4")  # a new entry, highlighted
+        await pilot.pause(0.05)
+        entry = screen.engine.instances("werkervaring")[-1]
+        await pilot.press("enter")  # open it
+        await pilot.pause(0.05)
+        for _ in range(40):  # through the entry's questions, leaving them unanswered
+            if screen.step is None or screen.step.instance != entry:
+                break
+            await pilot.press("pagedown")
+            await pilot.pause(0.02)
+        assert screen.step == repeat  # back at the list, not on to the next question
+        assert "F4" in _message(screen)
+        position = screen.engine.instances("werkervaring").index(entry)
+        assert screen.query_one("#field-entries").highlighted == position
+        await pilot.press("pagedown")  # go on: past every entry of the list
+        await pilot.pause(0.05)
+        after = screen.step
+        assert after is not None and after != repeat
+        assert screen.bundle.items[after.id].repeat != "werkervaring"
+
+
+async def test_the_end_of_the_questionnaire_points_to_review(demo: Path) -> None:
+    async with make_app(demo).run_test(size=(120, 40)) as pilot:
+        screen = await open_case(pilot, "farid")
+        await _show(pilot, screen, None)
+        assert "F5" in str(screen.query_one("#hint", Label).render())

@@ -136,6 +136,16 @@ async def _help(pilot: Any) -> None:
     await _settle(pilot, "HelpScreen")
 
 
+async def _help_interview(pilot: Any, end: bool = False) -> None:
+    """F1 over an interview (the keys the footer leaves out), at the top or scrolled down."""
+    await _open_rami(pilot)
+    await pilot.press("f1")
+    await _settle(pilot, "HelpScreen")
+    if end:
+        await pilot.press("end")
+        await pilot.pause(0.05)
+
+
 async def _new_intake(pilot: Any) -> None:
     await _unlock(pilot)
     await pilot.press("n")
@@ -160,6 +170,40 @@ async def _locked(pilot: Any) -> None:
     await _settle(pilot, "UnlockScreen")
 
 
+async def _finalize_confirm(pilot: Any) -> None:
+    """Hodan's review with nothing blocking, and `f`: the question before finalizing."""
+    from intake_tui.core import Answer
+    from intake_tui.store import interviews
+
+    await _unlock(pilot)
+    (case,) = interviews.list_interviews(pilot.app.store, "hodan").items
+    interviews.save_answer(pilot.app.store, case.id, "samenvatting_besproken", Answer.of(True))
+    pilot.app.screen.query_one("#search", Input).value = "hodan"
+    await pilot.pause(0.05)
+    pilot.app.screen.query_one("#cases", DataTable).focus()
+    await pilot.press("enter")
+    await _settle(pilot, "InterviewScreen")
+    await pilot.press("f5")
+    await _settle(pilot, "ReviewScreen")
+    await pilot.press("f")
+    await _settle(pilot, "ConfirmScreen")
+
+
+async def _plan_final_confirm(pilot: Any) -> None:
+    """Rami's plan with every decision taken, and `f`: the question before signing."""
+    from intake_tui.store import plans
+
+    await _plan(pilot)
+    screen = pilot.app.screen
+    for field in screen.plan.open_decisions():
+        plans.set_override(
+            pilot.app.store, screen.interview_id, field.key, field.rule_value, "besproken"
+        )
+    screen.refresh_plan()
+    await pilot.press("f")
+    await _settle(pilot, "ConfirmScreen")
+
+
 SCREENS: dict[str, Callable[[Any], Awaitable[None]]] = {
     "unlock": lambda pilot: _settle(pilot, "UnlockScreen"),
     "cases": _unlock,
@@ -167,6 +211,8 @@ SCREENS: dict[str, Callable[[Any], Awaitable[None]]] = {
     "review": _review,
     "plan": _plan,
     "help": _help,
+    "help_interview": _help_interview,
+    "help_interview_end": lambda pilot: _help_interview(pilot, end=True),
     "new_intake": _new_intake,
     "lock": _locked,
     "settings": _settings,
@@ -180,10 +226,14 @@ SCREENS: dict[str, Callable[[Any], Awaitable[None]]] = {
     "newcomer_view": _newcomer_view,
     "choices_arabic": _arabic_choices,
     "information": _information,
+    # Dialogs: centred, their whole text wrapped, the safe answer focused and marked.
+    "finalize_confirm": _finalize_confirm,
+    "plan_final_confirm": _plan_final_confirm,
 }
 
 
-WRITES = {"interview_persian"}  # screens whose way there creates a case
+# Screens whose way there creates a case or changes one.
+WRITES = {"interview_persian", "finalize_confirm", "plan_final_confirm"}
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])

@@ -98,6 +98,41 @@ class InterviewSession:
             show=step if step in self.engine.steps() else None,
         )
 
+    # -- moving on ------------------------------------------------------------------------------
+
+    def onward(self, step: Step) -> tuple[Step | None, int | None]:
+        """Where Page Down (or a saved answer) goes from `step`, and the entry it just finished.
+
+        The last question of a repeat entry leads back to the list of entries, so the caseworker
+        can add another or go on; from the list, Page Down goes on past its entries (Enter opens
+        one)."""
+        engine = self.engine
+        item = self.bundle.items[step.id]
+        if item.type == "repeat":
+            steps = engine.steps()
+            if step not in steps:
+                return engine.next_step(step), None
+            inside = set(engine.instances(step.id))
+            rest = steps[steps.index(step) + 1 :]
+            return next(
+                (
+                    s
+                    for s in rest
+                    if not (s.instance in inside and self.bundle.items[s.id].repeat == step.id)
+                ),
+                None,
+            ), None
+        following = engine.next_step(step)
+        repeat = item.repeat
+        if (
+            repeat is not None
+            and step.instance is not None
+            and (following is None or following.instance != step.instance)
+            and step.instance in engine.instances(repeat)
+        ):
+            return Step(repeat), engine.instances(repeat).index(step.instance) + 1
+        return following, None
+
     # -- repeats --------------------------------------------------------------------------------
 
     def entries(self, repeat: str) -> list[tuple[str, str]]:

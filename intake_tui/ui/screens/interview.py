@@ -181,7 +181,8 @@ class InterviewScreen(AppAccess, LocalizedBindings, Screen[None]):
         heading = self.query_one(QuestionHeading)
         if step is None:
             self.shown_language = None
-            end, back = _("End of the questionnaire."), _("Press escape to go back to the cases.")
+            end = _("End of the questionnaire.")
+            back = _("F5: review the answers and finalize. Escape: back to the cases.")
             heading.show("", end, back, "", "", "")
             self.focus_panel()
             self.refresh_bindings()
@@ -336,11 +337,21 @@ class InterviewScreen(AppAccess, LocalizedBindings, Screen[None]):
             return False
         self.answer.drafts.forget()
         if move_on:
-            self.show(self.engine.next_step(step))
+            self.go_on(step)
         else:
             self.refresh_sections()
-        self.say(_("✓ saved"))
+            self.say(_("✓ saved"))
         return True
+
+    def go_on(self, step: Step) -> None:
+        """The next question; after a repeat entry's last one, its list (add another or go on)."""
+        target, finished = self.session.onward(step)
+        self.show(target)
+        if finished is None:
+            self.say(_("✓ saved"))
+            return
+        self.query_one(RepeatEntries).highlighted = finished - 1
+        self.say(_("Entry {n} done. F4 adds another; Page Down goes on.").format(n=finished))
 
     def action_unknown(self) -> None:
         if self.step is not None:
@@ -417,34 +428,18 @@ class InterviewScreen(AppAccess, LocalizedBindings, Screen[None]):
         self.app.push_screen(NoteScreen(note.text if note else ""), done)
 
     def action_newcomer_view(self) -> None:
-        from intake_tui.core.catalogs import marker
-        from intake_tui.ui.screens.interview_dialogs import NewcomerView
+        from intake_tui.ui.screens.interview_dialogs import newcomer_view
 
         if self.step is None:
             return
-        item = self.bundle.items[self.step.id]
-        label, shown, status = self.newcomer_text(*self.texts.key(self.step.id, "label"))
-        hint_key, hint_source = self.texts.key(self.step.id, "hint")
-        hint = self.newcomer_text(hint_key, hint_source)[0] if hint_source else ""
-        choices = []
-        if item.type in CHOICE_KINDS:
-            choices = [(code, theirs) for code, _mine, theirs in self.texts.choices(item)]
         step = self.step
 
         def chosen(code: str | None) -> None:
             if code is not None and self.step == step:
                 self.query_one(ChoiceList).pick(code)
 
-        view = NewcomerView(
-            label,
-            hint,
-            choices,
-            marker(status, shown, self.ui_language),
-            rtl=self.rtl,
-            lang=shown,
-            unreviewed=self.texts.localizer.is_unreviewed(shown),
-        )
-        self.app.push_screen(view, chosen)
+        item = self.bundle.items[step.id]
+        self.app.push_screen(newcomer_view(self.texts, item, self.ui_language), chosen)
 
     # -- moving ---------------------------------------------------------------------------------
 
@@ -455,7 +450,7 @@ class InterviewScreen(AppAccess, LocalizedBindings, Screen[None]):
 
     def action_next(self) -> None:
         if self.step is not None and self.commit_typed():
-            self.show(self.engine.next_step(self.step))
+            self.go_on(self.step)
 
     def action_previous(self) -> None:
         if self.step is not None and self.commit_typed():

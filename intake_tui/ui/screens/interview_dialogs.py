@@ -11,10 +11,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from intake_tui.core.questionnaire import Item
 from intake_tui.i18n import N_, _
 from intake_tui.ui.base import intake_app
 from intake_tui.ui.bidi_label import BidiLabel
 from intake_tui.ui.keys import LocalizedBindings
+from intake_tui.ui.texts import BundleTexts
 
 
 class NewcomerView(LocalizedBindings, ModalScreen[str | None]):
@@ -98,6 +100,27 @@ class NewcomerView(LocalizedBindings, ModalScreen[str | None]):
         self.dismiss(None)
 
 
+def newcomer_view(texts: BundleTexts, item: Item, ui_language: str) -> NewcomerView:
+    """The newcomer's view of one question: their texts, their options, and any mark."""
+    from intake_tui.core.catalogs import marker
+
+    found = texts.newcomer(item.id, "label")
+    _key, hint_source = texts.key(item.id, "hint")
+    hint = texts.newcomer(item.id, "hint").text if hint_source else ""
+    choices = []
+    if item.type in ("choice", "yes_no", "multi_choice"):
+        choices = [(code, theirs) for code, _mine, theirs in texts.choices(item)]
+    return NewcomerView(
+        found.text,
+        hint,
+        choices,
+        marker(found.status, found.lang, ui_language),
+        rtl=texts.rtl,
+        lang=found.lang,
+        unreviewed=texts.localizer.is_unreviewed(found.lang),
+    )
+
+
 class NoteScreen(LocalizedBindings, ModalScreen[str | None]):
     """A note for the caseworker on one question; Enter keeps it, Escape cancels."""
 
@@ -106,13 +129,16 @@ class NoteScreen(LocalizedBindings, ModalScreen[str | None]):
     ]
 
     def __init__(self, text: str) -> None:
-        super().__init__()
+        super().__init__(classes="dialog")
         self.text = text
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="unlock-box"):
+        with Vertical(id="dialog-box"):
             yield Label(_("Note (for you only; never exported)"), classes="title")
             yield Input(value=self.text, id="note")
+            yield Label(
+                _("Enter: keep the note · Escape: cancel, the note stays as it was"), classes="hint"
+            )
 
     def on_mount(self) -> None:
         self.query_one("#note", Input).focus()

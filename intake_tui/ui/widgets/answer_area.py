@@ -16,7 +16,7 @@ from textual.widgets import Input, Label, TextArea
 
 from intake_tui.core.engine import Key
 from intake_tui.core.values import Answer
-from intake_tui.i18n import _
+from intake_tui.i18n import _, ngettext
 from intake_tui.i18n.bidi import RtlMode
 from intake_tui.ui.drafts import DraftKeeper
 from intake_tui.ui.widgets.choice_list import ChoiceItem, ChoiceList
@@ -109,9 +109,12 @@ class AnswerArea(Vertical):
         entries.load(rows, highlight=highlight)
         entries.display = bool(rows)
         self.set_info(
-            _(
+            ngettext(
+                "{n} entry. F4 adds one, F6 removes the selected one, shift+up/down "
+                "move it; Enter opens it; Page Down goes on.",
                 "{n} entries. F4 adds one, F6 removes the selected one, shift+up/down "
-                "move it; Enter opens it; Page Down goes on."
+                "move it; Enter opens it; Page Down goes on.",
+                len(rows),
             ).format(n=len(rows))
         )
         if rows:
