@@ -335,3 +335,27 @@ async def test_keys_typed_while_unlocking_reach_the_cases_screen(
         cases = pilot.app.screen
         assert cases.order == "name"
         assert type(pilot.app.screen).__name__ == "CasesScreen"
+
+
+def test_two_english_texts_with_one_translation_come_back_each_as_it_was() -> None:
+    # "Page up" (a table) and "Page Up" (a scroll view) are both "Pagina omhoog" in Dutch;
+    # switching to Dutch and back must give each binding its own English text again.
+    from textual.binding import Binding, BindingsMap
+
+    from intake_tui.i18n import current_language, set_language
+    from intake_tui.ui.keys import _translate_map
+
+    table = BindingsMap([Binding("pageup", "page_up", "Page up", show=False)])
+    scroll = BindingsMap([Binding("pageup", "page_up", "Page Up", show=False)])
+    before = current_language()
+    try:
+        for language in ("nl", "en"):
+            set_language(language)
+            _translate_map(table)
+            _translate_map(scroll)
+            if language == "nl":
+                assert table.key_to_bindings["pageup"][0].description == "Pagina omhoog"
+    finally:
+        set_language(before)
+    assert table.key_to_bindings["pageup"][0].description == "Page up"
+    assert scroll.key_to_bindings["pageup"][0].description == "Page Up"

@@ -25,10 +25,12 @@ from intake_tui.i18n import N_, _
 if TYPE_CHECKING:
     from textual.app import App
 
-# A translated binding → its (description, tooltip) in English. Keyed by the binding itself
-# (frozen, so hashable by value), not by key and action: Textual's widgets share keys and
-# actions with different texts (the palette's down is "Next command", a table's "Cursor down").
-_SOURCE: dict[Binding, tuple[str, str]] = {}
+# A translated binding → its (description, tooltip) in English. Keyed by the binding object's
+# identity (the entry holds the binding, so the id is never reused), not by key and action
+# and not by value: Textual's widgets share keys and actions with different texts (the
+# palette's down is "Next command", a table's "Cursor down"), and two English texts can share
+# one translation ("Page up" and "Page Up" are both "Pagina omhoog").
+_SOURCE: dict[int, tuple[Binding, tuple[str, str]]] = {}
 
 # Textual's own key descriptions that a caseworker meets (the footer shows "Dismiss menu" under
 # an open Select) or that F1 help lists for the focused widget; marked here so the catalog has
@@ -77,7 +79,8 @@ def _node_classes(root: type[DOMNode] = DOMNode) -> Iterator[type[DOMNode]]:
 
 def source_texts(binding: Binding) -> tuple[str, str]:
     """The English (description, tooltip) of a binding, translated or not."""
-    return _SOURCE.get(binding, (binding.description, binding.tooltip))
+    found = _SOURCE.get(id(binding))
+    return found[1] if found is not None else (binding.description, binding.tooltip)
 
 
 def worth_showing(binding: Binding) -> bool:
@@ -92,10 +95,10 @@ def _translated(binding: Binding) -> Binding:
     description = _(source[0]) if source[0] else source[0]
     tooltip = _(source[1]) if source[1] else source[1]
     if description == binding.description and tooltip == binding.tooltip:
-        _SOURCE.setdefault(binding, source)
+        _SOURCE.setdefault(id(binding), (binding, source))
         return binding
     translated = dataclasses.replace(binding, description=description, tooltip=tooltip)
-    _SOURCE.setdefault(translated, source)
+    _SOURCE[id(translated)] = (translated, source)
     return translated
 
 
