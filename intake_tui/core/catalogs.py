@@ -27,7 +27,7 @@ from intake_tui.i18n import _, current_language
 if TYPE_CHECKING:
     from babel.messages.catalog import Message as BabelMessage
 
-    from intake_tui.core.questionnaire import Bundle
+    from intake_tui.core.bundle_model import Bundle
     from intake_tui.core.translations import Message
 
 SOURCE_LANGUAGE = "nl"

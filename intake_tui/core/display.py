@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from intake_tui.core.questionnaire import Item
+from intake_tui.core.bundle_model import Item
 from intake_tui.core.values import Answer
 from intake_tui.i18n import _
 

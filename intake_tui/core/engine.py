@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from intake_tui.core.bundle_model import Bundle, Item
 from intake_tui.core.choices import exclusive_conflict
 from intake_tui.core.expressions import Expression, ExpressionError
-from intake_tui.core.questionnaire import Bundle, Item
 from intake_tui.core.values import Answer, AnswerState, Value
 from intake_tui.i18n import _
 

@@ -52,11 +52,11 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from intake_tui.core.bundle_model import Bundle, Item
 from intake_tui.core.engine import Interview
 from intake_tui.core.plan.fields import FIELDS
 from intake_tui.core.plan.fields import to_json as plan_to_json
 from intake_tui.core.plan.rules import Plan, PlanField, Source
-from intake_tui.core.questionnaire import Bundle, Item
 from intake_tui.core.values import Value
 from intake_tui.core.values import to_json as value_to_json
 

@@ -24,11 +24,11 @@ from functools import lru_cache, partial
 from html import escape
 from typing import Any, get_args
 
+from intake_tui.core.bundle_model import Bundle
 from intake_tui.core.catalogs import Localized, Localizer
 from intake_tui.core.export import ExportDocument, PlanFieldOut, SourceOut
 from intake_tui.core.plan.fields import FIELDS, Section
 from intake_tui.core.plan.rules import PlanRules
-from intake_tui.core.questionnaire import Bundle
 from intake_tui.i18n import load_translations
 from intake_tui.i18n.direction import text_direction
 

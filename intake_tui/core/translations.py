@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from intake_tui.core.questionnaire import Bundle, ChoiceSourceSpec, QuestionSpec, SectionSpec
+from intake_tui.core.bundle_model import Bundle, ChoiceSourceSpec, QuestionSpec, SectionSpec
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
+from intake_tui.core.bundle_model import ID_PATTERN, Bundle
 from intake_tui.core.display import show_answer, show_value
 from intake_tui.core.engine import Interview
 from intake_tui.core.expressions import Expression, ExpressionError, compile_expression
 from intake_tui.core.plan.fields import FIELDS, FieldValueError, check_value
-from intake_tui.core.questionnaire import ID_PATTERN, Bundle
 from intake_tui.core.yamlsource import DataPath, Problem, SourceMap, YamlReadError, read_yaml_bytes
 from intake_tui.i18n import _
 

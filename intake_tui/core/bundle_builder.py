@@ -1,0 +1,568 @@
+"""The checker that turns a parsed questionnaire.yaml into a `Bundle`, reporting every problem
+at its place (`path:line:col: message`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from intake_tui.core.bundle_model import (
+    CHOICE_TYPES,
+    CHOICE_VALUE_PATTERN,
+    CONTAINER_TYPES,
+    COUNTED_TYPES,
+    EXPORT_PATTERN,
+    ID_PATTERN,
+    LANGUAGE_TAG,
+    NO_VALUE_TYPES,
+    NUMBER_TYPES,
+    RESERVED_NAMES,
+    Bundle,
+    BundleSpec,
+    Choice,
+    ChoiceSource,
+    ChoiceSourceSpec,
+    ChoiceSpec,
+    Item,
+    QuestionSpec,
+    SectionSpec,
+    bundle_sha256,
+)
+from intake_tui.core.bundle_support import (
+    _all_ids,
+    _did_you_mean,
+    _friendly,
+    _model_keys,
+    _owner_model,
+    _valid_lists,
+    _walk_loc,
+    dependency_graph,
+    source_choices,
+)
+from intake_tui.core.choices import misplaced_exclusive
+from intake_tui.core.expressions import Expression, ExpressionError, compile_expression
+from intake_tui.core.values import VALUE_TYPES
+from intake_tui.core.yamlsource import (
+    DataPath,
+    Location,
+    Problem,
+    SourceMap,
+)
+from intake_tui.i18n import _
+
+
+class _Builder:
+    """Checks a parsed questionnaire.yaml piece by piece and assembles the `Bundle`."""
+
+    def __init__(self, source_map: SourceMap, problems: list[Problem]) -> None:
+        self.map = source_map
+        self.problems = list(problems)
+        self.broken_ids: set[str] = set()  # ids of items that failed validation: no cascades
+
+    # -- reporting --------------------------------------------------------------------------
+
+    def report(self, path: DataPath, message: str, *, key: bool = False) -> None:
+        self.problems.append(Problem(self.map.locate(path, key=key), message))
+
+    def report_pydantic(
+        self, error: ValidationError, raw: Mapping[str, Any], path: DataPath, model: type[BaseModel]
+    ) -> None:
+        found: list[tuple[DataPath, str, str, bool]] = []
+        for detail in error.errors(include_url=False):
+            data_path, node = _walk_loc(raw, detail["loc"])
+            kind = detail["type"]
+            at_key = False
+            if kind == "extra_forbidden":
+                name = str(detail["loc"][-1])
+                owner = _owner_model(model, data_path[:-1])
+                message = _("unknown key {key!r}").format(key=name) + _did_you_mean(
+                    name, _model_keys(owner)
+                )
+                at_key = True
+            elif kind == "missing":
+                message = _("missing key {key!r}").format(key=str(detail["loc"][-1]))
+                data_path = data_path[:-1]
+            else:
+                field_name = next((str(p) for p in reversed(data_path) if isinstance(p, str)), "")
+                message = _friendly(kind, detail, field_name, node)
+            full = (*path, *data_path)
+            if any(full[: len(b)] == b for b in self.map.broken):
+                continue  # the YAML reader already said what is wrong here
+            found.append((full, message, kind, at_key))
+        # A union field fails once per alternative; keep the most specific report per place.
+        deepest = [p for p, *_ in found]
+        for data_path, message, kind, at_key in found:
+            shadowed = kind.endswith("_type") and any(
+                len(other) > len(data_path) and other[: len(data_path)] == data_path
+                for other in deepest
+            )
+            if not shadowed:
+                self.report(data_path, message, key=at_key)
+
+    # -- validation of the parts --------------------------------------------------------------
+
+    def build(self, data: object, files: dict[str, bytes], display_dir: str) -> Bundle | None:
+        if not isinstance(data, dict):
+            self.report((), _("the file must be a mapping of keys (id, version, title, sections)"))
+            return None
+        sections_raw = data.get("sections")
+        sections: list[SectionSpec] = []
+        if isinstance(sections_raw, list):
+            for index, raw in enumerate(sections_raw):
+                section = self.section(raw, ("sections", index))
+                if section is not None:
+                    sections.append(section)
+        lists_raw = data.get("choice_lists")
+        top = dict(data)
+        if isinstance(sections_raw, list):
+            top["sections"] = sections
+        try:
+            spec = BundleSpec.model_validate(top)
+        except ValidationError as error:
+            self.report_pydantic(error, top, (), BundleSpec)
+            spec = None
+        if spec is None:
+            # Keep checking what we can: ids, expressions and references of the valid sections.
+            spec = BundleSpec.model_construct(
+                id="invalid",
+                version="0",
+                title="?",
+                source_language="nl",
+                languages=[],
+                choice_lists=_valid_lists(lists_raw),
+                sections=sections,
+            )
+        return self.assemble(spec, files, display_dir)
+
+    def section(self, raw: object, path: DataPath) -> SectionSpec | None:
+        if not isinstance(raw, dict):
+            self.report(path, _("a section must be a mapping with id, title and questions"))
+            return None
+        raw = dict(raw)
+        children = self.children(raw, path)
+        try:
+            return SectionSpec.model_validate(
+                raw | ({"questions": children} if children is not None else {})
+            )
+        except ValidationError as error:
+            self.report_pydantic(error, raw, path, SectionSpec)
+            if isinstance(raw.get("id"), str):
+                self.broken_ids.add(raw["id"])
+            return None
+
+    def children(self, raw: dict[str, Any], path: DataPath) -> list[QuestionSpec] | None:
+        items = raw.get("questions")
+        if not isinstance(items, list):
+            return None
+        valid: list[QuestionSpec] = []
+        for index, child in enumerate(items):
+            question = self.question(child, (*path, "questions", index))
+            if question is not None:
+                valid.append(question)
+        return valid
+
+    def question(self, raw: object, path: DataPath) -> QuestionSpec | None:
+        if not isinstance(raw, dict):
+            self.report(path, _("a question must be a mapping with at least id and type"))
+            return None
+        raw = dict(raw)
+        children = self.children(raw, path)
+        candidate = raw | ({"questions": children} if children is not None else {})
+        try:
+            return QuestionSpec.model_validate(candidate)
+        except ValidationError as error:
+            self.report_pydantic(error, raw, path, QuestionSpec)
+            qid = raw.get("id")
+            if isinstance(qid, str):
+                self.broken_ids.add(qid)
+                # Its children were checked; remember them too so references do not cascade.
+                for child in children or ():
+                    self.broken_ids.update(_all_ids(child))
+            return None
+
+    # -- the whole bundle ---------------------------------------------------------------------
+
+    def assemble(
+        self, spec: BundleSpec, files: dict[str, bytes], display_dir: str
+    ) -> Bundle | None:
+        self.check_languages(spec)
+        choice_lists = self.check_choice_lists(spec)
+        items: dict[str, Item] = {}
+        order: list[str] = []
+        raw_items: list[
+            tuple[QuestionSpec | SectionSpec, DataPath, str, str | None, str | None]
+        ] = []
+        first_seen: dict[str, DataPath] = {}
+
+        def visit(
+            node: QuestionSpec | SectionSpec,
+            path: DataPath,
+            section: str,
+            parent: str | None,
+            repeat: str | None,
+        ) -> None:
+            if node.id in first_seen:
+                first = self.map.locate((*first_seen[node.id], "id"))
+                self.report(
+                    (*path, "id"),
+                    _("duplicate id {id!r} (first defined at {line}:{column})").format(
+                        id=node.id, line=first.line, column=first.column
+                    ),
+                )
+            else:
+                first_seen[node.id] = path
+                raw_items.append((node, path, section, parent, repeat))
+            if not ID_PATTERN.match(node.id) or node.id in RESERVED_NAMES:
+                self.report(
+                    (*path, "id"),
+                    _(
+                        "id {id!r} must be snake_case: a-z, digits and _ , starting with a letter"
+                    ).format(id=node.id)
+                    if node.id not in RESERVED_NAMES
+                    else _("id {id!r} is a reserved word").format(id=node.id),
+                )
+            inner_repeat = repeat
+            if isinstance(node, QuestionSpec) and node.type == "repeat":
+                if repeat is not None:
+                    self.report(
+                        (*path, "type"),
+                        _("a repeat cannot be inside another repeat ({outer!r})").format(
+                            outer=repeat
+                        ),
+                    )
+                inner_repeat = node.id
+            for index, child in enumerate(node.questions):
+                visit(child, (*path, "questions", index), section, node.id, inner_repeat)
+
+        for index, section_spec in enumerate(spec.sections):
+            visit(section_spec, ("sections", index), section_spec.id, None, None)
+
+        repeat_of = {
+            node.id: repeat for node, _p, _s, _pa, repeat in raw_items if repeat is not None
+        }
+        types = {
+            node.id: (node.type if isinstance(node, QuestionSpec) else "section")
+            for node, *_rest in raw_items
+        }
+        known = set(types) | self.broken_ids
+        exports: dict[str, DataPath] = {}
+
+        for node, path, section, parent, repeat in raw_items:
+            kind = types[node.id]
+            children = tuple(child.id for child in node.questions)
+            compiled: dict[str, Expression | None] = {}
+            for field_name in ("relevant", "constraint", "calculate", "required"):
+                source = getattr(node, field_name, None)
+                if not isinstance(source, str):
+                    compiled[field_name] = None
+                    continue
+                compiled[field_name] = self.expression(
+                    source,
+                    (*path, field_name),
+                    field_name,
+                    node.id,
+                    repeat,
+                    repeat_of,
+                    types,
+                    known,
+                )
+            choices: tuple[Choice, ...] | None = None
+            choice_source: ChoiceSource | None = None
+            if isinstance(node, QuestionSpec):
+                self.check_question(node, path)
+                choices, choice_source = self.question_choices(node, path, choice_lists)
+                list_name = node.choices if isinstance(node.choices, str) else None
+                if misplaced := misplaced_exclusive(node.type, choices or (), list_name):
+                    self.report((*path, *misplaced[0]), misplaced[1], key=True)
+                if node.export is not None:
+                    if not EXPORT_PATTERN.match(node.export):
+                        self.report(
+                            (*path, "export"),
+                            _("export key {key!r} must be dotted snake_case (person.bsn)").format(
+                                key=node.export
+                            ),
+                        )
+                    elif node.export in exports:
+                        first = self.map.locate((*exports[node.export], "export"))
+                        self.report(
+                            (*path, "export"),
+                            _("export key {key!r} is used twice (first at {line}:{column})").format(
+                                key=node.export, line=first.line, column=first.column
+                            ),
+                        )
+                    else:
+                        exports[node.export] = path
+            required_spec = getattr(node, "required", False)
+            items[node.id] = Item(
+                id=node.id,
+                type=kind,
+                spec=node,
+                section=section,
+                parent=parent,
+                repeat=repeat,
+                children=children,
+                relevant=compiled["relevant"],
+                required=compiled["required"] or (required_spec is True),
+                constraint=compiled["constraint"],
+                calculate=compiled["calculate"],
+                choices=choices,
+                choice_source=choice_source,
+                location=self.map.locate(path),
+            )
+            order.append(node.id)
+
+        dependents, topological = dependency_graph(items, raw_items, self.report)
+        return Bundle(
+            spec=spec,
+            path=display_dir,
+            sha256=bundle_sha256(files),
+            files=files,
+            items=items,
+            order=tuple(order),
+            sections=tuple(s.id for s in spec.sections),
+            dependents=dependents,
+            topological=topological,
+            languages=tuple(dict.fromkeys([spec.source_language, *spec.languages])),
+        )
+
+    def expression(
+        self,
+        source: str,
+        path: DataPath,
+        field_name: str,
+        owner: str,
+        scope_repeat: str | None,
+        repeat_of: Mapping[str, str],
+        types: Mapping[str, str],
+        known: set[str],
+    ) -> Expression | None:
+        try:
+            expression = compile_expression(
+                source, repeat_of=repeat_of, allow_value=field_name == "constraint"
+            )
+        except ExpressionError as error:
+            where = self.expression_location(path, source, error.offset or 0)
+            self.problems.append(Problem(where, f"{field_name}: {error.message}"))
+            return None
+        ok = True
+        for name in sorted(expression.names):
+            if name not in known:
+                self.report(
+                    path,
+                    f"{field_name}: "
+                    + _("unknown question {name!r}").format(name=name)
+                    + _did_you_mean(name, [n for n in types if types[n] != "section"]),
+                )
+                ok = False
+            elif types.get(name) in NO_VALUE_TYPES or types.get(name) == "section":
+                self.report(
+                    path,
+                    f"{field_name}: "
+                    + _("{name!r} is a {type}; it has no value").format(
+                        name=name, type=types.get(name)
+                    ),
+                )
+                ok = False
+        for name in sorted(expression.free_names):
+            inner = repeat_of.get(name)
+            if name in types and inner is not None and inner != scope_repeat:
+                self.report(
+                    path,
+                    f"{field_name}: "
+                    + _(
+                        "{name!r} is inside repeat {repeat!r}; outside it, use any_of, all_of, "
+                        "max_of, min_of or count"
+                    ).format(name=name, repeat=inner),
+                )
+                ok = False
+        if field_name == "calculate" and owner in expression.names:
+            self.report(path, f"{field_name}: " + _("a calculation cannot use its own value"))
+            ok = False
+        return expression if ok else None
+
+    def expression_location(self, path: DataPath, source: str, offset: int) -> Location:
+        start = self.map.locate(path)
+        if "\n" in source[:offset]:
+            return start  # a block scalar: the start of the expression is close enough
+        # A plain scalar starts exactly at the text; a quoted one a character later.
+        quote = 1 if path in self.map.quoted else 0
+        return Location(start.path, start.line, start.column + quote + offset)
+
+    def check_languages(self, spec: BundleSpec) -> None:
+        tags = [("source_language", None, spec.source_language)] + [
+            ("languages", i, tag) for i, tag in enumerate(spec.languages)
+        ]
+        for key, index, tag in tags:
+            if not LANGUAGE_TAG.match(tag):
+                path: DataPath = (key,) if index is None else (key, index)
+                self.report(
+                    path,
+                    _(
+                        "{tag!r} is not a valid language tag (BCP 47, e.g. 'nl', 'ar', 'prs')"
+                    ).format(tag=tag),
+                )
+
+    def check_choice_lists(self, spec: BundleSpec) -> dict[str, tuple[Choice, ...] | ChoiceSource]:
+        lists: dict[str, tuple[Choice, ...] | ChoiceSource] = {}
+        for name, entry in spec.choice_lists.items():
+            if not ID_PATTERN.match(name):
+                self.report(
+                    ("choice_lists", name),
+                    _("list name {name!r} must be snake_case").format(name=name),
+                    key=True,
+                )
+            if isinstance(entry, ChoiceSourceSpec):
+                lists[name] = entry.source
+            else:
+                lists[name] = self.choices(entry, ("choice_lists", name), f"choice_list.{name}")
+        return lists
+
+    def choices(self, entries: list[ChoiceSpec], path: DataPath, key: str) -> tuple[Choice, ...]:
+        seen: set[str] = set()
+        result: list[Choice] = []
+        if not entries:
+            self.report(path, _("a choice list needs at least one choice"))
+        for index, choice in enumerate(entries):
+            if not CHOICE_VALUE_PATTERN.match(choice.value):
+                self.report(
+                    (*path, index, "value"),
+                    _(
+                        "choice value {value!r} must be a short code (letters, digits, _ and -)"
+                    ).format(value=choice.value),
+                )
+            if choice.value in seen:
+                self.report(
+                    (*path, index, "value"),
+                    _("choice value {value!r} appears twice").format(value=choice.value),
+                )
+            seen.add(choice.value)
+            at = f"{key}.{choice.value}"
+            result.append(Choice(choice.value, choice.label, choice.hint, at, choice.exclusive))
+        return tuple(result)
+
+    def question_choices(
+        self,
+        node: QuestionSpec,
+        path: DataPath,
+        lists: Mapping[str, tuple[Choice, ...] | ChoiceSource],
+    ) -> tuple[tuple[Choice, ...] | None, ChoiceSource | None]:
+        if node.type not in CHOICE_TYPES:
+            if node.choices is not None:
+                self.report(
+                    (*path, "choices"),
+                    _("choices are only for choice and multi_choice questions"),
+                    key=True,
+                )
+            return None, None
+        if node.choices is None:
+            self.report(path, _("a {type} question needs choices").format(type=node.type))
+            return None, None
+        if isinstance(node.choices, str):
+            found = lists.get(node.choices)
+            if found is None:
+                self.report(
+                    (*path, "choices"),
+                    _("unknown choice list {name!r}").format(name=node.choices)
+                    + _did_you_mean(node.choices, lists),
+                )
+                return None, None
+            if isinstance(found, str):
+                return source_choices(found), found
+            return found, None
+        return self.choices(node.choices, (*path, "choices"), f"question.{node.id}.choice"), None
+
+    def check_question(self, node: QuestionSpec, path: DataPath) -> None:
+        kind = node.type
+        if kind != "group" and node.label is None:
+            self.report(path, _("missing key 'label'"))
+        if kind in VALUE_TYPES:
+            for key in ("purpose", "sensitivity"):
+                if getattr(node, key) is None:
+                    self.report(
+                        path,
+                        _("missing key {key!r}: every question that holds a value needs it").format(
+                            key=key
+                        ),
+                    )
+        if kind in CONTAINER_TYPES and not node.questions:
+            self.report(path, _("a {type} needs questions").format(type=kind))
+        if kind not in CONTAINER_TYPES and "questions" in node.model_fields_set:
+            self.report(
+                (*path, "questions"),
+                _("only a group or repeat can hold questions"),
+                key=True,
+            )
+        if kind in NO_VALUE_TYPES | {"repeat"}:
+            # A repeat holds a list of instances: it can be exported, never typed or calculated.
+            keys = ("calculate", "constraint", "pattern", "format", "allow")
+            for key in keys if kind == "repeat" else (*keys, "export"):
+                if getattr(node, key):
+                    self.report(
+                        (*path, key),
+                        _("{key!r} does not apply to a {type}").format(key=key, type=kind),
+                        key=True,
+                    )
+        if node.pattern is not None:
+            if kind != "text":
+                self.report(
+                    (*path, "pattern"), _("'pattern' applies only to text questions"), key=True
+                )
+            try:
+                re.compile(node.pattern)
+            except (re.error, RecursionError, OverflowError) as error:
+                self.report(
+                    (*path, "pattern"),
+                    _("invalid regular expression: {reason}").format(reason=error),
+                )
+        if node.format is not None and kind != "text":
+            self.report((*path, "format"), _("'format' applies only to text questions"), key=True)
+        if node.calculate is not None and node.allow:
+            self.report(
+                (*path, "allow"),
+                _("a calculated question is never asked; 'allow' does not apply"),
+                key=True,
+            )
+        self.check_bounds(node, path)
+
+    def check_bounds(self, node: QuestionSpec, path: DataPath) -> None:
+        kind = node.type
+        parsed: dict[str, object] = {}
+        for key in ("min", "max"):
+            bound = getattr(node, key)
+            if bound is None:
+                continue
+            if kind in NUMBER_TYPES or kind in COUNTED_TYPES:
+                if isinstance(bound, str) or (kind != "decimal" and not isinstance(bound, int)):
+                    self.report(
+                        (*path, key),
+                        _("{key!r} must be a whole number here").format(key=key)
+                        if kind != "decimal"
+                        else _("{key!r} must be a number").format(key=key),
+                    )
+                    continue
+                parsed[key] = bound
+            elif kind == "date":
+                import datetime as dt
+
+                try:
+                    parsed[key] = dt.date.fromisoformat(str(bound))
+                except ValueError:
+                    self.report(
+                        (*path, key),
+                        _('{key!r} must be a date written as "YYYY-MM-DD"').format(key=key),
+                    )
+            else:
+                self.report(
+                    (*path, key),
+                    _("{key!r} does not apply to a {type}").format(key=key, type=kind),
+                    key=True,
+                )
+        low, high = parsed.get("min"), parsed.get("max")
+        if low is not None and high is not None and low > high:  # type: ignore[operator]
+            self.report(
+                (*path, "min"),
+                _("min ({low}) is larger than max ({high})").format(low=node.min, high=node.max),
+            )

@@ -1,0 +1,230 @@
+"""The questionnaire bundle format: the pydantic models of questionnaire.yaml, and the `Bundle`
+the engine runs (items indexed, expressions compiled). Loading and checking: core/questionnaire.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+
+from intake_tui.core.expressions import Expression
+from intake_tui.core.values import VALUE_TYPES
+from intake_tui.core.yamlsource import (
+    Location,
+    Problem,
+)
+
+QUESTIONNAIRE_FILE = "questionnaire.yaml"
+PLAN_FILE = "plan.yaml"
+TRANSLATIONS_DIR = "translations"
+
+QuestionType = Literal[
+    "text",
+    "longtext",
+    "integer",
+    "decimal",
+    "date",
+    "year",
+    "yes_no",
+    "choice",
+    "multi_choice",
+    "note",
+    "group",
+    "repeat",
+]
+Sensitivity = Literal["personal", "confidential", "special"]
+ChoiceSource = Literal["countries", "languages"]
+
+ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*\Z")
+CHOICE_VALUE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
+EXPORT_PATTERN = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*\Z")
+LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?\Z")
+RESERVED_NAMES = frozenset({"value", "true", "false", "null", "True", "False", "None"})
+
+CONTAINER_TYPES = frozenset({"group", "repeat"})
+NO_VALUE_TYPES = frozenset({"note", "group"})
+NUMBER_TYPES = frozenset({"integer", "decimal", "year"})
+CHOICE_TYPES = frozenset({"choice", "multi_choice"})
+COUNTED_TYPES = frozenset({"multi_choice", "repeat"})
+
+Text = Annotated[StrictStr, Field(min_length=1, max_length=4000)]
+Bound = int | Decimal | StrictStr
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class ChoiceSpec(_Strict):
+    """One answer option: a stable code and its Dutch label (`exclusive`: chosen alone)."""
+
+    value: StrictStr
+    label: Text
+    hint: Text | None = None
+    exclusive: StrictBool = False
+
+
+class ChoiceSourceSpec(_Strict):
+    """A choice list whose codes and names come from CLDR (through Babel)."""
+
+    source: ChoiceSource
+
+
+class QuestionSpec(_Strict):
+    """One item of a questionnaire as written in questionnaire.yaml."""
+
+    id: StrictStr
+    type: QuestionType
+    label: Text | None = None
+    hint: Text | None = None
+    choices: list[ChoiceSpec] | StrictStr | None = None
+    required: StrictBool | StrictStr = False
+    relevant: StrictStr | None = None
+    constraint: StrictStr | None = None
+    constraint_message: Text | None = None
+    calculate: StrictStr | None = None
+    min: Bound | None = None
+    max: Bound | None = None
+    pattern: StrictStr | None = None
+    format: Literal["bsn"] | None = None
+    allow: list[Literal["unknown", "declined"]] = Field(default_factory=list)
+    sensitivity: Sensitivity | None = None
+    purpose: Text | None = None
+    export: StrictStr | None = None
+    questions: list[QuestionSpec] = Field(default_factory=list)
+
+
+class SectionSpec(_Strict):
+    """A section: a titled, ordered list of questions."""
+
+    id: StrictStr
+    title: Text
+    description: Text | None = None
+    relevant: StrictStr | None = None
+    questions: list[QuestionSpec]
+
+
+class BundleSpec(_Strict):
+    """A whole questionnaire.yaml."""
+
+    id: Annotated[StrictStr, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    version: Annotated[StrictStr, Field(min_length=1, max_length=40)]
+    title: Text
+    description: Text | None = None
+    source_language: StrictStr = "nl"
+    languages: list[StrictStr] = Field(default_factory=list)
+    choice_lists: dict[StrictStr, list[ChoiceSpec] | ChoiceSourceSpec] = Field(default_factory=dict)
+    sections: list[SectionSpec]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An answer option as the engine and UI use it (label in Dutch; UI translates by key)."""
+
+    value: str
+    label: str
+    hint: str | None
+    key: str  # translation key prefix, e.g. `choice_list.niveau.basis`
+    exclusive: bool = False  # "Geen van deze": ticking it clears the others (core/choices.py)
+
+
+@dataclass(frozen=True, eq=False)
+class Item:
+    """A section or question of a loaded bundle, with its place in the tree and its expressions."""
+
+    id: str
+    type: str  # a QuestionType, or "section"
+    spec: QuestionSpec | SectionSpec
+    section: str
+    parent: str | None  # the enclosing group/repeat/section id; None for a section
+    repeat: str | None  # the repeat this item is inside of (None at top level)
+    children: tuple[str, ...]
+    relevant: Expression | None
+    required: bool | Expression
+    constraint: Expression | None
+    calculate: Expression | None
+    choices: tuple[Choice, ...] | None
+    choice_source: ChoiceSource | None
+    location: Location
+
+    @property
+    def holds_value(self) -> bool:
+        return self.type in VALUE_TYPES
+
+    @property
+    def is_question(self) -> bool:
+        return self.type != "section"
+
+    @property
+    def label(self) -> str:
+        if isinstance(self.spec, SectionSpec):
+            return self.spec.title
+        return self.spec.label or self.id
+
+    @property
+    def question(self) -> QuestionSpec:
+        assert isinstance(self.spec, QuestionSpec)
+        return self.spec
+
+    def choice_codes(self) -> frozenset[str]:
+        return frozenset(c.value for c in self.choices or ())
+
+
+@dataclass(eq=False)
+class Bundle:
+    """A checked questionnaire bundle, ready for interviews."""
+
+    spec: BundleSpec
+    path: str
+    sha256: str
+    files: dict[str, bytes]
+    items: dict[str, Item]
+    order: tuple[str, ...]  # every item, depth first, in questionnaire order
+    sections: tuple[str, ...]
+    dependents: dict[
+        str, tuple[str, ...]
+    ]  # id -> ids whose visibility/value can change, topological
+    topological: dict[str, int]
+    languages: tuple[str, ...] = field(default=())
+    plan: Any = None  # PlanRules from plan.yaml (set by the loader; typed in core.plan.rules)
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def version(self) -> str:
+        return self.spec.version
+
+    @property
+    def questions(self) -> list[Item]:
+        """Every question (not the sections), in order."""
+        return [self.items[i] for i in self.order if self.items[i].is_question]
+
+    def value_questions(self) -> list[Item]:
+        """The questions that hold a value, in order."""
+        return [self.items[i] for i in self.order if self.items[i].holds_value]
+
+
+class BundleError(Exception):
+    """A bundle did not load; `problems` lists everything wrong, each with its place."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def bundle_sha256(files: Mapping[str, bytes]) -> str:
+    """One digest over names and contents, so any change to any file of a bundle shows."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        content = files[name]
+        digest.update(f"{name}\0{len(content)}\0".encode())
+        digest.update(content)
+    return digest.hexdigest()
