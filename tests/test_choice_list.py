@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 
-from intake_tui.ui.widgets.choice_list import ChoiceItem, ChoiceList, rank
+from intake_tui.ui.widgets.choice_list import ChoiceItem, ChoiceList, rank, type_digit
 
 COUNTRIES = [ChoiceItem(f"C{n:03}", f"Land {n:03}") for n in range(1, 231)]
 SYRIA = ChoiceItem("SY", "Syrië", "سوريا")
@@ -140,3 +140,12 @@ async def test_a_read_only_list_takes_no_digit_and_no_enter() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await _press(pilot, "2", "enter", "space")
         assert app.picked == []
+
+
+def test_a_digit_picks_at_once_up_to_nine_lines_and_waits_from_ten() -> None:
+    assert type_digit("", "3", 9) == ("", 3)
+    assert type_digit("", "0", 9) is None  # there is no line 0
+    assert type_digit("", "9", 5) is None  # nor a line 9 of 5
+    assert type_digit("", "2", 230) == ("2", None)  # "2" may become "22" or "222"
+    assert type_digit("22", "2", 230) == ("222", None)
+    assert type_digit("22", "2", 221) is None  # 222 > 221: the buffer keeps "22"

@@ -70,19 +70,19 @@ class NewcomerView(LocalizedBindings, ModalScreen[str | None]):
 
     def on_key(self, event: events.Key) -> None:
         # As in the caseworker's list: with more than nine options a digit waits for Enter.
-        from intake_tui.ui.widgets.choice_list import BUFFER_FROM
+        from intake_tui.ui.widgets.choice_list import type_digit
 
         character = event.character or ""
-        count = len(self.choices)
         if character.isdigit():
             event.stop()
-            candidate = self.buffer + character
-            if not 1 <= int(candidate) <= count:
+            typed = type_digit(self.buffer, character, len(self.choices))
+            if typed is None:
                 self.app.bell()
-            elif count < BUFFER_FROM:
-                self.dismiss(self.choices[int(candidate) - 1][0])
+            elif typed[1] is not None:
+                self.dismiss(self.choices[typed[1] - 1][0])
+                return
             else:
-                self.buffer = candidate
+                self.buffer = typed[0]
         elif event.key == "backspace" and self.buffer:
             event.stop()
             self.buffer = self.buffer[:-1]

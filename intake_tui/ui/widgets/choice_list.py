@@ -57,6 +57,18 @@ def fold(text: str) -> str:
     return store_fold(text)
 
 
+def type_digit(buffer: str, digit: str, count: int) -> tuple[str, int | None] | None:
+    """A digit typed in a list showing `count` numbered options: (the new buffer, the number
+    picked at once), or None when no line has that number. Up to nine lines a digit picks at
+    once; from ten on the digits wait in the buffer for Enter ("2" may become "22")."""
+    candidate = buffer + digit
+    if not 1 <= int(candidate) <= count:
+        return None
+    if count < BUFFER_FROM:
+        return "", int(candidate)
+    return candidate, None
+
+
 def rank(items: Sequence[ChoiceItem], wanted: str) -> list[ChoiceItem]:
     """The items matching `wanted` (folded): exact matches, then prefixes, then the rest."""
     if not wanted:
@@ -128,6 +140,8 @@ class ChoiceList(OptionList):
         self.read_only = False
         self.filter = ""
         self.buffer = ""
+        self._shown: list[ChoiceItem] = []
+        self._shown_for: tuple[str, int] | None = None
         self.rtl = rtl
         self.mode: RtlMode = mode
 
@@ -145,6 +159,7 @@ class ChoiceList(OptionList):
     ) -> None:
         """Show the options of a question; `chosen` are the codes answered now."""
         self.items = list(items)
+        self._shown_for = None
         self.multi = multi
         self.read_only = read_only
         self.rtl = self.rtl if rtl is None else rtl
@@ -158,7 +173,10 @@ class ChoiceList(OptionList):
     @property
     def shown(self) -> list[ChoiceItem]:
         """The options on screen, in screen order: number n is `shown[n - 1]`."""
-        return rank(self.items, self.filter)
+        if self._shown_for != (self.filter, len(self.items)):
+            self._shown = rank(self.items, self.filter)  # once per filter, not per key
+            self._shown_for = (self.filter, len(self.items))
+        return self._shown
 
     def _fill(self) -> None:
         shown = self.shown
@@ -234,19 +252,15 @@ class ChoiceList(OptionList):
             self._status()
 
     def _digit(self, digit: str) -> None:
-        count = len(self.shown)
-        if count < BUFFER_FROM:
-            if digit != "0" and int(digit) <= count:
-                self.pick(self.shown[int(digit) - 1].code)
-            else:
-                self.app.bell()
-            return
-        candidate = self.buffer + digit
-        if int(candidate) == 0 or int(candidate) > count:
+        typed = type_digit(self.buffer, digit, len(self.shown))
+        if typed is None:
             self.app.bell()  # no such line: the buffer keeps what it had
             return
-        self.buffer = candidate
-        self.highlighted = int(candidate) - 1
+        self.buffer, picked = typed
+        if picked is not None:
+            self.pick(self.shown[picked - 1].code)
+        else:
+            self.highlighted = int(self.buffer) - 1
 
     def _confirm_buffer(self) -> None:
         number = int(self.buffer)
