@@ -1,0 +1,136 @@
+"""The interface of the expression language: errors, the `Scope` an expression reads, and the
+compiled `Expression`. Part of `intake_tui.core.expressions` (import from there); standard
+library only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Final, Literal, Protocol, TypeAlias
+
+AnswerState = Literal["answered", "unknown", "declined"]
+
+MAX_SOURCE_CHARS: Final = 2000
+MAX_DEPTH: Final = 32
+MAX_NODES: Final = 400
+MAX_STRING_CHARS: Final = 1000
+MAX_NUMBER_DIGITS: Final = 15
+MAX_LIST_ITEMS: Final = 200
+
+
+# --------------------------------------------------------------------------------------- errors
+
+
+class ExpressionError(Exception):
+    """A problem with an expression; `offset` is a 0-based character offset into the source."""
+
+    message: str
+    offset: int | None
+
+    def __init__(self, message: str, offset: int | None = None) -> None:
+        super().__init__(message, offset)
+        self.message = message
+        self.offset = offset
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ExpressionSyntaxError(ExpressionError):
+    """Found when compiling: bad syntax, a disallowed construct, an unknown function, a limit."""
+
+
+class ExpressionEvalError(ExpressionError):
+    """Found when evaluating: a type mismatch such as ``'a' - 1`` or ordering text and a number."""
+
+
+class _Mismatch(Exception):
+    """Raised by the operation helpers; turned into ExpressionEvalError with the node's offset."""
+
+
+# ------------------------------------------------------------------------------------ interface
+
+
+class Scope(Protocol):
+    """What an expression reads: answers, answer states, repeat instances and the clock."""
+
+    def value(self, name: str) -> object | None:
+        """The typed value, or None when unanswered / unknown / declined / hidden."""
+        ...
+
+    def state(self, name: str) -> AnswerState | None:
+        """The answer state, or None when unanswered or hidden."""
+        ...
+
+    def instances(self, repeat: str) -> Sequence[Scope]:
+        """One scope per instance of `repeat`, in order."""
+        ...
+
+    def today(self) -> dt.date:
+        """Today's date (from the injected clock)."""
+        ...
+
+
+class _NoValue:
+    """The type of `NO_VALUE`: no value is being checked (the expression is not a constraint)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NO_VALUE"
+
+
+NO_VALUE: Final = _NoValue()
+"""Passed as `value` when there is no value being checked; reading `value` then is an error."""
+
+_Fn: TypeAlias = Callable[[Scope, object], object]
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A compiled expression: what it reads, and the closure that evaluates it.
+
+    `names` holds every question id referenced anywhere; `free_names` those referenced outside an
+    aggregate that iterates a repeat; `aggregated` the repeat ids such aggregates iterate (they are
+    not in `names` unless also written as names). `uses_value` tells whether `value` occurs.
+    """
+
+    source: str
+    names: frozenset[str]
+    free_names: frozenset[str]
+    aggregated: frozenset[str]
+    uses_value: bool
+    _fn: _Fn = field(repr=False, compare=False)
+
+    def evaluate(self, scope: Scope, value: object = NO_VALUE) -> object | None:
+        """The result (None for "unanswered"); raises only ExpressionEvalError."""
+        try:
+            return self._fn(scope, value)
+        except ExpressionError:
+            raise
+        except _Mismatch as exc:  # pragma: no cover - every helper call is guarded
+            raise ExpressionEvalError(str(exc)) from None
+        except Exception as exc:
+            raise ExpressionEvalError(_describe(exc)) from exc
+
+    def test(self, scope: Scope, value: object = NO_VALUE) -> bool:
+        """The truthiness of `evaluate` (None is False)."""
+        return _truthy(self.evaluate(scope, value))
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, decimal.Overflow | OverflowError):
+        return "a number is too large"
+    if isinstance(exc, MemoryError):
+        return "the expression needs too much memory"
+    text = str(exc)
+    if len(text) > 200:
+        text = text[:200] + "…"
+    return f"could not evaluate the expression ({type(exc).__name__}: {text})"
+
+
+def _truthy(value: object) -> bool:
+    return value is not None and bool(value)
