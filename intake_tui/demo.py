@@ -83,13 +83,15 @@ def fill(store: Store, clock: FrozenClock) -> None:
             store,
             bundle,
             client_display_name=persona.display_name,
+            given_name=persona.given_name,
+            family_name=persona.family_name,
             client_language=persona.client_language,
             interpreter=interviews.Interpreter(used, how, language),
             duo_notice_date=persona.duo_notice_date,
         )
         if persona.stage == "new":
             continue
-        engine = Interview(bundle, today=clock.today)
+        engine = Interview(bundle, today=clock.today, case=persona.case_facts())
         apply(persona, engine)
         for (question_id, instance), answer in engine.answers().items():
             interviews.save_answer(

@@ -39,6 +39,7 @@ class PersonaAnswer:
     question_id: str
     value: Answer
     instance: int | None = None
+    confirmed: bool = False  # the caseworker confirmed the question's proposed default
 
 
 @dataclass(frozen=True)
@@ -46,13 +47,31 @@ class Persona:
     """A synthetic newcomer and the answers of their brede intake."""
 
     key: str
-    display_name: str
+    given_name: str
+    family_name: str
     client_language: str
     interpreter: tuple[bool, str | None, str | None]  # used, how, language
     duo_notice_date: dt.date
     stage: Stage
     answers: tuple[PersonaAnswer, ...]
     expected: str
+
+    @property
+    def display_name(self) -> str:
+        """The name on the cases screen: made of the names the new-intake form recorded."""
+        return f"{self.given_name} {self.family_name}"
+
+    def case_facts(self) -> dict[str, object]:
+        """What the new-intake form records: a question's `default:` reads it as `case.<field>`."""
+        used, how, language = self.interpreter
+        return {
+            "given_name": self.given_name,
+            "family_name": self.family_name,
+            "client_language": self.client_language,
+            "interpreter": used,
+            "interpreter_mode": how,
+            "interpreter_language": language,
+        }
 
     def answer(self, question_id: str, instance: int | None = None) -> Answer | None:
         """The persona's (last) answer to a question, or None when it has none."""
@@ -66,6 +85,11 @@ class Persona:
 def _a(question_id: str, value: Answer | Value, instance: int | None = None) -> PersonaAnswer:
     answer = value if isinstance(value, Answer) else Answer.of(value)
     return PersonaAnswer(question_id, answer, instance)
+
+
+def _confirm(question_id: str, value: Value, instance: int | None = None) -> PersonaAnswer:
+    """The caseworker confirms what the question proposes (its `default:`), which is `value`."""
+    return PersonaAnswer(question_id, Answer.of(value), instance, confirmed=True)
 
 
 def _d(text: str) -> dt.date:
@@ -85,16 +109,33 @@ def instance_id(interview: Interview, answer: PersonaAnswer) -> str | None:
 
 
 def apply(persona: Persona, interview: Interview) -> None:
-    """Enter every answer of `persona` into `interview`, in order (repeats grow as needed)."""
+    """Enter every answer of `persona` into `interview`, in order (repeats grow as needed).
+
+    The new-intake form's facts come first (as the store gives them to an opened interview);
+    an answer marked `confirmed` confirms the question's proposed default, which must be the
+    answer the persona expects."""
+    for field, fact in persona.case_facts().items():
+        interview.case_facts.setdefault(field, fact)
     for answer in persona.answers:
-        interview.set_answer(answer.question_id, answer.value, instance_id(interview, answer))
+        instance = instance_id(interview, answer)
+        if answer.confirmed:
+            proposed = interview.proposal(answer.question_id, instance)
+            if proposed != answer.value.value:
+                raise ValueError(
+                    f"{persona.key}: {answer.question_id} proposes {proposed!r}, "
+                    f"not {answer.value.value!r}"
+                )
+            interview.confirm_default(answer.question_id, instance)
+        else:
+            interview.set_answer(answer.question_id, answer.value, instance)
 
 
 # -- 1. Rami -------------------------------------------------------------------------------------
 
 _RAMI = Persona(
     key="rami",
-    display_name="Rami Haddad",
+    given_name="Rami",
+    family_name="Haddad",
     client_language="ar",
     interpreter=(True, "telefonisch", "ar"),
     duo_notice_date=_d("2026-09-24"),
@@ -108,10 +149,10 @@ _RAMI = Persona(
     answers=(
         # Opening
         _a("datum_intake", _d("2026-10-29")),
-        _a("gesprekstaal", "ar"),
-        _a("tolk_ingezet", True),
-        _a("tolk_vorm", "telefonisch"),
-        _a("tolk_taal", "ar"),
+        _confirm("gesprekstaal", "ar"),
+        _confirm("tolk_ingezet", True),
+        _confirm("tolk_vorm", "telefonisch"),
+        _confirm("tolk_taal", "ar"),
         _a("tolk_kenmerk", "Tolknummer 48213"),
         _a("aanwezigen", ("niemand",)),
         _a("individueel_gesprek_aangeboden", True),
@@ -123,8 +164,8 @@ _RAMI = Persona(
         _a("toestemming_delen", True),
         _a("toestemming_delen_met", ("uaf", "werkgeversservicepunt")),
         # Identificatie
-        _a("voornamen", "Rami"),
-        _a("achternaam", "Haddad"),
+        _confirm("voornamen", "Rami"),
+        _confirm("achternaam", "Haddad"),
         _a("bsn", "183796901"),
         _a("geboortedatum", _d("1992-03-14")),
         _a("geslacht", "man"),
@@ -133,7 +174,7 @@ _RAMI = Persona(
         _a("verblijfsvergunning_soort", "asiel"),
         _a("datum_start_inburgeringsplicht", _d("2026-08-20")),
         _a("datum_kennisgeving_duo", _d("2026-09-24")),
-        _a("woont_in_azc", False),
+        _a("woonsituatie", "huurwoning"),
         _a("datum_vestiging_gemeente", _d("2026-09-01")),
         _a("eerder_pip", False),
         # Taal
@@ -147,8 +188,8 @@ _RAMI = Persona(
         _a("lbt_status", "afgenomen"),
         _a("lbt_datum_afname", _d("2026-10-13")),
         _a("lbt_behaalde_score", 33),
-        _a("lbt_benodigde_score", 28),
-        _a("lbt_resultaat", "haalbaar"),
+        _confirm("lbt_benodigde_score", 28),
+        _confirm("lbt_resultaat", "haalbaar"),
         # Opleiding
         _a("opleiding_niveau", "hbo_bachelor", 0),
         _a("opleiding_richting", "Civiele techniek", 0),
@@ -183,7 +224,6 @@ _RAMI = Persona(
         _a("vve_geinformeerd", True),
         _a("vve_geinformeerd_datum", _d("2026-10-29")),
         _a("zorgtaken", ("jonge_kinderen", "schoolgaande_kinderen")),
-        _a("woonsituatie", "huurwoning"),
         _a("bijstand", True),
         _a("datum_start_bijstand", _d("2026-09-01")),
         _a("ontzorgen_machtiging_getekend", True),
@@ -204,7 +244,8 @@ _RAMI = Persona(
 
 _SEMHAR = Persona(
     key="semhar",
-    display_name="Semhar Tesfay",
+    given_name="Semhar",
+    family_name="Tesfay",
     client_language="ti",
     interpreter=(True, "fysiek", "ti"),
     duo_notice_date=_d("2026-10-08"),
@@ -218,10 +259,10 @@ _SEMHAR = Persona(
     answers=(
         # Opening
         _a("datum_intake", _d("2026-11-05")),
-        _a("gesprekstaal", "ti"),
-        _a("tolk_ingezet", True),
-        _a("tolk_vorm", "fysiek"),
-        _a("tolk_taal", "ti"),
+        _confirm("gesprekstaal", "ti"),
+        _confirm("tolk_ingezet", True),
+        _confirm("tolk_vorm", "fysiek"),
+        _confirm("tolk_taal", "ti"),
         _a("aanwezigen", ("kind",)),
         _a("individueel_gesprek_aangeboden", True),
         _a("informatie_intake_gegeven", True),
@@ -231,8 +272,8 @@ _SEMHAR = Persona(
         _a("toestemming_delen", True),
         _a("toestemming_delen_met", ("vluchtelingenwerk", "vrijwilligers")),
         # Identificatie
-        _a("voornamen", "Semhar"),
-        _a("achternaam", "Tesfay"),
+        _confirm("voornamen", "Semhar"),
+        _confirm("achternaam", "Tesfay"),
         _a("bsn", "127158121"),
         _a("geboortedatum", _d("1999-06-02")),
         _a("geslacht", "vrouw"),
@@ -241,7 +282,7 @@ _SEMHAR = Persona(
         _a("verblijfsvergunning_soort", "asiel"),
         _a("datum_start_inburgeringsplicht", _d("2026-08-05")),
         _a("datum_kennisgeving_duo", _d("2026-10-08")),
-        _a("woont_in_azc", False),
+        _a("woonsituatie", "huurwoning"),
         _a("datum_vestiging_gemeente", _d("2026-09-15")),
         _a("eerder_pip", False),
         # Taal
@@ -256,8 +297,8 @@ _SEMHAR = Persona(
         _a("lbt_datum_afname", _d("2026-10-27")),
         _a("lbt_instructietaal", "ti"),
         _a("lbt_behaalde_score", 22),
-        _a("lbt_benodigde_score", 28),
-        _a("lbt_resultaat", "niet_haalbaar"),
+        _confirm("lbt_benodigde_score", 28),
+        _confirm("lbt_resultaat", "niet_haalbaar"),
         # Opleiding
         _a("opleiding_niveau", "basis", 0),
         _a("opleiding_land", "ER", 0),
@@ -282,7 +323,6 @@ _SEMHAR = Persona(
         _a("vve_aanmelding_hulp", True),
         _a("zorgtaken", ("jonge_kinderen",)),
         _a("kinderopvang_nodig", True),
-        _a("woonsituatie", "huurwoning"),
         _a("bijstand", True),
         _a("datum_start_bijstand", _d("2026-09-15")),
         _a("schulden", DECLINED),
@@ -318,7 +358,8 @@ _SEMHAR = Persona(
 
 _FARID = Persona(
     key="farid",
-    display_name="Farid Ahmadi",
+    given_name="Farid",
+    family_name="Ahmadi",
     client_language="prs",
     interpreter=(True, "telefonisch", "fa"),
     duo_notice_date=_d("2026-09-30"),
@@ -332,9 +373,9 @@ _FARID = Persona(
         # Opening (Dari: the language lists have no `prs`; Persian `fa` stands for it)
         _a("datum_intake", _d("2026-11-24")),
         _a("gesprekstaal", "fa"),
-        _a("tolk_ingezet", True),
-        _a("tolk_vorm", "telefonisch"),
-        _a("tolk_taal", "fa"),
+        _confirm("tolk_ingezet", True),
+        _confirm("tolk_vorm", "telefonisch"),
+        _confirm("tolk_taal", "fa"),
         _a("aanwezigen", ("begeleider",)),
         _a("individueel_gesprek_aangeboden", True),
         _a("individueel_gesprek_gewenst", False),
@@ -345,8 +386,8 @@ _FARID = Persona(
         _a("toestemming_delen", True),
         _a("toestemming_delen_met", ("uaf", "taalaanbieder")),
         # Identificatie
-        _a("voornamen", "Farid"),
-        _a("achternaam", "Ahmadi"),
+        _confirm("voornamen", "Farid"),
+        _confirm("achternaam", "Ahmadi"),
         _a("bsn", "988177869"),
         _a("geboortedatum", _d("2007-05-20")),
         _a("geslacht", "man"),
@@ -355,7 +396,7 @@ _FARID = Persona(
         _a("verblijfsvergunning_soort", "asiel"),
         _a("datum_start_inburgeringsplicht", _d("2026-08-27")),
         _a("datum_kennisgeving_duo", _d("2026-09-30")),
-        _a("woont_in_azc", True),
+        _a("woonsituatie", "azc"),
         _a("coa_locatie_plaats", "Assen"),
         _a("gemeente_koppeling", "0014"),
         _a("datum_koppeling", _d("2026-09-10")),
@@ -377,8 +418,8 @@ _FARID = Persona(
         _a("lbt_status", "afgenomen"),
         _a("lbt_datum_afname", _d("2026-11-10")),
         _a("lbt_behaalde_score", 36),
-        _a("lbt_benodigde_score", 28),
-        _a("lbt_resultaat", "haalbaar"),
+        _confirm("lbt_benodigde_score", 28),
+        _confirm("lbt_resultaat", "haalbaar"),
         # Opleiding: 11 years of school, secondary not finished
         _a("opleiding_niveau", "vo_boven", 0),
         _a("opleiding_land", "AF", 0),
@@ -401,7 +442,6 @@ _FARID = Persona(
         # Persoonlijke omstandigheden (no bijstand yet: lives on the COA allowance)
         _a("burgerlijke_staat", "ongehuwd"),
         _a("zorgtaken", ("geen",)),
-        _a("woonsituatie", "azc"),
         _a("bijstand", False),
         _a(
             "sociaal_netwerk",
@@ -418,7 +458,8 @@ _FARID = Persona(
 
 _AYSE = Persona(
     key="ayse",
-    display_name="Ayşe Yıldız",
+    given_name="Ayşe",
+    family_name="Yıldız",
     client_language="tr",
     interpreter=(True, "video", "tr"),
     duo_notice_date=_d("2026-10-15"),
@@ -430,10 +471,10 @@ _AYSE = Persona(
     answers=(
         # Opening: her husband is present; she chooses to speak part of it alone
         _a("datum_intake", _d("2026-11-12")),
-        _a("gesprekstaal", "tr"),
-        _a("tolk_ingezet", True),
-        _a("tolk_vorm", "video"),
-        _a("tolk_taal", "tr"),
+        _confirm("gesprekstaal", "tr"),
+        _confirm("tolk_ingezet", True),
+        _confirm("tolk_vorm", "video"),
+        _confirm("tolk_taal", "tr"),
         _a("aanwezigen", ("partner",)),
         _a("individueel_gesprek_aangeboden", True),
         _a("individueel_gesprek_gewenst", True),
@@ -443,8 +484,8 @@ _AYSE = Persona(
         _a("informatie_datum", _d("2026-11-12")),
         _a("toestemming_delen", False),
         # Identificatie
-        _a("voornamen", "Ayşe"),
-        _a("achternaam", "Yıldız"),
+        _confirm("voornamen", "Ayşe"),
+        _confirm("achternaam", "Yıldız"),
         _a("bsn", "137254933"),
         _a("geboortedatum", _d("1985-08-09")),
         _a("geslacht", "vrouw"),
@@ -454,7 +495,7 @@ _AYSE = Persona(
         _a("verblijfsvergunning_soort", "regulier_gezin"),
         _a("datum_start_inburgeringsplicht", _d("2026-07-01")),
         _a("datum_kennisgeving_duo", _d("2026-10-15")),
-        _a("woont_in_azc", False),
+        _a("woonsituatie", "huurwoning"),
         _a("datum_vestiging_gemeente", _d("2026-07-06")),
         _a("digid", "actief"),
         _a("eerder_pip", False),
@@ -469,8 +510,8 @@ _AYSE = Persona(
         _a("lbt_status", "afgenomen"),
         _a("lbt_datum_afname", _d("2026-11-03")),
         _a("lbt_behaalde_score", 30),
-        _a("lbt_benodigde_score", 28),
-        _a("lbt_resultaat", "haalbaar"),
+        _confirm("lbt_benodigde_score", 28),
+        _confirm("lbt_resultaat", "haalbaar"),
         # Opleiding
         _a("opleiding_niveau", "mbo", 0),
         _a("opleiding_richting", "Kapper", 0),
@@ -500,7 +541,6 @@ _AYSE = Persona(
         _a("gezinslid_in_nl", True, 0),
         _a("gezinslid_inburgeringsplichtig", False, 0),
         _a("zorgtaken", ("geen",)),
-        _a("woonsituatie", "huurwoning"),
         _a("bijstand", False),
         _a("zorgverzekering", True),
         # Gezondheid
@@ -519,7 +559,8 @@ _AYSE = Persona(
 
 _ABDULLAH = Persona(
     key="abdullah",
-    display_name="Abdullah Qasim",
+    given_name="Abdullah",
+    family_name="Qasim",
     client_language="ar",
     interpreter=(True, "telefonisch", "ar"),
     duo_notice_date=_d("2026-09-03"),
@@ -533,10 +574,10 @@ _ABDULLAH = Persona(
     answers=(
         # Opening
         _a("datum_intake", _d("2026-10-22")),
-        _a("gesprekstaal", "ar"),
-        _a("tolk_ingezet", True),
-        _a("tolk_vorm", "telefonisch"),
-        _a("tolk_taal", "ar"),
+        _confirm("gesprekstaal", "ar"),
+        _confirm("tolk_ingezet", True),
+        _confirm("tolk_vorm", "telefonisch"),
+        _confirm("tolk_taal", "ar"),
         _a("aanwezigen", ("niemand",)),
         _a("individueel_gesprek_aangeboden", True),
         _a("informatie_intake_gegeven", True),
@@ -546,8 +587,8 @@ _ABDULLAH = Persona(
         _a("toestemming_delen", True),
         _a("toestemming_delen_met", ("vluchtelingenwerk",)),
         # Identificatie: only the year of birth is known (1 January, as the BRP has it)
-        _a("voornamen", "Abdullah"),
-        _a("achternaam", "Qasim"),
+        _confirm("voornamen", "Abdullah"),
+        _confirm("achternaam", "Qasim"),
         _a("bsn", "133254756"),
         _a("geboortedatum", _d("1974-01-01")),
         _a("geslacht", "man"),
@@ -556,7 +597,7 @@ _ABDULLAH = Persona(
         _a("verblijfsvergunning_soort", "asiel"),
         _a("datum_start_inburgeringsplicht", _d("2026-07-09")),
         _a("datum_kennisgeving_duo", _d("2026-09-03")),
-        _a("woont_in_azc", False),
+        _a("woonsituatie", "huurwoning"),
         _a("datum_vestiging_gemeente", _d("2026-08-25")),
         _a("eerder_pip", False),
         # Taal
@@ -587,7 +628,6 @@ _ABDULLAH = Persona(
         # Persoonlijke omstandigheden
         _a("burgerlijke_staat", "weduwe_weduwnaar"),
         _a("zorgtaken", ("geen",)),
-        _a("woonsituatie", "huurwoning"),
         _a("bijstand", True),
         _a("datum_start_bijstand", _d("2026-08-25")),
         _a("ontzorgen_machtiging_getekend", True),
@@ -623,7 +663,8 @@ _ABDULLAH = Persona(
 
 _HODAN = Persona(
     key="hodan",
-    display_name="Hodan Warsame",
+    given_name="Hodan",
+    family_name="Warsame",
     client_language="so",
     interpreter=(True, "fysiek", "so"),
     duo_notice_date=_d("2026-10-22"),
@@ -637,10 +678,10 @@ _HODAN = Persona(
     answers=(
         # Opening
         _a("datum_intake", _d("2026-11-26")),
-        _a("gesprekstaal", "so"),
-        _a("tolk_ingezet", True),
-        _a("tolk_vorm", "fysiek"),
-        _a("tolk_taal", "so"),
+        _confirm("gesprekstaal", "so"),
+        _confirm("tolk_ingezet", True),
+        _confirm("tolk_vorm", "fysiek"),
+        _confirm("tolk_taal", "so"),
         _a("aanwezigen", ("begeleider",)),
         _a("individueel_gesprek_aangeboden", True),
         _a("individueel_gesprek_gewenst", False),
@@ -651,8 +692,8 @@ _HODAN = Persona(
         _a("toestemming_delen", True),
         _a("toestemming_delen_met", ("vluchtelingenwerk", "taalaanbieder")),
         # Identificatie
-        _a("voornamen", "Hodan"),
-        _a("achternaam", "Warsame"),
+        _confirm("voornamen", "Hodan"),
+        _confirm("achternaam", "Warsame"),
         _a("bsn", "991716292"),
         _a("geboortedatum", _d("1996-02-17")),
         _a("geslacht", "vrouw"),
@@ -661,7 +702,7 @@ _HODAN = Persona(
         _a("verblijfsvergunning_soort", "asiel"),
         _a("datum_start_inburgeringsplicht", _d("2026-08-13")),
         _a("datum_kennisgeving_duo", _d("2026-10-22")),
-        _a("woont_in_azc", False),
+        _a("woonsituatie", "huurwoning"),
         _a("datum_vestiging_gemeente", _d("2026-10-01")),
         _a("eerder_pip", False),
         # Taal
@@ -698,7 +739,6 @@ _HODAN = Persona(
         # Persoonlijke omstandigheden
         _a("burgerlijke_staat", "ongehuwd"),
         _a("zorgtaken", ("geen",)),
-        _a("woonsituatie", "huurwoning"),
         _a("bijstand", True),
         _a("datum_start_bijstand", _d("2026-10-01")),
         _a("ontzorgen_machtiging_getekend", True),

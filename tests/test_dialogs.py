@@ -232,7 +232,8 @@ async def test_new_intake_fields_keep_their_names_and_no_empty_error_bar(demo: P
         await pilot.press("n")
         await wait_for(pilot, "NewIntakeScreen")
         screen = pilot.app.screen
-        screen.query_one("#name", Input).value = "Nieuwe Persoon"
+        screen.query_one("#given", Input).value = "Nieuwe"
+        screen.query_one("#family", Input).value = "Persoon"
         screen.query_one("#language", Select).value = "ar"
         screen.query_one("#interpreter", Select).value = "video"
         screen.query_one("#notice", Input).value = "01-11-2026"
@@ -241,7 +242,8 @@ async def test_new_intake_fields_keep_their_names_and_no_empty_error_bar(demo: P
         assert not message.display  # nothing to say: no red bar under the button
         shown = "\n".join(screen_text(pilot))
         for name in (
-            "Display name (to find the case again)",
+            "Given names",
+            "Family name",
             "Newcomer's language",
             "Interpreter",
             "Interpreter's language",
@@ -250,7 +252,8 @@ async def test_new_intake_fields_keep_their_names_and_no_empty_error_bar(demo: P
             assert name in shown, (name, shown)
         start = screen.query_one("#start", Button)
         assert start.region.bottom <= pilot.app.size.height - 1  # above the footer at 80x24
-        screen.query_one("#name", Input).value = ""
+        screen.query_one("#given", Input).value = ""
+        screen.query_one("#family", Input).value = ""
         start.press()
         await pilot.pause(0.1)
-        assert message.display and str(message.render()) == "Type a display name."
+        assert message.display and "given names, family name or both" in str(message.render())

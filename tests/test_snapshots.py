@@ -100,7 +100,8 @@ async def _information(pilot: Any, language: str = "ar") -> None:
 
     await _new_intake(pilot)
     screen = pilot.app.screen
-    screen.query_one("#name", Input).value = "Nieuwe Persoon"
+    screen.query_one("#given", Input).value = "Nieuwe"
+    screen.query_one("#family", Input).value = "Persoon"
     screen.query_one("#language", Select).value = language
     await pilot.pause(0.05)
     screen.start()

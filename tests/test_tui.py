@@ -253,7 +253,8 @@ async def test_new_intake_from_the_cases_screen(tmp_path: Path) -> None:
         await pilot.press("n")
         await wait_for(pilot, "NewIntakeScreen")
         screen = pilot.app.screen
-        screen.query_one("#name", Input).value = "Nieuwe Persoon"
+        screen.query_one("#given", Input).value = "Nieuwe"
+        screen.query_one("#family", Input).value = "Persoon"
         from textual.widgets import Select
 
         screen.query_one("#language", Select).value = "ti"
@@ -542,7 +543,8 @@ async def test_a_whole_intake_from_first_run_to_export(tmp_path: Path) -> None:
         await wait_for(pilot, "NewIntakeScreen")
         await pilot.pause(0.1)
         new = pilot.app.screen
-        new.query_one("#name", Input).value = "Test Persoon"
+        new.query_one("#given", Input).value = "Test"
+        new.query_one("#family", Input).value = "Persoon"
         new.query_one("#language", Select).value = "en"
         new.query_one("#notice", Input).value = "01-11-2026"
         await pilot.click("#start")

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from intake_tui.core.bundle_model import (
+    CASE_FIELDS,
     CHOICE_TYPES,
     CHOICE_VALUE_PATTERN,
     CONTAINER_TYPES,
@@ -17,6 +18,7 @@ from intake_tui.core.bundle_model import (
     EXPORT_PATTERN,
     ID_PATTERN,
     LANGUAGE_TAG,
+    NO_DEFAULT_TYPES,
     NO_VALUE_TYPES,
     NUMBER_TYPES,
     RESERVED_NAMES,
@@ -254,7 +256,7 @@ class _Builder:
             kind = types[node.id]
             children = tuple(child.id for child in node.questions)
             compiled: dict[str, Expression | None] = {}
-            for field_name in ("relevant", "constraint", "calculate", "required"):
+            for field_name in ("relevant", "constraint", "calculate", "required", "default"):
                 source = getattr(node, field_name, None)
                 if not isinstance(source, str):
                     compiled[field_name] = None
@@ -308,6 +310,7 @@ class _Builder:
                 required=compiled["required"] or (required_spec is True),
                 constraint=compiled["constraint"],
                 calculate=compiled["calculate"],
+                default=compiled["default"],
                 choices=choices,
                 choice_source=choice_source,
                 location=self.map.locate(path),
@@ -341,7 +344,10 @@ class _Builder:
     ) -> Expression | None:
         try:
             expression = compile_expression(
-                source, repeat_of=repeat_of, allow_value=field_name == "constraint"
+                source,
+                repeat_of=repeat_of,
+                allow_value=field_name == "constraint",
+                case_fields=CASE_FIELDS if field_name == "default" else frozenset(),
             )
         except ExpressionError as error:
             where = self.expression_location(path, source, error.offset or 0)
@@ -519,6 +525,14 @@ class _Builder:
                 )
         if node.format is not None and kind != "text":
             self.report((*path, "format"), _("'format' applies only to text questions"), key=True)
+        if node.default is not None and (kind in NO_DEFAULT_TYPES or node.calculate is not None):
+            self.report(
+                (*path, "default"),
+                _("'default' does not apply to a calculated question")
+                if node.calculate is not None
+                else _("'default' does not apply to a {type}").format(type=kind),
+                key=True,
+            )
         if node.calculate is not None and node.allow:
             self.report(
                 (*path, "allow"),

@@ -45,6 +45,19 @@ ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*\Z")
 CHOICE_VALUE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 EXPORT_PATTERN = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*\Z")
 LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?\Z")
+# What a question's `default:` may read as `case.<field>`: the new-intake form's facts.
+CASE_FIELDS = frozenset(
+    {
+        "given_name",
+        "family_name",
+        "client_language",
+        "interpreter",
+        "interpreter_mode",
+        "interpreter_language",
+    }
+)
+# A default proposes one value to confirm; ticks of a multi-choice are saved one by one.
+NO_DEFAULT_TYPES = frozenset({"note", "group", "repeat", "multi_choice"})
 RESERVED_NAMES = frozenset({"value", "true", "false", "null", "True", "False", "None"})
 
 CONTAINER_TYPES = frozenset({"group", "repeat"})
@@ -89,6 +102,7 @@ class QuestionSpec(_Strict):
     constraint: StrictStr | None = None
     constraint_message: Text | None = None
     calculate: StrictStr | None = None
+    default: StrictStr | None = None
     min: Bound | None = None
     max: Bound | None = None
     pattern: StrictStr | None = None
@@ -152,6 +166,7 @@ class Item:
     choices: tuple[Choice, ...] | None
     choice_source: ChoiceSource | None
     location: Location
+    default: Expression | None = None  # proposed once, confirmed by the caseworker (engine.py)
 
     @property
     def holds_value(self) -> bool:

@@ -16,12 +16,12 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
+from intake_tui.core.answer_checks import as_value, bound_problems, elfproef
 from intake_tui.core.bundle_model import Bundle, Item
 from intake_tui.core.choices import exclusive_conflict
 from intake_tui.core.expressions import Expression, ExpressionError
-from intake_tui.core.values import Answer, AnswerState, Value
+from intake_tui.core.values import VALUE_TYPES, Answer, AnswerState, Value
 from intake_tui.i18n import _
 
 Key = tuple[str, str | None]
@@ -64,14 +64,6 @@ class Issue:
     message: str
 
 
-def elfproef(digits: str) -> bool:
-    """The Dutch BSN check: 9 digits, weights 9..2 and -1, sum divisible by 11, not all zero."""
-    if not re.fullmatch(r"[0-9]{9}", digits) or digits == "000000000":
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True))
-    return (total - int(digits[8])) % 11 == 0
-
-
 class _Scope:
     """What an expression sees from one place in the interview (a repeat instance or the top)."""
 
@@ -109,6 +101,9 @@ class _Scope:
     def today(self) -> dt.date:
         return self._interview.today()
 
+    def case(self, name: str) -> object | None:
+        return self._interview.case_facts.get(name)
+
 
 class Interview:
     """The answers to one bundle and everything that follows from them."""
@@ -119,9 +114,14 @@ class Interview:
         answers: Mapping[Key, Answer] | Iterable[tuple[Key, Answer]] = (),
         *,
         today: Callable[[], dt.date] = dt.date.today,
+        case: Mapping[str, object] | None = None,
     ) -> None:
         self.bundle = bundle
         self.today = today
+        # What the new-intake form recorded (names, language, interpreter): `case.<field>` in
+        # a default. Keys: CASE_FIELDS (core/bundle_model.py).
+        self.case_facts: dict[str, object] = dict(case or {})
+        self._proposals: dict[Key, Value | None] = {}
         pairs = answers.items() if isinstance(answers, Mapping) else answers
         self._answers: dict[Key, Answer] = dict(pairs)
         self._visible: dict[Key, bool] = {}
@@ -186,6 +186,44 @@ class Interview:
             return expression.evaluate(scope)
         except ExpressionError:
             return None
+
+    # -- defaults -----------------------------------------------------------------------------
+
+    def proposal(self, question_id: str, instance: str | None = None) -> Value | None:
+        """What the question's `default:` proposes while it has no stored answer.
+
+        The expression is evaluated once, the first time this interview asks for it, and the
+        result is kept (what the caseworker sees does not change under their hands). None when
+        there is no default, it gives nothing, or its value does not fit the question. A
+        proposal is never an answer: `confirm_default` (or saving the same value) makes it one.
+        """
+        item = self.bundle.items[question_id]
+        key = (question_id, instance)
+        if item.default is None or key in self._answers or not self.is_visible(*key):
+            return None  # a hidden question is not reached yet: nothing is evaluated
+        if key not in self._proposals:
+            self._proposals[key] = self._propose(item, instance)
+        return self._proposals[key]
+
+    def confirm_default(self, question_id: str, instance: str | None = None) -> Answer:
+        """Store the proposal as the answer: the caseworker confirmed it."""
+        value = self.proposal(question_id, instance)
+        if value is None:
+            raise ValueError(f"{question_id}: there is no proposed value to confirm")
+        answer = Answer.of(value)
+        self.set_answer(question_id, answer, instance)
+        return answer
+
+    def _propose(self, item: Item, instance: str | None) -> Value | None:
+        assert item.default is not None
+        try:
+            result = item.default.evaluate(_Scope(self, item.repeat, instance))
+        except ExpressionError:
+            return None
+        value = as_value(item, result)
+        if value is None or self._value_problems(item, value, instance):
+            return None
+        return value
 
     # -- navigation ---------------------------------------------------------------------------
 
@@ -398,8 +436,6 @@ class Interview:
         return self._value_problems(item, answer.value, instance)
 
     def _value_problems(self, item: Item, value: object, instance: str | None) -> list[str]:
-        from intake_tui.core.values import VALUE_TYPES
-
         spec = item.question
         value_type = VALUE_TYPES.get(item.type)
         if value_type is None or not value_type.accepts(value):
@@ -416,7 +452,7 @@ class Interview:
                 problems.append(
                     _("“{choice}” cannot be combined with other choices").format(choice=alone.label)
                 )
-        problems.extend(_bound_problems(item, value))
+        problems.extend(bound_problems(item, value))
         if (
             spec.pattern is not None
             and isinstance(value, str)
@@ -484,8 +520,7 @@ class Interview:
                 if self.is_required(step.id) and count == 0:
                     found.append(Issue(step, "missing_required", _("an answer is required")))
                 found.extend(
-                    Issue(step, "invalid", m)
-                    for m in _bound_problems(item, self.instances(step.id))
+                    Issue(step, "invalid", m) for m in bound_problems(item, self.instances(step.id))
                 )
                 continue
             if answer is None:
@@ -513,36 +548,3 @@ class Interview:
     def calculated(self) -> dict[Key, object | None]:
         """Every calculated value (visible or not), for the review screen."""
         return dict(self._calculated)
-
-
-def _bound_problems(item: Item, value: object) -> list[str]:
-    spec = item.question
-    low: object = spec.min
-    high: object = spec.max
-    if low is None and high is None:
-        return []
-    measured: object = value
-    if item.type in ("multi_choice", "repeat") and isinstance(value, tuple):
-        measured = len(value)
-    elif item.type == "date":
-        low = dt.date.fromisoformat(str(low)) if low is not None else None
-        high = dt.date.fromisoformat(str(high)) if high is not None else None
-    if not isinstance(measured, (int, Decimal, dt.date)) or isinstance(measured, bool):
-        return []
-    shown_low = _show_bound(low)
-    shown_high = _show_bound(high)
-    if low is not None and measured < low:  # type: ignore[operator]
-        if item.type in ("multi_choice", "repeat"):
-            return [_("choose at least {n}").format(n=shown_low)]
-        return [_("must be at least {low}").format(low=shown_low)]
-    if high is not None and measured > high:  # type: ignore[operator]
-        if item.type in ("multi_choice", "repeat"):
-            return [_("at most {n}").format(n=shown_high)]
-        return [_("must be at most {high}").format(high=shown_high)]
-    return []
-
-
-def _show_bound(bound: object) -> str:
-    if isinstance(bound, dt.date):
-        return bound.strftime("%d-%m-%Y")
-    return str(bound)

@@ -73,6 +73,10 @@ class Scope(Protocol):
         """Today's date (from the injected clock)."""
         ...
 
+    def case(self, name: str) -> object | None:
+        """A fact of the case from the new-intake form (`case.<name>` in a default)."""
+        ...
+
 
 class _NoValue:
     """The type of `NO_VALUE`: no value is being checked (the expression is not a constraint)."""

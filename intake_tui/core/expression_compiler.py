@@ -62,6 +62,7 @@ class _Compiler:
         shift: int,
         repeat_of: Mapping[str, str],
         allow_value: bool,
+        case_fields: frozenset[str] = frozenset(),
     ) -> None:
         self.text = text  # what was parsed: one line, leading spaces removed
         self.original = original
@@ -69,6 +70,7 @@ class _Compiler:
         self.chars = _char_map(text)
         self.repeat_of = repeat_of
         self.allow_value = allow_value
+        self.case_fields = case_fields
         self.names: set[str] = set()
         self.free_names: set[str] = set()
         self.aggregated: set[str] = set()
@@ -144,6 +146,10 @@ class _Compiler:
             return self.list_(node)
         if isinstance(node, ast.Subscript):
             return self.subscript(node)
+        if isinstance(node, ast.IfExp):
+            return self.if_exp(node)
+        if isinstance(node, ast.Attribute):
+            return self.case_field(node)
         message = _REJECTED.get(type(node), f"{type(node).__name__} is not allowed")
         raise self.error(message, node)
 
@@ -280,6 +286,29 @@ class _Compiler:
             return True
 
         return _guard(run, self.offset(node))
+
+    def if_exp(self, node: ast.IfExp) -> _Fn:
+        """`a if condition else b`: only the chosen side is evaluated; None counts as false."""
+        condition, yes, no = self.build(node.test), self.build(node.body), self.build(node.orelse)
+
+        def run(scope: Scope, value: object) -> object:
+            return yes(scope, value) if _truthy(condition(scope, value)) else no(scope, value)
+
+        return run
+
+    def case_field(self, node: ast.Attribute) -> _Fn:
+        """`case.<field>`: a fact of the new-intake form, where the caller allows it (defaults)."""
+        if not (isinstance(node.value, ast.Name) and node.value.id == "case") or not (
+            self.case_fields
+        ):
+            raise self.error(_REJECTED[ast.Attribute], node)
+        name = node.attr
+        if name not in self.case_fields:
+            close = difflib.get_close_matches(name, sorted(self.case_fields), n=1, cutoff=0.6)
+            hint = f"; did you mean case.{close[0]}?" if close else ""
+            fields = ", ".join(f"case.{f}" for f in sorted(self.case_fields))
+            raise self.error(f"unknown case field {name!r}{hint} (there are {fields})", node)
+        return lambda scope, value: scope.case(name)
 
     def list_(self, node: ast.List) -> _Fn:
         if len(node.elts) > MAX_LIST_ITEMS:

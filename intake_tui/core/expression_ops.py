@@ -283,7 +283,7 @@ _STATE_FUNCTIONS: Final = frozenset({"answered", "known", "is_unknown", "is_decl
 _RESERVED: Final = frozenset({"value", *_CONSTANT_NAMES})
 
 _REJECTED: Final[Mapping[type[ast.AST], str]] = {
-    ast.Attribute: "attribute access ('.') is not allowed",
+    ast.Attribute: "attribute access ('.') is not allowed (only case.<field> in a default)",
     ast.Lambda: "lambda is not allowed",
     ast.ListComp: "comprehensions are not allowed",
     ast.SetComp: "comprehensions are not allowed",
@@ -295,7 +295,6 @@ _REJECTED: Final[Mapping[type[ast.AST], str]] = {
     ast.Dict: "dictionaries are not allowed",
     ast.Set: "sets are not allowed; write a list as [a, b]",
     ast.Slice: "slices are not allowed",
-    ast.IfExp: "conditional expressions (a if b else c) are not allowed",
     ast.NamedExpr: "':=' is not allowed",
     ast.Tuple: "tuples are not allowed; write a list as [a, b]",
     ast.Await: "await is not allowed",

@@ -16,7 +16,8 @@ Language
 --------
 * Operators: ``and or not``, ``== != < <= > >= in not in`` (chains such as ``0 < x <= 10`` too),
   ``+ - * /``, unary ``-`` and ``+``, list literals ``[a, b]`` (evaluated to a tuple), indexing
-  with a whole-number literal (``x[0]``, ``x[-1]``).
+  with a whole-number literal (``x[0]``, ``x[-1]``), and the conditional ``a if c else b``
+  (only the chosen side is evaluated; ``c`` counts by truthiness, so ``None`` chooses ``b``).
 * Literals: whole numbers (``int``), numbers with a fraction (``decimal.Decimal`` made from the
   literal's text, never ``float``), strings, ``true``/``false``/``True``/``False``,
   ``null``/``None``. Exponents (``1e5``), hexadecimal and the like, bytes and complex numbers are
@@ -28,6 +29,9 @@ Language
   (constraints) and is never a question id. A function name is only a function when called:
   written bare it is a question id (``age >= 18`` reads the question ``age``, ``age(d)`` calls
   the function), so a bundle may have a question called ``age`` or ``count``.
+* ``case.<field>`` reads a fact of the case as the new-intake form recorded it (`Scope.case`);
+  only where the caller passes ``case_fields`` (a question's ``default:``), and only those
+  fields. It is the only attribute access there is.
 
 Semantics (fixed)
 -----------------
@@ -137,12 +141,13 @@ def compile_expression(
     *,
     repeat_of: Mapping[str, str] | None = None,
     allow_value: bool = False,
+    case_fields: frozenset[str] = frozenset(),
 ) -> Expression:
     """Parse, check and compile `source` once; raises only ExpressionSyntaxError.
 
     `repeat_of` maps a question id inside a repeat to its repeat id; it tells the aggregates
     (`any_of`, `all_of`, `max_of`, `min_of`) which repeat they iterate. `allow_value` permits
-    `value` (constraints).
+    `value` (constraints); `case_fields` the names `case.<field>` may read (defaults).
     """
     if not isinstance(source, str):
         raise ExpressionSyntaxError("an expression must be text")
@@ -180,7 +185,7 @@ def compile_expression(
             None if bad is None else shift + bad,
         ) from None
 
-    compiler = _Compiler(text, source, shift, repeat_of or {}, allow_value)
+    compiler = _Compiler(text, source, shift, repeat_of or {}, allow_value, case_fields)
     compiler.check_limits(tree.body)
     try:
         function = compiler.build(tree.body)

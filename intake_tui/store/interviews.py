@@ -166,8 +166,10 @@ def create_interview(
     client_language: str,
     interpreter: Interpreter | None = None,
     duo_notice_date: dt.date | None = None,
+    given_name: str | None = None,
+    family_name: str | None = None,
 ) -> InterviewSummary:
-    """Start an interview, pinning the bundle it uses."""
+    """Start an interview, pinning the bundle it uses (the names prefill its name questions)."""
     name = client_display_name.strip()
     if not name:
         raise StoreError(_("a display name is needed to find the case again"))
@@ -181,6 +183,8 @@ def create_interview(
         search_key=fold(name),
         client_language=client_language,
         interpreter_json=json.dumps((interpreter or Interpreter(False)).__dict__),
+        given_name=(given_name or "").strip() or None,
+        family_name=(family_name or "").strip() or None,
         status="in_progress",
         created_by=store.actor,
         created_at=now,
@@ -208,8 +212,22 @@ def open_interview(store: Store, interview_id: str, clock_today: object = None) 
         store.audit(session, "interview_open", "interview", interview_id)
         summary = _summary(row)
         current = row.current_step
-    interview = Interview(bundle, answers, today=store.clock.today)
+        case = case_facts(row)
+    interview = Interview(bundle, answers, today=store.clock.today, case=case)
     return OpenInterview(summary, bundle, interview, notes, current)
+
+
+def case_facts(row: InterviewRow) -> dict[str, object]:
+    """What a question's `default:` reads as `case.<field>` (bundle_model.CASE_FIELDS)."""
+    interpreter = json.loads(row.interpreter_json or "{}")
+    return {
+        "given_name": row.given_name,
+        "family_name": row.family_name,
+        "client_language": row.client_language,
+        "interpreter": bool(interpreter.get("used")),
+        "interpreter_mode": interpreter.get("how"),
+        "interpreter_language": interpreter.get("language"),
+    }
 
 
 def _stored_answers(session: Session, interview_id: str, bundle: Bundle) -> dict[Key, Answer]:

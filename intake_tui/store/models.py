@@ -52,6 +52,8 @@ class InterviewRow(SQLModel, table=True):
     bundle_sha256: str = Field(foreign_key="bundle_copy.sha256")
     client_display_name: str = Field(index=True)
     search_key: str = Field(default="", sa_column_kwargs={"server_default": ""})  # search.fold
+    given_name: str | None = None  # as the new-intake form recorded them (prefill, 0008)
+    family_name: str | None = None
     client_language: str
     interpreter_json: str = "{}"
     status: str = Field(default="in_progress", index=True)  # in_progress | finalized

@@ -193,6 +193,18 @@ class InterviewSession:
         self.notes[key] = interviews.Note(text, flagged)
         return flagged
 
+    def proposal(self, step: Step, *, typed: bool) -> str | None:
+        """The question's proposed default as the field shows it: typed text (`typed`), or a
+        choice code ("true"/"false" for yes/no). None when there is none or nothing may change."""
+        if self.read_only:
+            return None
+        value = self.engine.proposal(step.id, step.instance)
+        if value is None:
+            return None
+        if typed:
+            return show_answer(self.bundle.items[step.id], Answer.of(value))
+        return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
     def keep_draft(self, key: Key, text: str) -> None:
         """Store typed text that is not an answer yet (never for a finalized intake)."""
         if not self.read_only:
@@ -206,3 +218,10 @@ class InterviewSession:
 
 def read_only_message() -> str:
     return _("This intake is finalized: reopen it in the review (F5) to change answers.")
+
+
+def read_only_banner() -> str:
+    return _(
+        "Finalized: read only. To change an answer, open the review (F5) and reopen "
+        "the intake with a reason."
+    )

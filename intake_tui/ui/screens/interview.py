@@ -28,17 +28,21 @@ from textual.widgets import Footer, Input, Label, OptionList
 
 from intake_tui.core.display import show_answer
 from intake_tui.core.engine import Interview, Key, Step
-from intake_tui.core.questionnaire import Bundle, Item
+from intake_tui.core.questionnaire import Bundle
 from intake_tui.core.values import DECLINED, UNKNOWN, Answer
 from intake_tui.i18n import _, current_language
 from intake_tui.ui.base import AppAccess
 from intake_tui.ui.header import IntakeHeader
-from intake_tui.ui.interview_session import InterviewSession, read_only_message
+from intake_tui.ui.interview_session import (
+    InterviewSession,
+    read_only_banner,
+    read_only_message,
+)
 from intake_tui.ui.keys import LocalizedBindings
 from intake_tui.ui.screens.interview_commands import QuestionProvider
 from intake_tui.ui.screens.interview_keys import INTERVIEW_BINDINGS
 from intake_tui.ui.widgets.answer_area import AnswerArea
-from intake_tui.ui.widgets.choice_list import ChoiceItem, ChoiceList, chosen_codes
+from intake_tui.ui.widgets.choice_list import ChoiceList, choice_items, chosen_codes
 from intake_tui.ui.widgets.question_heading import QuestionHeading
 from intake_tui.ui.widgets.repeat_entries import RepeatEntries
 from intake_tui.ui.widgets.section_list import SectionList
@@ -124,12 +128,7 @@ class InterviewScreen(AppAccess, LocalizedBindings, Screen[None]):
 
     def _show_read_only(self) -> None:
         banner = self.query_one("#read-only", Label)
-        banner.update(
-            _(
-                "Finalized: read only. To change an answer, open the review (F5) and reopen "
-                "the intake with a reason."
-            )
-        )
+        banner.update(read_only_banner())
         banner.display = self.read_only
         self.refresh_bindings()
 
@@ -143,13 +142,6 @@ class InterviewScreen(AppAccess, LocalizedBindings, Screen[None]):
         """(text, language shown, status) of a bundle text in the newcomer's language."""
         found = self.texts.localizer.text(key, source, self.language)
         return found.text, found.lang, found.status
-
-    def choice_items(self, item: Item) -> list[ChoiceItem]:
-        exclusive = {c.value for c in item.choices or () if getattr(c, "exclusive", False)}
-        return [
-            ChoiceItem(code, mine, theirs if self.bilingual else "", code in exclusive)
-            for code, mine, theirs in self.texts.choices(item)
-        ]
 
     def relabel(self) -> None:
         """The UI language changed: the caseworker's texts follow at once."""
@@ -210,14 +202,20 @@ class InterviewScreen(AppAccess, LocalizedBindings, Screen[None]):
         if item.type in TEXT_TYPES or item.type == "longtext":
             stored = as_typed(item, current)
             draft = self.session.drafts.get(step.key)
-            self.answer.show_text(step.key, item.type, stored, draft, read_only=self.read_only)
+            proposed = self.session.proposal(step, typed=True) if current is None else None
+            self.answer.show_text(
+                step.key, item.type, stored, draft, read_only=self.read_only, proposed=proposed
+            )
             if self.read_only:
                 self.focus_panel()
         elif item.type in CHOICE_KINDS:
             multi = item.type == "multi_choice"
             chosen = chosen_codes(current)
-            items = self.choice_items(item)
-            self.answer.show_choices(items, chosen, multi=multi, read_only=self.read_only)
+            items = choice_items(self.texts.choices(item), item, bilingual=self.bilingual)
+            proposed = self.session.proposal(step, typed=False) if current is None else None
+            self.answer.show_choices(
+                items, chosen, multi=multi, read_only=self.read_only, proposed=proposed
+            )
         elif item.type == "repeat":
             self.answer.show_entries(self.session.entries(step.id))
             if not self.engine.instances(step.id):
@@ -273,7 +271,11 @@ class InterviewScreen(AppAccess, LocalizedBindings, Screen[None]):
         if item.type not in TEXT_TYPES and item.type != "longtext":
             return True
         current = self.engine.answer(self.step.id, self.step.instance)
-        if self.answer.field(item.type).typed == as_typed(item, current):
+        typed = self.answer.field(item.type).typed
+        # Unchanged, or a proposal nobody confirmed: moving on never records it.
+        if typed == as_typed(item, current) or (
+            self.answer.proposed and typed == self.answer.loaded
+        ):
             self.answer.drafts.forget()
             self.session.discard_draft(self.step.key)
             return True

@@ -63,8 +63,15 @@ class NewIntakeScreen(AppAccess, LocalizedBindings, Screen[None]):
                     id="bundle",
                     allow_blank=False,
                 )
-            yield Label(_("Display name (to find the case again)"), classes="field-label")
-            yield Input(id="name")
+            # The names prefill the questionnaire's name questions; together they are the name
+            # the case is found by.
+            with Horizontal(classes="field-pair"):
+                with Vertical():
+                    yield Label(_("Given names"), classes="field-label")
+                    yield Input(id="given")
+                with Vertical():
+                    yield Label(_("Family name"), classes="field-label")
+                    yield Input(id="family")
             yield Label(_("Newcomer's language"), classes="field-label")
             yield Select(
                 [(language_name(code, ui), code) for code in ["nl", *languages]],
@@ -95,7 +102,7 @@ class NewIntakeScreen(AppAccess, LocalizedBindings, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#name", Input).focus()
+        self.query_one("#given", Input).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "start":
@@ -112,10 +119,12 @@ class NewIntakeScreen(AppAccess, LocalizedBindings, Screen[None]):
         from intake_tui.store import interviews
 
         message = self.query_one("#message", Label)
-        name = self.query_one("#name", Input).value.strip()
+        given = self.query_one("#given", Input).value.strip()
+        family = self.query_one("#family", Input).value.strip()
+        name = " ".join(part for part in (given, family) if part)
         language = self.query_one("#language", Select).value
         if not name:
-            message.update(_("Type a display name."))
+            message.update(_("Type the newcomer's name: given names, family name or both."))
             return
         if not isinstance(language, str):
             message.update(_("Choose the newcomer's language."))
@@ -140,9 +149,9 @@ class NewIntakeScreen(AppAccess, LocalizedBindings, Screen[None]):
         if self.query("#bundle"):
             self.bundle = self.bundles[int(str(self.query_one("#bundle", Select).value))]
 
-        def informed(given: bool | None) -> None:
-            if given is not None:
-                self.create(name, language, interpreter, notice, informed=given)
+        def informed(told: bool | None) -> None:
+            if told is not None:
+                self.create((given, family), language, interpreter, notice, informed=told)
 
         # The information and consent step: what the intake is and what happens with the
         # answers, in both languages, before the first question.
@@ -150,7 +159,7 @@ class NewIntakeScreen(AppAccess, LocalizedBindings, Screen[None]):
 
     def create(
         self,
-        name: str,
+        names: tuple[str, str],
         language: str,
         interpreter: Interpreter,
         notice: dt.date | None,
@@ -166,7 +175,9 @@ class NewIntakeScreen(AppAccess, LocalizedBindings, Screen[None]):
             summary = interviews.create_interview(
                 store,
                 self.bundle,
-                client_display_name=name,
+                client_display_name=" ".join(part for part in names if part),
+                given_name=names[0],
+                family_name=names[1],
                 client_language=language,
                 interpreter=interpreter,
                 duo_notice_date=notice,

@@ -44,6 +44,7 @@ class AnswerArea(Vertical):
         self.loaded = ""  # what the text field was filled with (not typed by anyone)
         self.key: Key | None = None  # the question a text field is showing
         self.restored = False  # the field holds unsaved text from a draft
+        self.proposed = False  # the field holds the question's proposed default (not saved)
         self.read_only = False
 
     def compose(self) -> ComposeResult:
@@ -63,17 +64,28 @@ class AnswerArea(Vertical):
             self.query_one(kind).display = False
         self.query_one("#draft", Label).display = False
         self.key = None
-        self.restored = False
+        self.restored = self.proposed = False
         self.set_info("")
 
     # -- the kinds ------------------------------------------------------------------------------
 
     def show_text(
-        self, key: Key, kind: str, stored: str, draft: str | None, *, read_only: bool
+        self,
+        key: Key,
+        kind: str,
+        stored: str,
+        draft: str | None,
+        *,
+        read_only: bool,
+        proposed: str | None = None,
     ) -> None:
-        """A text field of `kind` holding the stored answer, or a restored draft of it."""
+        """A text field of `kind` holding the stored answer, a restored draft of it, or (with
+        neither) the question's proposed default, which only Enter confirms."""
         self.key, self.read_only = key, read_only
         typed = draft if draft is not None and draft.strip() != stored else stored
+        self.proposed = not typed and draft is None and bool(proposed)
+        if self.proposed and proposed:
+            typed = stored = proposed  # shown, not saved: typing over it is not a draft yet
         self.loaded = typed
         if kind == "longtext":
             long = self.query_one(LongTextAnswer)
@@ -88,16 +100,37 @@ class AnswerArea(Vertical):
             field.focus_field()
         self.restored = typed != stored
         note = self.query_one("#draft", Label)
-        note.update(_("Unsaved text restored: Enter saves it, F9 throws it away."))
-        note.display = self.restored
+        note.update(
+            _("Proposed answer, not saved yet: Enter confirms it, or type another.")
+            if self.proposed
+            else _("Unsaved text restored: Enter saves it, F9 throws it away.")
+        )
+        note.display = self.restored or self.proposed
 
     def show_choices(
-        self, items: Sequence[ChoiceItem], chosen: Collection[str], *, multi: bool, read_only: bool
+        self,
+        items: Sequence[ChoiceItem],
+        chosen: Collection[str],
+        *,
+        multi: bool,
+        read_only: bool,
+        proposed: str | None = None,
     ) -> None:
+        """The options; a proposed default is highlighted (not chosen) until Enter confirms it."""
         choice = self.query_one(ChoiceList)
-        choice.load(items, chosen, multi=multi, read_only=read_only)
+        choice.load(items, chosen, multi=multi, read_only=read_only, proposed=proposed)
         choice.display = True
         choice.focus()
+        shown = next((item for item in items if item.code == proposed), None)
+        if shown is not None and not chosen:
+            self.proposed = True
+            note = self.query_one("#draft", Label)
+            note.update(
+                _("Proposed: {choice}. Enter confirms it; a number or ↑↓ chooses another.").format(
+                    choice=shown.mine
+                )
+            )
+            note.display = True
         if multi:
             self.set_info(
                 _("Space or a number ticks (saved at once); letters filter; Page Down goes on.")
@@ -137,6 +170,10 @@ class AnswerArea(Vertical):
     def field(self, kind: str) -> TextAnswer | LongTextAnswer:
         return self.query_one(LongTextAnswer) if kind == "longtext" else self.query_one(TextAnswer)
 
+    def is_proposal(self, typed: str) -> bool:
+        """`typed` is still the proposed default as shown: nobody confirmed or changed it."""
+        return self.proposed and typed == self.loaded.strip()
+
     def parse(self, kind: str) -> tuple[Answer | None, str | None]:
         """(answer, None) from what was typed (None: nothing typed), or (None, the problem)."""
         return self.field(kind).parse()
@@ -149,5 +186,7 @@ class AnswerArea(Vertical):
         self._typed(event.text_area.text)
 
     def _typed(self, text: str) -> None:
+        if self.proposed and text != self.loaded:
+            self.query_one("#draft", Label).display = False  # typed over: no longer proposed
         if self.key is not None and not self.read_only and text != self.loaded:
             self.drafts.typed(self.key, text)

@@ -14,7 +14,7 @@ the newcomer's text is never cut (widgets/option_prompt.py).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -24,6 +24,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from intake_tui.core.bundle_model import Item
 from intake_tui.core.values import Answer
 from intake_tui.i18n import N_, _
 from intake_tui.i18n.bidi import RtlMode
@@ -140,6 +141,7 @@ class ChoiceList(OptionList):
         self.read_only = False
         self.filter = ""
         self.buffer = ""
+        self.proposed: str | None = None
         self._shown: list[ChoiceItem] = []
         self._shown_for: tuple[str, int] | None = None
         self.rtl = rtl
@@ -156,8 +158,11 @@ class ChoiceList(OptionList):
         rtl: bool | None = None,
         mode: RtlMode | None = None,
         read_only: bool = False,
+        proposed: str | None = None,
     ) -> None:
-        """Show the options of a question; `chosen` are the codes answered now."""
+        """Show the options of a question; `chosen` are the codes answered now. The highlight
+        starts on the chosen option, else on the `proposed` one (a default), else the first:
+        never where the previous question's highlight happened to be."""
         self.items = list(items)
         self._shown_for = None
         self.multi = multi
@@ -167,6 +172,8 @@ class ChoiceList(OptionList):
         self.chosen = tuple(item.code for item in self.items if item.code in set(chosen))
         self.filter = ""
         self.buffer = ""
+        self.proposed = proposed
+        self.highlighted = None
         self._fill()
         self._status()
 
@@ -199,6 +206,8 @@ class ChoiceList(OptionList):
             self.highlighted = codes.index(highlighted_code)
         elif not self.filter and self.chosen and self.chosen[0] in codes:
             self.highlighted = codes.index(self.chosen[0])
+        elif not self.filter and not self.chosen and self.proposed in codes:
+            self.highlighted = codes.index(self.proposed)
         elif codes:
             self.highlighted = 0
 
@@ -297,6 +306,17 @@ class ChoiceList(OptionList):
         """The answer as stored now (after a save): ticks and marks follow it."""
         self.chosen = tuple(item.code for item in self.items if item.code in set(codes))
         self._fill()
+
+
+def choice_items(
+    texts: Iterable[tuple[str, str, str]], item: Item, *, bilingual: bool
+) -> list[ChoiceItem]:
+    """The options of `item` from its (code, caseworker's text, newcomer's text) triples."""
+    exclusive = {c.value for c in item.choices or () if c.exclusive}
+    return [
+        ChoiceItem(code, mine, theirs if bilingual else "", code in exclusive)
+        for code, mine, theirs in texts
+    ]
 
 
 def chosen_codes(current: Answer | None) -> tuple[str, ...]:
