@@ -252,8 +252,14 @@ def _translations(path: Path | None, *, update: bool) -> int:
         for target in targets:
             if update:
                 for result in update_catalogs(resolve_bundle_path(target)):
+                    if not result.changed:  # not written: say so, not "0 added"
+                        print(_("{file}: unchanged").format(file=result.path))
+                        continue
                     print(
-                        _("{file}: {added} added, {outdated} now fuzzy, {obsolete} dropped").format(
+                        _(
+                            "{file}: rewritten: {added} added, {outdated} now fuzzy, "
+                            "{obsolete} dropped"
+                        ).format(
                             file=result.path,
                             added=len(result.added),
                             outdated=len(result.outdated),
@@ -295,6 +301,8 @@ def _validate(paths: list[Path]) -> int:
                 file=sys.stderr,
             )
             continue
+        for warning in bundle.warnings:  # advice: the bundle is valid and runs as written
+            print(warning, file=sys.stderr)
         questions = len(bundle.value_questions())
         sections = len(bundle.sections)
         print(

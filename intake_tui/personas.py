@@ -232,7 +232,7 @@ _RAMI = Persona(
         # Gezondheid
         _a("ervaren_gezondheid", "goed"),
         _a("belemmeringen_leren", ("geen",)),
-        _a("psychische_klachten_signaal", "nee"),
+        _a("psychische_klachten_signaal", False),
         _a("medische_ontheffing_overwegen", False),
         # Participatie en afsluiting
         _a("hoofddoel", "werk"),
@@ -337,7 +337,7 @@ _SEMHAR = Persona(
             "Is vaak moe en slaapt onrustig; 's ochtends lukt leren het best, met pauzes.",
         ),
         _a("beperking_duur", UNKNOWN),
-        _a("psychische_klachten_signaal", "ja"),
+        _a("psychische_klachten_signaal", True),
         _a("doorverwezen_naar", ("huisarts", "praktijkondersteuner")),
         _a("medische_ontheffing_overwegen", False),
         # Participatie en afsluiting
@@ -546,7 +546,7 @@ _AYSE = Persona(
         # Gezondheid
         _a("ervaren_gezondheid", "goed"),
         _a("belemmeringen_leren", ("geen",)),
-        _a("psychische_klachten_signaal", "nee"),
+        _a("psychische_klachten_signaal", False),
         _a("medische_ontheffing_overwegen", False),
         # Participatie en afsluiting
         _a("hoofddoel", "werk"),
@@ -643,7 +643,7 @@ _ABDULLAH = Persona(
         _a("beperking_duur", UNKNOWN),
         _a("aanpassingen_nodig", ("extra_pauzes",)),
         _a("belastbaarheid_uren_per_week", 10),
-        _a("psychische_klachten_signaal", "nee"),
+        _a("psychische_klachten_signaal", False),
         _a("medische_ontheffing_overwegen", False),
         _a(
             "gezondheid_ondersteuning",
@@ -753,7 +753,7 @@ _HODAN = Persona(
         ),
         _a("beperking_duur", "blijvend"),
         _a("aanpassingen_nodig", ("brailleleesregel_voorlezen", "aangepast_examen")),
-        _a("psychische_klachten_signaal", "nee"),
+        _a("psychische_klachten_signaal", False),
         _a("medische_ontheffing_overwegen", False),
         # Participatie started; the afsluiting follows at the next appointment
         _a("hoofddoel", "werk"),

@@ -28,7 +28,7 @@ def run(
 def test_validate_without_path_checks_the_builtin_bundle(tmp_path: Path) -> None:
     result = run("questionnaire", "validate", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("brede-intake 1.1.0: valid")
+    assert result.stdout.startswith("brede-intake 1.2.0: valid")
     assert "184 questions, 10 sections" in result.stdout
     assert result.stderr == ""
 
@@ -42,6 +42,21 @@ def test_validate_a_folder_and_a_questionnaire_yaml() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == 2
+
+
+def test_a_warning_is_printed_with_its_place_and_the_bundle_stays_valid() -> None:
+    case = BUNDLES / "warnings" / "ja_nee"
+    result = run("questionnaire", "validate", str(case))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("warnings 1.0.0: valid")
+    where = case / "questionnaire.yaml"
+    # The inline list and the named list warn, each at its question's type; three codes do not.
+    assert result.stderr.splitlines() == [
+        f"{where}:14:15: warning: a choice of only 'ja' and 'nee': use type yes_no, so every "
+        "yes/no question reads, orders and exports the same way",
+        f"{where}:22:15: warning: a choice of only 'ja' and 'nee': use type yes_no, so every "
+        "yes/no question reads, orders and exports the same way",
+    ]
 
 
 def test_invalid_bundle_exits_1_with_every_problem_on_stderr() -> None:
@@ -181,6 +196,17 @@ def test_translation_coverage_matches_the_files_and_update_turns_changed_text_fu
     updated = run("questionnaire", "translations", "--update", str(bundle_dir))
     assert updated.returncode == 0, updated.stderr
     assert "1 now fuzzy" in updated.stdout
+    assert updated.stdout.count(": rewritten: ") == len(rows)
+    # Run again with nothing changed: no file is written, and the output says so.
+    before = {p.name: p.stat().st_mtime_ns for p in (bundle_dir / "translations").glob("*.po")}
+    again = run("questionnaire", "translations", "--update", str(bundle_dir))
+    assert again.returncode == 0, again.stderr
+    assert ": rewritten: " not in again.stdout
+    assert again.stdout.count(": unchanged") == len(rows)
+    after_mtimes = {
+        p.name: p.stat().st_mtime_ns for p in (bundle_dir / "translations").glob("*.po")
+    }
+    assert after_mtimes == before
     after = coverage_rows(updated.stdout)
     for language, row in after.items():
         assert int(row[1]) == int(rows[language][1]) + 1, language

@@ -90,3 +90,10 @@ def test_a_scripted_interview_walks_from_the_first_question_to_the_last(
     assert answered == 200
     touched = {interview.item(question).section for question, _i in interview.answers()}
     assert touched == set(default_bundle.sections)
+
+
+def test_the_default_bundle_gets_no_advice(default_bundle: Bundle) -> None:
+    # The psychological-complaints question was a choice of "nee"/"ja" (in the other order
+    # than every yes/no question); it is a yes_no now, and nothing else is left to advise.
+    assert default_bundle.warnings == ()
+    assert default_bundle.items["psychische_klachten_signaal"].type == "yes_no"

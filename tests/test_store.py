@@ -211,7 +211,7 @@ def test_finalizing_with_required_answers_missing_is_refused_and_writes_nothing(
     summary = interviews.open_interview(store, interview_id).summary
     assert (summary.status, summary.finalized_at) == ("in_progress", None)
     assert not list((tmp_path / "data" / "backups").glob("intake-*.db"))
-    interviews.save_answer(store, interview_id, "psychische_klachten_signaal", Answer.of("ja"))
+    interviews.save_answer(store, interview_id, "psychische_klachten_signaal", Answer.of(True))
     interviews.save_answer(store, interview_id, "samenvatting_besproken", Answer.of(True))
     interviews.finalize_interview(store, interview_id)
     assert interviews.open_interview(store, interview_id).summary.status == "finalized"
@@ -222,7 +222,7 @@ def test_the_bundle_is_pinned_with_the_interview(store: Store, bundle) -> None: 
     interviews._BUNDLE_CACHE.clear()
     opened = interviews.open_interview(store, interview_id)
     assert opened.bundle.sha256 == bundle.sha256
-    assert opened.summary.bundle_version == "1.1.0"
+    assert opened.summary.bundle_version == "1.2.0"
 
 
 def test_notes_and_flags(store: Store, bundle) -> None:  # type: ignore[no-untyped-def]

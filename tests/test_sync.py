@@ -577,7 +577,7 @@ def test_content_is_purged_only_after_its_receipt_and_the_retention(
         store.close()
 
 
-def newer_bundle(tmp_path: Path, version: str = "1.2.0") -> Path:
+def newer_bundle(tmp_path: Path, version: str = "1.5.0") -> Path:
     import shutil
 
     from .conftest import DEFAULT_BUNDLE
@@ -586,9 +586,9 @@ def newer_bundle(tmp_path: Path, version: str = "1.2.0") -> Path:
     shutil.copytree(DEFAULT_BUNDLE, folder)
     source = folder / "questionnaire.yaml"
     text = source.read_text(encoding="utf-8")
-    assert 'version: "1.1.0"' in text
+    assert 'version: "1.2.0"' in text
     source.write_text(
-        text.replace('version: "1.1.0"', f'version: "{version}"', 1), encoding="utf-8"
+        text.replace('version: "1.2.0"', f'version: "{version}"', 1), encoding="utf-8"
     )
     return folder
 
@@ -603,14 +603,14 @@ def test_published_bundles_are_verified_before_use_and_running_interviews_stay_p
     store, (interview_id,) = store_with_frozen(tmp_path / "data")
     try:
         enrolled(store, central)
-        admin.publish_bundle(central.db_url, newer_bundle(tmp_path, "1.2.0"))
+        admin.publish_bundle(central.db_url, newer_bundle(tmp_path, "1.5.0"))
         first = fetch_bundles(store)
-        assert [(f.id, f.version, f.state) for f in first] == [("brede-intake", "1.2.0", "new")]
+        assert [(f.id, f.version, f.state) for f in first] == [("brede-intake", "1.5.0", "new")]
         (folder,) = downloaded_bundle_dirs(store.data_dir.root)
-        assert load_bundle(folder).version == "1.2.0"
+        assert load_bundle(folder).version == "1.5.0"
         assert [f.state for f in fetch_bundles(store)] == ["known"]  # once
         # The interview that was running keeps the version pinned in it.
-        assert interviews.open_interview(store, interview_id).bundle.version == "1.1.0"
+        assert interviews.open_interview(store, interview_id).bundle.version == "1.2.0"
         # A bundle whose files were changed on the way is refused and never written.
         admin.publish_bundle(central.db_url, newer_bundle(tmp_path, "1.3.0"))
         engine = sa.create_engine(central.db_url)
@@ -631,7 +631,7 @@ def test_published_bundles_are_verified_before_use_and_running_interviews_stay_p
         tampered = [f for f in fetch_bundles(store) if f.version == "1.3.0"]
         report("bundles", states=[(f.version, f.state, f.reason) for f in tampered])
         assert [(f.state, f.reason) for f in tampered] == [("refused", "sha256 does not match")]
-        assert [p.name for p in downloaded_bundle_dirs(store.data_dir.root)] == ["1.2.0"]
+        assert [p.name for p in downloaded_bundle_dirs(store.data_dir.root)] == ["1.5.0"]
     finally:
         store.close()
 

@@ -62,12 +62,16 @@ class _Builder:
     def __init__(self, source_map: SourceMap, problems: list[Problem]) -> None:
         self.map = source_map
         self.problems = list(problems)
+        self.warnings: list[Problem] = []
         self.broken_ids: set[str] = set()  # ids of items that failed validation: no cascades
 
     # -- reporting --------------------------------------------------------------------------
 
     def report(self, path: DataPath, message: str, *, key: bool = False) -> None:
         self.problems.append(Problem(self.map.locate(path, key=key), message))
+
+    def warn(self, path: DataPath, message: str) -> None:
+        self.warnings.append(Problem(self.map.locate(path), message, warning=True))
 
     def report_pydantic(
         self, error: ValidationError, raw: Mapping[str, Any], path: DataPath, model: type[BaseModel]
@@ -277,6 +281,14 @@ class _Builder:
                 self.check_question(node, path)
                 choices, choice_source = self.question_choices(node, path, choice_lists)
                 list_name = node.choices if isinstance(node.choices, str) else None
+                if node.type == "choice" and {c.value for c in choices or ()} == {"ja", "nee"}:
+                    self.warn(
+                        (*path, "type"),
+                        _(
+                            "a choice of only 'ja' and 'nee': use type yes_no, so every yes/no "
+                            "question reads, orders and exports the same way"
+                        ),
+                    )
                 if misplaced := misplaced_exclusive(node.type, choices or (), list_name):
                     self.report((*path, *misplaced[0]), misplaced[1], key=True)
                 if node.export is not None:
@@ -329,6 +341,7 @@ class _Builder:
             dependents=dependents,
             topological=topological,
             languages=tuple(dict.fromkeys([spec.source_language, *spec.languages])),
+            warnings=tuple(sorted(set(self.warnings))),
         )
 
     def expression(

@@ -208,6 +208,7 @@ class Bundle:
     topological: dict[str, int]
     languages: tuple[str, ...] = field(default=())
     plan: Any = None  # PlanRules from plan.yaml (set by the loader; typed in core.plan.rules)
+    warnings: tuple[Problem, ...] = ()  # what `validate` advises; the bundle runs as written
 
     @property
     def id(self) -> str:

@@ -63,9 +63,11 @@ class Problem:
 
     location: Location
     message: str
+    warning: bool = False  # worth changing, but the bundle loads and runs as written
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.message}"
+        kind = "warning: " if self.warning else ""
+        return f"{self.location}: {kind}{self.message}"
 
 
 @dataclass
