@@ -359,3 +359,24 @@ def test_two_english_texts_with_one_translation_come_back_each_as_it_was() -> No
         set_language(before)
     assert table.key_to_bindings["pageup"][0].description == "Page up"
     assert scroll.key_to_bindings["pageup"][0].description == "Page Up"
+
+
+async def test_a_tab_in_a_burst_of_keys_moves_the_letters_after_it(demo_dir: Path) -> None:
+    """Keys as a terminal delivers a fast typist's burst: all queued before any is handled.
+    The letters after the Tab belong in the next field, not in the one the Tab left."""
+    from textual import events
+
+    async with make_app(demo_dir).run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, "NewIntakeScreen")
+        await pilot.pause(0.1)
+        screen = pilot.app.screen
+        assert pilot.app.focused is screen.query_one("#given", Input)
+        for key in ["Z", "a", "m", "tab", "T", "e", "s", "shift+tab"]:
+            character = key if len(key) == 1 else None
+            pilot.app.post_message(events.Key(key, character))
+        await pilot.pause(0.2)
+        assert screen.query_one("#given", Input).value == "Zam"
+        assert screen.query_one("#family", Input).value == "Tes"
+        assert pilot.app.focused is screen.query_one("#given", Input)

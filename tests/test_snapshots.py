@@ -205,6 +205,47 @@ async def _plan_final_confirm(pilot: Any) -> None:
     await _settle(pilot, "ConfirmScreen")
 
 
+async def _note(pilot: Any) -> None:
+    """ctrl+n on a question: the caseworker's own note (never exported)."""
+    await _open_rami(pilot)
+    await pilot.press("ctrl+n")
+    await _settle(pilot, "NoteScreen")
+
+
+async def _reopen_reason(pilot: Any) -> None:
+    """`r` on a finalized review: the reason to reopen, kept with the case."""
+    await _review(pilot)
+    await pilot.press("r")
+    await _settle(pilot, "AskScreen")
+
+
+async def _erase_confirm(pilot: Any) -> None:
+    """Delete on a case in progress: the question names the case."""
+    await _unlock(pilot)
+    pilot.app.screen.query_one("#search", Input).value = "hodan"
+    await pilot.pause(0.05)
+    pilot.app.screen.query_one("#cases", DataTable).focus()
+    await pilot.press("delete")
+    await _settle(pilot, "ConfirmScreen")
+
+
+async def _first_run(pilot: Any) -> None:
+    await _settle(pilot, "UnlockScreen")
+
+
+async def _proposed(pilot: Any) -> None:
+    """A new intake at the given-names question: the form's name proposed, not saved."""
+    from intake_tui.core.engine import Step
+
+    await _information(pilot, "so")
+    await pilot.press("y")
+    await _settle(pilot, "InterviewScreen")
+    pilot.app.screen.jump_to(Step("voornamen"))
+    await pilot.pause(0.05)
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+
+
 SCREENS: dict[str, Callable[[Any], Awaitable[None]]] = {
     "unlock": lambda pilot: _settle(pilot, "UnlockScreen"),
     "cases": _unlock,
@@ -230,11 +271,16 @@ SCREENS: dict[str, Callable[[Any], Awaitable[None]]] = {
     # Dialogs: centred, their whole text wrapped, the safe answer focused and marked.
     "finalize_confirm": _finalize_confirm,
     "plan_final_confirm": _plan_final_confirm,
+    "note": _note,
+    "reopen_reason": _reopen_reason,
+    "erase_confirm": _erase_confirm,
+    "first_run": _first_run,
+    "interview_proposed": _proposed,
 }
 
 
 # Screens whose way there creates a case or changes one.
-WRITES = {"interview_persian", "finalize_confirm", "plan_final_confirm"}
+WRITES = {"interview_persian", "finalize_confirm", "plan_final_confirm", "interview_proposed"}
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
@@ -248,5 +294,8 @@ def test_screen_snapshot(
 
         root = tmp_path / "demo"
         shutil.copytree(demo_root, root)
-    app = IntakeApp(root, clock=FrozenClock.on("2026-11-28"), user="demo", kdf_floor=TEST_KDF)
+    user: str | None = "demo"
+    if screen == "first_run":  # an empty folder: the first caseworker is set up here
+        root, user = tmp_path / "new", None
+    app = IntakeApp(root, clock=FrozenClock.on("2026-11-28"), user=user, kdf_floor=TEST_KDF)
     assert snap_compare(app, terminal_size=size, run_before=SCREENS[screen])

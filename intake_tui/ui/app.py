@@ -69,6 +69,20 @@ class IntakeApp(LocalizedBindings, App[None]):
         Binding("f1", "help", N_("Help"), id="app.help", tooltip=N_("The keys of this screen")),
         Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", tooltip=N_("Close intake-tui")),
         Binding("ctrl+p", "command_palette", N_("Commands"), id="app.commands", show=False),
+        # Priority: the app moves the focus before the next key is handed out. Without it a Tab
+        # typed in a burst ("Zamzam<Tab>Test") queued behind the field's own keys, and the
+        # letters after it landed in the field the Tab was leaving.
+        Binding(
+            "tab", "focus_next", N_("Next field"), id="app.next", show=False, priority=True
+        ),
+        Binding(
+            "shift+tab",
+            "focus_previous",
+            N_("Previous field"),
+            id="app.previous",
+            show=False,
+            priority=True,
+        ),
     ]
 
     def __init__(
