@@ -52,12 +52,15 @@ async def test_a_proposed_text_answer_needs_enter(demo_dir: Path) -> None:
         await pilot.pause(0.05)
         assert interview.step == Step("achternaam")
         assert interview.engine.answer("voornamen") is None
+        message = interview.query_one("#message", Label)
+        assert "saved" not in str(message.render())  # nothing was, so it does not say so
         # ... Enter confirms it.
         await pilot.press("pageup")
         await pilot.pause(0.05)
         await pilot.press("enter")
         await pilot.pause(0.1)
         assert interview.engine.value("voornamen") == "Zamzam"
+        assert "saved" in str(message.render())
         # Typing over a proposal records what was typed.
         assert interview.step == Step("achternaam")
         field.value = "Test-Persoon"

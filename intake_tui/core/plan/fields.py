@@ -120,6 +120,11 @@ _ITEM_ADAPTERS: dict[str, TypeAdapter[Any]] = {
 }
 
 
+def value_codes(key: str) -> tuple[str, ...]:
+    """The codes a field's values are drawn from (its Literal); () for free values."""
+    return tuple(str(code) for code in getattr(FIELDS[key].type, "__args__", ()))
+
+
 class FieldValueError(ValueError):
     """A value does not fit its plan field; the message says what would."""
 

@@ -339,18 +339,19 @@ class InterviewScreen(AppAccess, LocalizedBindings, Screen[None]):
             return False
         self.answer.drafts.forget()
         if move_on:
-            self.go_on(step)
+            self.go_on(step, saved=True)
         else:
             self.refresh_sections()
             self.say(_("✓ saved"))
         return True
 
-    def go_on(self, step: Step) -> None:
-        """The next question; after a repeat entry's last one, its list (add another or go on)."""
+    def go_on(self, step: Step, *, saved: bool) -> None:
+        """The next question; after a repeat entry's last one, its list (add another or go on).
+        "Saved" only when something was: moving on from a note or an untouched field is not."""
         target, finished = self.session.onward(step)
         self.show(target)
         if finished is None:
-            self.say(_("✓ saved"))
+            self.say(_("✓ saved") if saved else "")
             return
         self.query_one(RepeatEntries).highlighted = finished - 1
         self.say(_("Entry {n} done. F4 adds another; Page Down goes on.").format(n=finished))
@@ -451,8 +452,9 @@ class InterviewScreen(AppAccess, LocalizedBindings, Screen[None]):
             self.show(step)
 
     def action_next(self) -> None:
+        before = self.engine.answers() if self.step is not None else None
         if self.step is not None and self.commit_typed():
-            self.go_on(self.step)
+            self.go_on(self.step, saved=self.engine.answers() != before)
 
     def action_previous(self) -> None:
         if self.step is not None and self.commit_typed():

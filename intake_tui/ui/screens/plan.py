@@ -8,7 +8,7 @@ writes the latest frozen revision as JSON and as the bilingual HTML page.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -18,32 +18,24 @@ from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
 from intake_tui.core.plan.fields import FIELDS
-from intake_tui.i18n import N_, _
+from intake_tui.i18n import N_, _, current_language
 from intake_tui.ui.base import AppAccess
 from intake_tui.ui.header import IntakeHeader
 from intake_tui.ui.keys import LocalizedBindings
 
 
-def _text(value: Any) -> str:
-    if value is None or value == []:
-        return "—"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, dt.date):
-        return value.strftime("%d-%m-%Y")
-    if isinstance(value, list):
-        return ", ".join(
-            _text(v) if not isinstance(v, dict) else str(v.get("omschrijving")) for v in value
-        )
-    return str(value)
+def parse_plan_value(key: str, text: str, labels: Mapping[str, str] | None = None) -> Any:
+    """A caseworker's typed value for a plan field (the store checks it against the type).
 
-
-def parse_plan_value(key: str, text: str) -> Any:
-    """A caseworker's typed value for a plan field (the store checks it against the type)."""
+    A code may be typed as its label too (`labels`: code -> label, as the plan shows it)."""
     spec = FIELDS[key]
+    by_label = {label.casefold(): code for code, label in (labels or {}).items()}
     if spec.is_list:
-        return [part.strip() for part in text.split(",") if part.strip()]
+        parts = [part.strip() for part in text.split(",") if part.strip()]
+        return [by_label.get(part.casefold(), part) for part in parts]
     lowered = text.strip().casefold()
+    if lowered in by_label:
+        return by_label[lowered]
     if spec.type is bool:
         return lowered in {"ja", "yes", "j", "y", "true", "1"}
     if spec.type is int:
@@ -117,13 +109,13 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
 
     def refresh_plan(self) -> None:
         from intake_tui.store import interviews, plans
+        from intake_tui.ui.widgets.plan_lines import PlanTexts, plan_lines
 
         opened = interviews.open_interview(self.store, self.interview_id)
         today = self.intake.clock.today()
         plan, checks = plans.readiness(self.store, opened, today)
         self.plan, self.bundle = plan, opened.bundle
         self.finalized = opened.summary.status == "finalized"
-        rules = opened.bundle.plan
         latest = plans.latest_frozen(self.store, self.interview_id)
         statuses = {"discussed": _("discussed"), "final": _("final")}
         state = (
@@ -134,52 +126,23 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
             )
         )
         self.query_one("#plan-status", Label).update(_("Plan — {state}").format(state=state))
+        self.texts = PlanTexts(opened.bundle, current_language())
         listing = self.query_one("#plan", OptionList)
+        highlighted = listing.highlighted
         listing.clear_options()
-        lines: list[tuple[str, str | None]] = []  # (text, plan field it belongs to)
-        failing = [c for c in checks if not c.ok]
-        lines.append((_("── DUO checks (as if signed today) ──"), None))
-        lines.extend((("✓ " if c.ok else "✗ ") + c.message, None) for c in checks)
-        for section, title in rules.sections.items() if rules else []:
-            fields = [k for k, spec in FIELDS.items() if spec.section == section]
-            lines.append((f"── {title} ──", None))
-            for key in fields:
-                field = plan.fields[key]
-                if field.value in (None, []) and not field.needs_decision:
-                    continue
-                label = rules.label(key)
-                value = (
-                    rules.value_label(key, field.value)
-                    if isinstance(field.value, str)
-                    else _text(field.value)
-                )
-                line = f"{label}: {value}"
-                if field.needs_decision and field.override is None:
-                    line = f"? {label}: " + _("needs a decision")
-                lines.append((line, key))
-                if field.override is not None:
-                    lines.append(
-                        (
-                            "    "
-                            + _(
-                                "rule said {rule}, caseworker chose {chosen} because {reason}"
-                            ).format(
-                                rule=_text(field.rule_value),
-                                chosen=_text(field.override.value),
-                                reason=field.override.reason,
-                            ),
-                            key,
-                        )
-                    )
-                for source in (field.needs_decision or field.sources)[:2]:
-                    lines.append((f"    {source.because}", key))
         self.line_fields: dict[str, str] = {}
-        for index, (line, line_key) in enumerate(lines):
+        for index, line in enumerate(plan_lines(plan, checks, self.texts)):
             option_id = f"l{index}"
-            if line_key is not None:
-                self.line_fields[option_id] = line_key
-            listing.add_option(Option(line, id=option_id))
-        self.failing = failing
+            if line.field is not None:
+                self.line_fields[option_id] = line.field
+            listing.add_option(Option(line.prompt, id=option_id, disabled=line.heading))
+        if highlighted is not None and highlighted < listing.option_count:
+            listing.highlighted = highlighted  # a change keeps the cursor where it was
+        self.failing = [c for c in checks if not c.ok]
+
+    def relabel(self) -> None:
+        """The caseworker switched the UI language: the plan's texts follow."""
+        self.refresh_plan()
 
     def say(self, text: str) -> None:
         self.query_one("#message", Label).update(text)
@@ -201,7 +164,7 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
         question = _(
             "Make the plan final? It is signed with today's date ({date}) and frozen: a later "
             "change makes a new version."
-        ).format(date=_text(self.intake.clock.today()))
+        ).format(date=self.intake.clock.today().strftime("%d-%m-%Y"))
         self.confirm(question, _("Yes, make final"), _("No, not final yet"), self.mark_final)
 
     def confirm(self, question: str, yes: str, no: str, then: Callable[[], None]) -> None:
@@ -256,6 +219,7 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
         shown: list[str] = []
         for source in [*field.sources, *field.needs_decision]:
             for read in source.inputs:
+                # Dutch, like `read.shown`: the core keeps the answer as the caseworker saw it.
                 item = self.bundle.items.get(read.question)
                 label = item.label if item is not None else read.question
                 shown.append(f"{label}: {read.shown}")
@@ -276,9 +240,8 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
         if key is None:
             self.say(_("Choose a line of a plan field first."))
             return
-        spec = FIELDS[key]
-        codes = getattr(spec.type, "__args__", ())
-        hint = " / ".join(str(c) for c in codes) if codes else ""
+        codes = self.texts.codes(key)
+        hint = " / ".join(code for code, _label in codes)
 
         def done(answers: list[str] | None) -> None:
             if not answers:
@@ -291,7 +254,7 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
                     self.store,
                     self.interview_id,
                     key,
-                    parse_plan_value(key, answers[0]),
+                    parse_plan_value(key, answers[0], dict(codes)),
                     answers[1],
                 )
             except StoreError as error:
@@ -301,7 +264,7 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
 
         self.app.push_screen(
             AskScreen(
-                _("Change {field}").format(field=key),
+                _("Change {field}").format(field=self.texts.label(key)),
                 [_("New value") + (f" ({hint})" if hint else ""), _("Reason (required)")],
             ),
             done,
@@ -326,4 +289,6 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
         except StoreError as error:
             self.say(error.message)
             return
-        self.say(_("Written: {files}").format(files=", ".join(p.name for p in written)))
+        # The whole path: the caseworker has to find the file to hand it over or print it.
+        files = ", ".join(str(path.absolute()) for path in written)
+        self.say(_("Written: {files}").format(files=files))

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
+from intake_tui.core.bundle_model import CHOICE_TYPES
 from intake_tui.core.display import show_answer
 from intake_tui.core.engine import Step
 from intake_tui.i18n import N_, _, ngettext
@@ -26,14 +27,30 @@ from intake_tui.ui.base import AppAccess
 from intake_tui.ui.header import IntakeHeader
 from intake_tui.ui.keys import LocalizedBindings
 from intake_tui.ui.screens.dialogs import ConfirmScreen
+from intake_tui.ui.widgets.review_row import HangingRow
 
 if TYPE_CHECKING:
+    from intake_tui.core.bundle_model import Item
+    from intake_tui.core.values import Answer
     from intake_tui.ui.texts import BundleTexts
 
 
 def mask_bsn(bsn: str) -> str:
     """A BSN on screen: only the last four digits (DESIGN.md §9)."""
     return "*****" + bsn[-4:] if len(bsn) > 4 else "****"
+
+
+NEWCOMER_INDENT = 4
+"""Cells before the newcomer's words under an answer: under the label, not at the edge."""
+
+
+def answer_text(texts: BundleTexts, item: Item, answer: Answer | None) -> str:
+    """An answer as the caseworker reads it: a chosen option by its label in the UI language."""
+    if answer is None or not answer.known or item.type not in CHOICE_TYPES:
+        return show_answer(item, answer)
+    mine = {code: label for code, label, _theirs in texts.choices(item)}
+    codes = answer.value if isinstance(answer.value, tuple) else (answer.value,)
+    return ", ".join(mine.get(str(code), str(code)) for code in codes)
 
 
 class ReviewScreen(AppAccess, LocalizedBindings, Screen[Step | None]):
@@ -100,11 +117,14 @@ class ReviewScreen(AppAccess, LocalizedBindings, Screen[Step | None]):
         bilingual = app.newcomer_display != "off" and language != texts.ui_language
         width = max(20, self.app.size.width - 6)
 
-        def add(text: str, step: Step | None) -> None:
+        def add(row: HangingRow | str, step: Step | None) -> None:
+            """A row; a plain text is a section heading, shown but never chosen."""
             option_id = f"o{listing.option_count}"
             if step is not None:
                 self.targets[option_id] = step
-            listing.add_option(Option(text, id=option_id, disabled=step is None and "──" in text))
+            heading = isinstance(row, str)
+            prompt = HangingRow(row) if isinstance(row, str) else row
+            listing.add_option(Option(prompt, id=option_id, disabled=heading))
 
         blockers = engine.finalize_blockers() if opened.summary.status == "in_progress" else []
         self.first_blocker = 1 if blockers else None
@@ -118,13 +138,14 @@ class ReviewScreen(AppAccess, LocalizedBindings, Screen[Step | None]):
         if issues or flagged or hidden:
             add(_("── Needs attention ──"), None)
         for issue in issues:
-            add(f"✗ {texts.caseworker(issue.step.id)}: {issue.message}", issue.step)
+            add(HangingRow("✗ ", f"{texts.caseworker(issue.step.id)}: {issue.message}"), issue.step)
         for key in flagged:
             label = texts.caseworker(key[0])
-            add(_("⚑ {label}: flagged for follow-up").format(label=label), Step(*key))
+            add(HangingRow(_("⚑ {label}: flagged for follow-up").format(label=label)), Step(*key))
         for key in hidden:
             label = texts.caseworker(key[0]) if key[0] in bundle.items else key[0]
-            add(_("◌ {label}: answered, but hidden now (kept, not used)").format(label=label), None)
+            hidden_line = _("◌ {label}: answered, but hidden now (kept, not used)")
+            add(HangingRow(hidden_line.format(label=label)), None)
         for section in bundle.sections:
             steps = [s for s in engine.steps(section) if bundle.items[s.id].holds_value]
             if not steps:
@@ -138,8 +159,9 @@ class ReviewScreen(AppAccess, LocalizedBindings, Screen[Step | None]):
                 elif item.question.format == "bsn" and answer is not None and answer.known:
                     shown = mask_bsn(str(answer.value))  # shown in full only while typed
                 else:
-                    shown = show_answer(item, answer)
-                text = f"  {texts.caseworker(step.id)}: {shown}"
+                    shown = answer_text(texts, item, answer)
+                head = f"  {texts.caseworker(step.id)}: "
+                after: tuple[str, ...] = ()
                 if bilingual:
                     # What the newcomer read, and their words for a chosen answer, so the
                     # answers can be gone through together before finalizing.
@@ -147,10 +169,10 @@ class ReviewScreen(AppAccess, LocalizedBindings, Screen[Step | None]):
                     chosen = texts.answer_in_newcomer_language(item, answer)
                     if chosen:
                         theirs = f"{theirs} {chosen}" if texts.rtl else f"{theirs}: {chosen}"
-                    text += "\n" + "\n".join(texts.lines(theirs, width - 4))
-                add(text, step)
+                    after = tuple(texts.lines(theirs, width - NEWCOMER_INDENT))
+                add(HangingRow(head, shown, after, indent=NEWCOMER_INDENT), step)
 
-    def blocker_line(self, texts: BundleTexts, step: Step) -> str:
+    def blocker_line(self, texts: BundleTexts, step: Step) -> HangingRow:
         """A blocking question (inside a repeat: which entry, as the interview names it) and why."""
         engine = self.opened.interview
         label = texts.caseworker(step.id)
@@ -160,7 +182,7 @@ class ReviewScreen(AppAccess, LocalizedBindings, Screen[Step | None]):
             label = f"{texts.caseworker(repeat)} {position} › {label}"
         reasons = engine.validate(step.id, engine.answer(step.id, step.instance), step.instance)
         reason = reasons[0] if reasons else _("an answer is required")
-        return f"✗ {label}: {reason}"
+        return HangingRow("✗ ", f"{label}: {reason}")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         step = self.targets.get(str(event.option.id))

@@ -1,0 +1,134 @@
+"""The lines of the plan screen: DUO's checks, then each section with its fields and every reason.
+
+The texts of plan.yaml (section titles, field labels, value labels, rule reasons) are shown in
+the caseworker's language where the bundle's catalog has them, by the same keys the printed plan
+uses (msgctxt `plan.section.<id>`, `plan.field.<key>.label`, `plan.field.<key>.value.<code>`,
+`plan.rule.<id>.because`), and in the Dutch of plan.yaml otherwise. A value that is a code is
+always shown by its label; a section without a line to show is left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from intake_tui.core.catalogs import Localizer
+from intake_tui.core.plan.duo import Check
+from intake_tui.core.plan.fields import FIELDS, value_codes
+from intake_tui.core.plan.rules import Plan, PlanField, PlanRules, Source
+from intake_tui.i18n import _
+from intake_tui.ui.widgets.review_row import HangingRow
+
+REASON_INDENT = "    "
+
+
+class PlanTexts:
+    """The texts of one bundle's plan.yaml in the caseworker's language (`ui_language`)."""
+
+    def __init__(self, bundle: Any, ui_language: str) -> None:
+        self.rules: PlanRules = bundle.plan or PlanRules(())
+        self.ui_language = ui_language
+        self.localizer = Localizer(bundle)
+
+    def _text(self, key: str, dutch: str) -> str:
+        return self.localizer.text(key, dutch, self.ui_language).text
+
+    def section(self, section: str) -> str:
+        dutch = self.rules.sections.get(section) or section.capitalize()
+        return self._text(f"plan.section.{section}", dutch)
+
+    def label(self, key: str) -> str:
+        return self._text(f"plan.field.{key}.label", self.rules.label(key))
+
+    def code(self, key: str, code: str) -> str:
+        """The label of one value code of a field (the code itself when plan.yaml has none)."""
+        text = self.rules.fields.get(key)
+        if text is None or code not in text.values:
+            return code
+        return self._text(f"plan.field.{key}.value.{code}", text.values[code])
+
+    def value(self, key: str, value: Any) -> str:
+        """A field's value as the caseworker reads it: labels, not codes; dd-mm-jjjj dates."""
+        if value is None or value == []:
+            return "—"
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        if isinstance(value, dt.date):
+            return value.strftime("%d-%m-%Y")
+        if isinstance(value, dict):
+            return goal_text(value)
+        if isinstance(value, (list, tuple)):
+            return ", ".join(self.value(key, item) for item in value)
+        if isinstance(value, str):
+            return self.code(key, value)
+        return str(value)
+
+    def reason(self, source: Source) -> str:
+        return self._text(f"plan.rule.{source.rule}.because", source.because)
+
+    def codes(self, key: str) -> list[tuple[str, str]]:
+        """(code, label) of every value a field may take, for the change dialog."""
+        return [(code, self.code(key, code)) for code in value_codes(key)]
+
+
+def goal_text(goal: dict[str, Any]) -> str:
+    """An ontwikkelwens or aandachtspunt: its description, sub-goals and dates."""
+    text = str(goal.get("omschrijving") or "")
+    if goal.get("subdoelen"):
+        text += " — " + str(goal["subdoelen"])
+    start, end = goal.get("start"), goal.get("eind")
+    if start or end:
+        shown = [d.strftime("%d-%m-%Y") if isinstance(d, dt.date) else "…" for d in (start, end)]
+        text += f" ({shown[0]} – {shown[1]})"
+    return text
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """One option of the plan list: what it shows and the plan field it belongs to, if any."""
+
+    prompt: HangingRow
+    field: str | None = None
+    heading: bool = False
+
+
+def plan_lines(plan: Plan, checks: Sequence[Check], texts: PlanTexts) -> list[PlanLine]:
+    """Every line of the plan screen, in order; nothing cut, no empty section."""
+    lines: list[PlanLine] = []
+    if checks:
+        lines.append(PlanLine(HangingRow(_("── DUO checks (as if signed today) ──")), heading=True))
+        lines.extend(PlanLine(HangingRow("✓ " if c.ok else "✗ ", c.message)) for c in checks)
+    for section in texts.rules.sections:
+        rows = [
+            line
+            for key, spec in FIELDS.items()
+            if spec.section == section
+            for line in field_lines(key, plan.fields[key], texts)
+        ]
+        if rows:
+            lines.append(PlanLine(HangingRow(f"── {texts.section(section)} ──"), heading=True))
+            lines.extend(rows)
+    return lines
+
+
+def field_lines(key: str, field: PlanField, texts: PlanTexts) -> list[PlanLine]:
+    """A field's line, the caseworker's own choice if any, and every reason (none when empty)."""
+    if field.value in (None, []) and not field.needs_decision:
+        return []
+    label = texts.label(key)
+    if field.needs_decision and field.override is None:
+        lines = [PlanLine(HangingRow(f"? {label}: ", _("needs a decision")), key)]
+    else:
+        lines = [PlanLine(HangingRow(f"{label}: ", texts.value(key, field.value)), key)]
+    if field.override is not None:
+        chose = _("rule said {rule}, caseworker chose {chosen} because {reason}").format(
+            rule=texts.value(key, field.rule_value),
+            chosen=texts.value(key, field.override.value),
+            reason=field.override.reason,
+        )
+        lines.append(PlanLine(HangingRow(REASON_INDENT, chose), key))
+    reasons = dict.fromkeys(texts.reason(s) for s in [*field.needs_decision, *field.sources])
+    lines.extend(PlanLine(HangingRow(REASON_INDENT, reason), key) for reason in reasons)
+    return lines
