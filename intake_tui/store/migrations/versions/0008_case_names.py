@@ -20,12 +20,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("interview") as batch:
-        batch.add_column(sa.Column("given_name", sa.String(), nullable=True))
-        batch.add_column(sa.Column("family_name", sa.String(), nullable=True))
+    # Plain ADD COLUMN: a batch (copy-and-move) would drop the interview table that the answers
+    # refer to, which SQLite refuses with foreign keys on.
+    op.add_column("interview", sa.Column("given_name", sa.String(), nullable=True))
+    op.add_column("interview", sa.Column("family_name", sa.String(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("interview") as batch:
-        batch.drop_column("family_name")
-        batch.drop_column("given_name")
+    # Plain DROP COLUMN (SQLite 3.35+), for the same reason.
+    op.drop_column("interview", "family_name")
+    op.drop_column("interview", "given_name")
