@@ -8,7 +8,13 @@ only by colour. "PIP due within
 14 days" means not yet overdue (overdue is a filter and a count of its own), in the summary and
 in the filter alike (`interviews.Counts.due_soon`). The keyboard lands in the table on every
 return to this screen, so `/` searches instead of typing a "/"; Enter in the search box opens the
-selected case. The palette opens a case by name or id (`palette.CaseProvider`).
+selected case. The palette opens a case by name or id (`palette.CaseProvider`). Under the table,
+the selected case's interview id in full: the id `intake-tui cases list` prints and `export ID`
+takes.
+
+The footer shows only what matters most, so that it fits 80 columns in Dutch without cutting:
+search and a new intake (Enter opens the selected case), besides the app's help, lock, quit and
+command palette. F1 help and the palette list every key, the ones with `show=False` included.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from intake_tui.ui.base import AppAccess
 from intake_tui.ui.header import IntakeHeader
 from intake_tui.ui.keys import LocalizedBindings
 from intake_tui.ui.palette import CaseProvider
+from intake_tui.ui.widgets.cases_detail import CaseDetail
 
 if TYPE_CHECKING:
     from intake_tui.store.interviews import InterviewSummary
@@ -53,6 +60,7 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
             N_("Filter"),
             id="cases.filter",
             tooltip=N_("All, in progress, finalized, PIP due soon, overdue"),
+            show=False,
         ),
         Binding(
             "delete",
@@ -60,6 +68,7 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
             N_("Delete draft"),
             id="cases.delete",
             tooltip=N_("Erase a draft case (asks first)"),
+            show=False,
         ),
         Binding(
             "f9",
@@ -67,6 +76,7 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
             N_("Settings"),
             id="cases.settings",
             tooltip=N_("Theme, lock time, language"),
+            show=False,
         ),
         Binding(
             "s",
@@ -74,9 +84,15 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
             N_("Sort"),
             id="cases.sort",
             tooltip=N_("Last change, name, PIP due date, newest case"),
+            show=False,
         ),
         Binding(
-            "f8", "sync", N_("Sync"), id="cases.sync", tooltip=N_("Sync with the municipality")
+            "f8",
+            "sync",
+            N_("Sync"),
+            id="cases.sync",
+            tooltip=N_("Sync with the municipality"),
+            show=False,
         ),
         Binding("pagedown", "next_page", N_("Next page"), id="cases.next", show=False),
         Binding("pageup", "previous_page", N_("Previous page"), id="cases.previous", show=False),
@@ -100,6 +116,7 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         yield Label("", id="summary", classes="hint")
         table: DataTable[str] = DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield table
+        yield CaseDetail(id="case-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -162,7 +179,7 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         table.clear()
         self.row_ids = []
         status_text = {"in_progress": _("in progress"), "finalized": _("finalized")}
-        from intake_tui.ui.screens.sync import outbox_states, state_names
+        from intake_tui.ui.widgets.sync_outbox import outbox_states, state_names
 
         page_ids = [s.id for s in items]
         sync_states = outbox_states(self.store, page_ids)
@@ -236,6 +253,20 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         elif not items:
             summary_text = _("No cases here.") + " " + summary_text
         self.query_one("#summary", Label).update(Text(summary_text))
+        self.show_selected()
+
+    def show_selected(self) -> None:
+        """The case under the cursor, with its interview id, under the table."""
+        table = self.query_one("#cases", DataTable)
+        row = table.cursor_row
+        if self.row_ids and 0 <= row < len(self.row_ids):
+            name = str(table.get_row_at(row)[0])
+            self.query_one(CaseDetail).show_case(name, self.row_ids[row])
+        else:
+            self.query_one(CaseDetail).show_case(None, None)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_selected()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "search":

@@ -143,9 +143,11 @@ class SettingsScreen(AppAccess, LocalizedBindings, Screen[None]):
             if problems:
                 message.update("; ".join(problems))
                 return
+            self.intake.apply_keymap(proposal)  # checked above: it applies
             self.keys = proposal
             self.show_keys()
-            message.update(_("Key changed; Save keeps it."))
+            if self.keep():
+                message.update(_("Key changed and saved."))
 
         self.app.push_screen(
             AskScreen(
@@ -162,38 +164,102 @@ class SettingsScreen(AppAccess, LocalizedBindings, Screen[None]):
     def action_save(self) -> None:
         self.save()
 
-    def save(self) -> None:
-        from intake_tui.config import save_ui_settings
+    # -- every change applies at once, and is kept in config.toml -------------------------------
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        app = self.intake
+        value = str(event.value)
+        if event.select.id == "theme" and value != self.app.theme:
+            self.app.theme = value
+        elif event.select.id == "newcomer" and value != app.newcomer_display:
+            app.newcomer_display = value
+        elif event.select.id == "rtl" and value != app.rtl_rendering:
+            app.set_rtl_rendering(value)
+        elif event.select.id == "language" and value != app.ui_language:
+            if self.keep(language=value):
+                app.set_ui_language(value)  # rebuilds this screen in the new language
+            return
+        else:
+            return  # a select filled with what is in use already (at mount, after a rebuild)
+        self.keep()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "lock-minutes":
+            return
+        minutes = self.lock_minutes()
+        if minutes is None:
+            self.query_one("#message", Label).update(
+                _("Lock minutes: a whole number from 1 to 120.")
+            )
+        elif minutes * 60 != self.intake.idle_seconds:
+            self.intake.idle_seconds = minutes * 60
+            self.keep()
+
+    def lock_minutes(self) -> int | None:
+        """The minutes in the field, when they are a whole number from 1 to 120."""
+        text = self.query_one("#lock-minutes", Input).value.strip()
+        return int(text) if text.isdigit() and 1 <= int(text) <= 120 else None
+
+    def keep(self, *, language: str | None = None) -> bool:
+        """Write what is in use now to config.toml `[ui]` and `[keys]`; False if that failed
+        (the reason is on the screen)."""
+        from rich.text import Text
+
+        from intake_tui.config import ConfigError, load_settings, save_ui_settings
 
         app = self.intake
         message = self.query_one("#message", Label)
-        text = self.query_one("#lock-minutes", Input).value.strip()
-        if not text.isdigit() or not 1 <= int(text) <= 120:
+        minutes = self.lock_minutes() or max(1, min(120, round(app.idle_seconds / 60)))
+        path = self.store.data_dir.config_path
+        try:
+            save_ui_settings(
+                path,
+                theme=self.app.theme,
+                lock_minutes=minutes,
+                language=language or app.ui_language,
+                newcomer_display=app.newcomer_display,
+                rtl_rendering=app.rtl_rendering,
+                keys=self.keys,
+            )
+        except ConfigError as error:
+            # The other sections of the file are wrong (the check ran on a copy): say it with
+            # the file's own path. Text, not markup: "[sync]" is part of the message.
+            problem = error.message
+            try:
+                load_settings(path)
+            except ConfigError as found:
+                problem = found.message
+            message.update(Text(problem))
+            return False
+        except OSError as error:
+            message.update(
+                _("The settings could not be saved ({reason}).").format(
+                    reason=error.strerror or type(error).__name__
+                )
+            )
+            return False
+        message.update(_("Saved."))
+        return True
+
+    def save(self) -> None:
+        """Save (ctrl+s): everything on the screen at once, after checking it."""
+        app = self.intake
+        message = self.query_one("#message", Label)
+        minutes = self.lock_minutes()
+        if minutes is None:
             message.update(_("Lock minutes: a whole number from 1 to 120."))
             return
         problems = app.apply_keymap(self.keys)
         if problems:
             message.update("; ".join(problems))
             return
-        theme = str(self.query_one("#theme", Select).value)
         language = str(self.query_one("#language", Select).value)
-        self.app.theme = theme
-        app.idle_seconds = int(text) * 60
+        self.app.theme = str(self.query_one("#theme", Select).value)
+        app.idle_seconds = minutes * 60
         app.newcomer_display = str(self.query_one("#newcomer", Select).value)
         app.set_rtl_rendering(str(self.query_one("#rtl", Select).value))
-        save_ui_settings(
-            self.store.data_dir.config_path,
-            theme=theme,
-            lock_minutes=int(text),
-            language=language,
-            newcomer_display=app.newcomer_display,
-            rtl_rendering=app.rtl_rendering,
-            keys=self.keys,
-        )
-        if language != app.ui_language:
+        if self.keep(language=language) and language != app.ui_language:
             app.set_ui_language(language)  # rebuilds this screen in the new language
-        else:
-            message.update(_("Saved."))
 
     def action_back(self) -> None:
         self.app.pop_screen()

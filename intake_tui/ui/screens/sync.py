@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -19,53 +20,37 @@ from intake_tui.i18n import N_, _
 from intake_tui.ui.base import AppAccess
 from intake_tui.ui.header import IntakeHeader
 from intake_tui.ui.keys import LocalizedBindings
+from intake_tui.ui.widgets.sync_outbox import (
+    OutboxTable,
+    describe_error,
+    last_result,
+    outbox_records,
+    outbox_states,
+    state_names,
+)
 
 if TYPE_CHECKING:
-    from intake_tui.store.session import Store
     from intake_tui.sync.service import Summary
 
-
-def state_names() -> dict[str, str]:
-    return {
-        "pending": _("waiting"),
-        "acked": _("received"),
-        "conflict": _("conflict: a person decides"),
-        "rejected": _("refused: kept here"),
-    }
+# The cases screen and the tests read these here as well.
+__all__ = ["SyncScreen", "describe_error", "outbox_states", "state_names"]
 
 
-def describe_error(error: str | None) -> str:
-    """The last error of a record in the caseworker's words (the outbox keeps it language-free:
-    an HTTP status and code, or the kind of connection error)."""
-    if not error:
-        return ""
-    status = error.split(" ", 1)[0]
-    if not status.isdigit():
-        return _("no connection to the server ({reason})").format(reason=error)
-    if "without a matching receipt" in error:
-        return _("the answer was not a receipt (a Wi-Fi login page?)")
-    if "redirect" in error:
-        return _("sent elsewhere by the network ({status}); not followed").format(status=status)
-    if status in ("408", "425", "429") or status.startswith("5"):
-        return _("the server was busy or down ({status})").format(status=status)
-    return _("the server refused it ({reason})").format(reason=error)
+def not_enrolled_text() -> str:
+    """Why `s` sends nothing on a laptop that is not enrolled, and how to enrol it."""
+    return _(
+        "Nothing was sent: this laptop is not enrolled with the municipality's central server "
+        "yet. Ask the functional admin for a one-time code, then enrol it on the command line: "
+        "intake-tui device enrol --server URL --code CODE. Until then the plans wait here, "
+        "encrypted."
+    )
 
 
-def outbox_states(store: Store, interview_ids: list[str]) -> dict[tuple[str, int], str]:
-    """(interview id, revision) → outbox state, for a page of the cases table (one query)."""
-    from sqlmodel import col, select
-
-    from intake_tui.store.models import OutboxRow
-
-    if not interview_ids:
-        return {}
-    with store.session() as session:
-        rows = session.exec(
-            select(OutboxRow.interview_id, OutboxRow.revision, OutboxRow.state).where(
-                col(OutboxRow.interview_id).in_(interview_ids)
-            )
-        ).all()
-    return {(str(i), int(r)): str(state) for i, r, state in rows}
+def revoked_text() -> str:
+    return _(
+        "Nothing was sent: the municipality revoked this laptop. Nothing was deleted; ask the "
+        "functional admin to enrol it again (intake-tui device enrol --server URL --code CODE)."
+    )
 
 
 class SyncScreen(AppAccess, LocalizedBindings, Screen[None]):
@@ -89,31 +74,20 @@ class SyncScreen(AppAccess, LocalizedBindings, Screen[None]):
             yield Label("", id="sync-state")
             yield ProgressBar(id="sync-progress", show_eta=False)
             yield Label("", id="sync-result")
-            table: DataTable[str] = DataTable(id="outbox", cursor_type="row")
-            yield table
+            yield OutboxTable(id="outbox")
+            yield Label("", id="outbox-detail", classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#sync-progress", ProgressBar).display = False
-        table = self.query_one("#outbox", DataTable)
-        table.add_columns(_("Name"), _("Version"), _("Plan"), _("State"), _("Tries"), _("Last"))
         self.refresh_state()
 
     def refresh_state(self) -> None:
-        from sqlmodel import col, select
-
-        from intake_tui.store.models import InterviewRow, OutboxRow, PlanRevisionRow
         from intake_tui.sync import service
 
         device = service.device(self.store)
-        with self.store.session() as session:
-            rows = session.exec(
-                select(OutboxRow, PlanRevisionRow.status, InterviewRow.client_display_name)
-                .join(PlanRevisionRow, col(PlanRevisionRow.id) == OutboxRow.plan_revision_id)
-                .join(InterviewRow, col(InterviewRow.id) == OutboxRow.interview_id)
-                .order_by(col(OutboxRow.id).desc())
-            ).all()
-        waiting = sum(1 for row, _s, _n in rows if row.state == "pending")
+        records = outbox_records(self.store)
+        waiting = sum(1 for record in records if record.state == "pending")
         if device is None:
             text = _(
                 "This laptop is not enrolled with a central server yet, so nothing is sent. "
@@ -133,28 +107,34 @@ class SyncScreen(AppAccess, LocalizedBindings, Screen[None]):
         if problem:
             text += " " + _("The last automatic try did not run: {reason}").format(reason=problem)
         self.query_one("#sync-state", Label).update(text)
-        table = self.query_one("#outbox", DataTable)
-        table.clear()
-        names = state_names()
-        plan_names = {"discussed": _("discussed"), "final": _("final")}
-        for row, status, name in rows:
-            table.add_row(
-                name,
-                str(row.revision),
-                plan_names.get(status, status),
-                names.get(row.state, row.state),
-                str(row.attempts),
-                describe_error(row.last_error),
+        self.query_one("#outbox", OutboxTable).show(records)
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        """The highlighted record's last result in full, with the id the command line takes."""
+        record = self.query_one("#outbox", OutboxTable).highlighted_record()
+        text = (
+            _("{name}, version {revision} (interview id {id}): {result}").format(
+                name=record.name,
+                revision=record.revision,
+                id=record.interview_id,
+                result=last_result(record),
             )
+            if record is not None
+            else ""
+        )
+        self.query_one("#outbox-detail", Label).update(Text(text))  # a name is not markup
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail()
 
     def action_send(self) -> None:
         from intake_tui.sync import service
 
         device = service.device(self.store)
         if device is None or device.revoked_at is not None:
-            self.query_one("#sync-result", Label).update(
-                _("Nothing can be sent from this laptop now (see above).")
-            )
+            text = not_enrolled_text() if device is None else revoked_text()
+            self.query_one("#sync-result", Label).update(text)
             return
         bar = self.query_one("#sync-progress", ProgressBar)
         bar.display = True
