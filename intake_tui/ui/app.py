@@ -65,16 +65,25 @@ class IntakeApp(LocalizedBindings, App[None]):
         _screen_keys_provider,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+l", "lock", N_("Lock"), id="app.lock", tooltip=N_("Lock the screen now")),
+        # The footer keeps the room for the screen's own keys and F1, which lists these too: at
+        # 80 columns "^q Stoppen  ^l Vergrendel" left two keys of the cases screen visible.
+        Binding(
+            "ctrl+l",
+            "lock",
+            N_("Lock"),
+            id="app.lock",
+            tooltip=N_("Lock the screen now"),
+            show=False,
+        ),
         Binding("f1", "help", N_("Help"), id="app.help", tooltip=N_("The keys of this screen")),
-        Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", tooltip=N_("Close intake-tui")),
+        Binding(
+            "ctrl+q", "quit", N_("Quit"), id="app.quit", tooltip=N_("Close intake-tui"), show=False
+        ),
         Binding("ctrl+p", "command_palette", N_("Commands"), id="app.commands", show=False),
         # Priority: the app moves the focus before the next key is handed out. Without it a Tab
         # typed in a burst ("Zamzam<Tab>Test") queued behind the field's own keys, and the
         # letters after it landed in the field the Tab was leaving.
-        Binding(
-            "tab", "focus_next", N_("Next field"), id="app.next", show=False, priority=True
-        ),
+        Binding("tab", "focus_next", N_("Next field"), id="app.next", show=False, priority=True),
         Binding(
             "shift+tab",
             "focus_previous",

@@ -92,7 +92,6 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
             N_("Sync"),
             id="cases.sync",
             tooltip=N_("Sync with the municipality"),
-            show=False,
         ),
         Binding("pagedown", "next_page", N_("Next page"), id="cases.next", show=False),
         Binding("pageup", "previous_page", N_("Previous page"), id="cases.previous", show=False),

@@ -1,9 +1,9 @@
 """The interview's keys: data, each with an id (config.toml [keys] overrides it) and a tooltip.
 
-The footer shows only what matters most, so that it fits 120 columns in Dutch without cutting:
-moving on and back, review, back to the cases (and F9 when a restored draft is there to throw
-away), besides the app's help, lock, quit and command palette. F1 help lists every key, the
-ones with `show=False` included.
+The footer shows only what matters most, so that it fits 80 columns in Dutch without cutting:
+moving on, review (and F9 when a restored draft is there to throw away), besides the app's help
+and the command palette. F1 help lists every key, the ones with `show=False` included (Page Up,
+Escape back to the cases, the app's lock and quit among them).
 """
 
 from __future__ import annotations
@@ -23,7 +23,15 @@ INTERVIEW_BINDINGS: list[BindingType] = [
     # Priority: Page Down/Up always move between questions, also from inside a choice list
     # (which would otherwise page through its options).
     _b("pagedown", "next", N_("Next"), "next", N_("Next question"), priority=True),
-    _b("pageup", "previous", N_("Previous"), "previous", N_("Previous question"), priority=True),
+    _b(
+        "pageup",
+        "previous",
+        N_("Previous"),
+        "previous",
+        N_("Previous question"),
+        priority=True,
+        show=False,
+    ),
     _b("f2", "unknown", N_("Don't know"), "unknown", N_("Answer: don't know"), show=False),
     _b(
         "f3",
@@ -36,7 +44,8 @@ INTERVIEW_BINDINGS: list[BindingType] = [
     _b("ctrl+z", "undo", N_("Undo"), "undo", N_("Undo the last answer"), show=False),
     _b("f4", "add_instance", N_("Add"), "add", N_("Add an entry to this list"), show=False),
     _b("f5", "review", N_("Review"), "review", N_("All answers, and finalize")),
-    _b("escape", "close", N_("Cases"), "close", N_("Back to the cases")),
+    # Escape is shown by every other screen's footer; here the room goes to F9 with a draft.
+    _b("escape", "close", N_("Cases"), "close", N_("Back to the cases"), show=False),
     _b(
         "f6",
         "remove_instance",

@@ -88,8 +88,9 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
             N_("Answers"),
             id="plan.inputs",
             tooltip=N_("The answers that led to the selected field"),
+            show=False,  # 80 columns: F1 and the palette list it
         ),
-        Binding("escape", "back", N_("Back"), id="plan.back", tooltip=N_("Back")),
+        Binding("escape", "back", N_("Back"), id="plan.back", tooltip=N_("Back"), show=False),
     ]
 
     def __init__(self, interview_id: str) -> None:
