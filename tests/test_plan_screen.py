@@ -179,9 +179,6 @@ async def test_the_plan_texts_follow_the_ui_language(demo_dir: Path, english: No
         assert f"── {rules.sections['financien']} ──" in prompts(plan)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="locales/nl says 'klantmanager' here; remove once the catalog is fixed"
-)
 async def test_the_dutch_plan_calls_the_caseworker_regievoerder(demo_dir: Path) -> None:
     async with make_app(demo_dir).run_test(size=(120, 40)) as pilot:
         plan = await open_plan(pilot, "hodan")
