@@ -246,6 +246,19 @@ async def _proposed(pilot: Any) -> None:
         field.cursor_blink = False
 
 
+async def _plan_change(pilot: Any) -> None:
+    """`o` on a plan field: the change dialog, titled with the field's label."""
+    from textual.widgets import OptionList
+
+    await _plan(pilot)
+    screen = pilot.app.screen
+    line = next(i for i, key in screen.line_fields.items() if key == "participatie.activiteiten")
+    listing = screen.query_one("#plan", OptionList)
+    listing.highlighted = listing.get_option_index(line)
+    await pilot.press("o")
+    await _settle(pilot, "AskScreen")
+
+
 SCREENS: dict[str, Callable[[Any], Awaitable[None]]] = {
     "unlock": lambda pilot: _settle(pilot, "UnlockScreen"),
     "cases": _unlock,
@@ -276,6 +289,7 @@ SCREENS: dict[str, Callable[[Any], Awaitable[None]]] = {
     "erase_confirm": _erase_confirm,
     "first_run": _first_run,
     "interview_proposed": _proposed,
+    "plan_change": _plan_change,
 }
 
 

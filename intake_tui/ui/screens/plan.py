@@ -242,7 +242,7 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
             self.say(_("Choose a line of a plan field first."))
             return
         codes = self.texts.codes(key)
-        hint = " / ".join(code for code, _label in codes)
+        hint = " / ".join(label for _code, label in codes)  # a label or its code may be typed
 
         def done(answers: list[str] | None) -> None:
             if not answers:
