@@ -679,7 +679,7 @@ HOSTILE = [
     "x[0.5]",
     "x[True]",
     "(y := 1)",
-    "1 if x else 2",
+    "case.given_name",  # only in a default, where the caller allows case fields
     "b'x'",
     "1j",
     "...",
@@ -791,7 +791,7 @@ TOKENS = [
     "x", "y", "kid_age", "value", "true", "null", "1", "2.5", "'a'", "'2020-01-01'", "(", ")",
     "[", "]", ",", "+", "-", "*", "/", "**", "%", "==", "!=", "<", ">=", "in", "not", "and", "or",
     "is", "if", "else", "lambda", ":", ".", "__class__", "answered", "count", "max_of", "any_of",
-    "len", "today", "#", "'", "\n", "f'", "0x1", "1e9", "é", "日本",
+    "len", "today", "#", "'", "\n", "f'", "0x1", "1e9", "é", "日本", "case", "case.given_name",
 ]  # fmt: skip
 
 
@@ -836,6 +836,8 @@ def expressions(draw: st.DrawFn, depth: int = 0, inner: bool = False) -> str:
     if kind == 0:
         return f"({draw(sub)} {draw(st.sampled_from(BINARY))} {draw(sub)})"
     if kind == 1:
+        if draw(st.booleans()):  # the conditional: only the chosen side is evaluated
+            return f"({draw(sub)} if {draw(sub)} else {draw(sub)})"
         return f"({draw(st.sampled_from(['not ', '-', '+']))}{draw(sub)})"
     if kind == 2:
         items = draw(st.lists(st.one_of(sub, st.just("null")), max_size=3))

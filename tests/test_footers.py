@@ -110,3 +110,34 @@ async def test_the_plan_footer_fits_80_columns_in_dutch(demo_dir: Path, dutch: N
             for other in keys:
                 assert other is key or not key.region.overlaps(other.region), text
         assert "f1" in {key.key for key in keys}  # type: ignore[attr-defined]
+
+
+async def test_the_dutch_cases_table_fits_80_columns(demo_dir: Path, dutch: None) -> None:
+    # "Synchroniseren" as a column title pushed "Laatst gewijzigd" off the right edge.
+    async with make_app(demo_dir).run_test(size=(80, 24)) as pilot:
+        await _cases(pilot)
+        await pilot.pause(0.1)
+        table = pilot.app.screen.query_one("#cases", DataTable)
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+
+
+async def test_a_long_list_leaves_its_status_line_on_the_screen(demo_dir: Path) -> None:
+    """At 80x24 a question with a long heading and a long list (the languages): the list gets
+    the rows that are left, and the status line under it (proposal, digits typed) stays visible."""
+    from intake_tui.core.engine import Step
+    from intake_tui.ui.widgets.choice_list import ChoiceList
+
+    async with make_app(demo_dir).run_test(size=(80, 24)) as pilot:
+        await _interview(pilot)
+        screen = pilot.app.screen
+        screen.jump_to(Step("tolk_taal"))
+        await pilot.pause(0.2)
+        await pilot.press("2", "2")  # more than nine shown: the digits wait in the status line
+        await pilot.pause(0.2)
+        panel = screen.query_one("#question-panel")
+        status = screen.query_one("#field-info")
+        assert "22" in str(status.render())
+        bottom = panel.content_region.bottom
+        assert screen.query_one(ChoiceList).region.bottom <= bottom
+        assert status.region.height >= 1 and status.region.bottom <= bottom
+        assert screen.query_one("#message").region.bottom <= bottom

@@ -128,7 +128,7 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         table = self.query_one("#cases", DataTable)
         table.clear(columns=True)
         table.add_columns(
-            _("Name"), _("Status"), _("Plan"), _("Sync"), _("PIP due"), _("Last change")
+            _("Name"), _("Status"), _("Plan"), _("Sync state"), _("PIP due"), _("Last change")
         )
         self.refresh_rows()
 

@@ -41,6 +41,7 @@ from intake_tui.ui.interview_session import (
 from intake_tui.ui.keys import LocalizedBindings
 from intake_tui.ui.screens.interview_commands import QuestionProvider
 from intake_tui.ui.screens.interview_keys import INTERVIEW_BINDINGS
+from intake_tui.ui.screens.interview_repeats import RepeatActions
 from intake_tui.ui.widgets.answer_area import AnswerArea
 from intake_tui.ui.widgets.choice_list import ChoiceList, choice_items, chosen_codes
 from intake_tui.ui.widgets.question_heading import QuestionHeading
@@ -52,7 +53,7 @@ CHOICE_KINDS = frozenset({"choice", "yes_no", "multi_choice"})
 ANSWER_KINDS = TEXT_TYPES | CHOICE_KINDS | {"longtext"}
 
 
-class InterviewScreen(AppAccess, LocalizedBindings, Screen[None]):
+class InterviewScreen(RepeatActions, AppAccess, LocalizedBindings, Screen[None]):
     """One interview, question by question."""
 
     BINDINGS: ClassVar[list[BindingType]] = INTERVIEW_BINDINGS
@@ -227,6 +228,17 @@ class InterviewScreen(AppAccess, LocalizedBindings, Screen[None]):
 
     def say(self, text: str) -> None:
         self.query_one("#message", Label).update(text)
+        self.call_after_refresh(self.fit_answer)
+
+    def fit_answer(self) -> None:
+        """A list gets the rows the question's texts leave: at 80x24 a long heading pushed the
+        list's status line and the message off the screen."""
+        panel = self.query_one("#question-panel", Vertical)
+        others = [w for w in panel.children if w.display and w is not self.answer]
+        self.answer.fit(panel.content_size.height - sum(w.outer_size.height for w in others))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_answer)
 
     def focus_panel(self) -> None:
         self.query_one("#question-panel", Vertical).can_focus = True
@@ -374,39 +386,7 @@ class InterviewScreen(AppAccess, LocalizedBindings, Screen[None]):
         self.undo_armed = result.armed
         self.say(result.message)
 
-    # -- repeats, notes, the newcomer's view ----------------------------------------------------
-
-    def _repeat(self) -> tuple[str, str | None] | None:
-        """(repeat, selected entry) when a repeat is shown."""
-        if self.step is None or self.bundle.items[self.step.id].type != "repeat":
-            return None
-        return self.step.id, self.query_one(RepeatEntries).selected
-
-    def action_add_instance(self) -> None:
-        if (shown := self._repeat()) is None:
-            return
-        problem = self.session.add_instance(shown[0])
-        self.show(self.step)
-        if problem:
-            self.say(problem)
-        entries = self.query_one(RepeatEntries)
-        entries.highlighted = entries.option_count - 1 if entries.option_count else None
-
-    def action_remove_instance(self) -> None:
-        if (shown := self._repeat()) is None or shown[1] is None:
-            return
-        problem = self.session.remove_instance(shown[0], shown[1])
-        self.show(self.step)
-        if problem:
-            self.say(problem)
-
-    def action_move_entry(self, offset: int) -> None:
-        if (shown := self._repeat()) is None or shown[1] is None:
-            return
-        position = self.session.move_instance(shown[0], shown[1], offset)
-        if position is not None:
-            self.answer.show_entries(self.session.entries(shown[0]), highlight=position)
-            self.say(_("✓ saved"))
+    # -- notes, the newcomer's view (repeat entries: interview_repeats.py) ----------------------
 
     def action_flag(self) -> None:
         if self.step is None:

@@ -23,6 +23,9 @@ from intake_tui.ui.widgets.choice_list import ChoiceItem, ChoiceList
 from intake_tui.ui.widgets.repeat_entries import RepeatEntries
 from intake_tui.ui.widgets.text_answer import LongTextAnswer, TextAnswer
 
+LIST_ROWS = 14
+"""The most rows a choice list or a repeat's entries take, border included."""
+
 
 class AnswerArea(Vertical):
     """The field of the current question, and the lines under it."""
@@ -152,6 +155,19 @@ class AnswerArea(Vertical):
         )
         if rows:
             entries.focus()
+
+    def fit(self, room: int) -> None:
+        """Give a list the rows left of `room` once the lines under it are counted (3 to
+        LIST_ROWS), so that its status line stays on the screen at 80x24."""
+        lists = (ChoiceList, RepeatEntries)
+        under = sum(
+            w.outer_size.height for w in self.children if w.display and not isinstance(w, lists)
+        )
+        rows = max(3, min(LIST_ROWS, room - under))
+        for kind in lists:
+            widget = self.query_one(kind)
+            if widget.styles.max_height != rows:
+                widget.styles.max_height = rows
 
     def set_info(self, text: str) -> None:
         """The hint under the field; a choice list's own status shows there while it has one."""
