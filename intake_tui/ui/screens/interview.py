@@ -228,17 +228,21 @@ class InterviewScreen(RepeatActions, AppAccess, LocalizedBindings, Screen[None])
 
     def say(self, text: str) -> None:
         self.query_one("#message", Label).update(text)
-        self.call_after_refresh(self.fit_answer)
+        self.on_resize()
 
     def fit_answer(self) -> None:
         """A list gets the rows the question's texts leave: at 80x24 a long heading pushed the
-        list's status line and the message off the screen."""
+        list's status line and the message off the screen. Measured on timers, after Textual
+        laid the new texts out (call_after_refresh still saw the previous question's sizes)."""
         panel = self.query_one("#question-panel", Vertical)
         others = [w for w in panel.children if w.display and w is not self.answer]
-        self.answer.fit(panel.content_size.height - sum(w.outer_size.height for w in others))
+        room = panel.content_size.height - sum(w.outer_size.height for w in others)
+        if self.answer.fit(room):  # measured before the new texts were laid out: again
+            self.set_timer(0.02, self.fit_answer)
 
     def on_resize(self) -> None:
-        self.call_after_refresh(self.fit_answer)
+        self.set_timer(0.02, self.fit_answer)
+        self.set_timer(0.15, self.fit_answer)  # once more, for a busy machine
 
     def focus_panel(self) -> None:
         self.query_one("#question-panel", Vertical).can_focus = True

@@ -49,6 +49,7 @@ class AnswerArea(Vertical):
         self.restored = False  # the field holds unsaved text from a draft
         self.proposed = False  # the field holds the question's proposed default (not saved)
         self.read_only = False
+        self.list_rows = LIST_ROWS  # what `fit` gave the lists last
 
     def compose(self) -> ComposeResult:
         yield TextAnswer(id="text-answer", mode=self.mode)
@@ -156,18 +157,19 @@ class AnswerArea(Vertical):
         if rows:
             entries.focus()
 
-    def fit(self, room: int) -> None:
+    def fit(self, room: int) -> bool:
         """Give a list the rows left of `room` once the lines under it are counted (3 to
-        LIST_ROWS), so that its status line stays on the screen at 80x24."""
+        LIST_ROWS), so that its status line stays on the screen at 80x24. True when that
+        changed the list's height: the caller measures again after the next layout."""
         lists = (ChoiceList, RepeatEntries)
-        under = sum(
-            w.outer_size.height for w in self.children if w.display and not isinstance(w, lists)
-        )
-        rows = max(3, min(LIST_ROWS, room - under))
+        lines = [w for w in self.children if w.display and not isinstance(w, lists)]
+        rows = max(3, min(LIST_ROWS, room - sum(w.outer_size.height for w in lines)))
+        if rows == self.list_rows:
+            return False
+        self.list_rows = rows
         for kind in lists:
-            widget = self.query_one(kind)
-            if widget.styles.max_height != rows:
-                widget.styles.max_height = rows
+            self.query_one(kind).styles.max_height = rows
+        return True
 
     def set_info(self, text: str) -> None:
         """The hint under the field; a choice list's own status shows there while it has one."""
