@@ -25,6 +25,11 @@
     email = "inburgering@gemeente.example"
     phone = "14 020"
 
+    [gemeente]              # who decides the PIP, and where to object (the bezwaar clause)
+    naam = "Gemeente Voorbeeld"
+    bezwaar_adres = "Postbus 1, 1000 AA Voorbeeld"
+    bezwaar_email = "bezwaar@gemeente.example"
+
 Unknown keys are reported, not ignored, so a typo in a setting does not pass silently.
 """
 
@@ -44,6 +49,7 @@ KNOWN = {
     "drafts": {"flag_after_days"},
     "contact": {"name", "email", "phone"},
     "sync": {"ca_file", "retention_days"},
+    "gemeente": {"naam", "bezwaar_adres", "bezwaar_email"},
 }
 
 
@@ -68,6 +74,9 @@ class Settings:
     keys: tuple[tuple[str, str], ...] = ()
     sync_ca_file: str | None = None  # the organisation's CA (PEM); else the system's trust
     retention_days: int = 30  # synced revisions' content is kept this long after the receipt
+    gemeente_naam: str | None = None  # the college that decides the PIP (the bezwaar clause)
+    bezwaar_adres: str | None = None
+    bezwaar_email: str | None = None
 
 
 NEWCOMER_DISPLAYS = ("below", "beside", "off")
@@ -112,6 +121,10 @@ def load_settings(path: Path) -> Settings:
     for name in ("name", "email", "phone"):
         if name in contact and not isinstance(contact[name], str):
             raise ConfigError(f"{path}: " + _("[contact] {name} must be text").format(name=name))
+    gemeente = data.get("gemeente", {})
+    for name in KNOWN["gemeente"]:
+        if name in gemeente and not isinstance(gemeente[name], str):
+            raise ConfigError(f"{path}: " + _("[gemeente] {name} must be text").format(name=name))
     ui = data.get("ui", {})
     minutes = ui.get("lock_minutes", 5)
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 120:
@@ -149,6 +162,9 @@ def load_settings(path: Path) -> Settings:
         contact_name=contact.get("name"),
         contact_email=contact.get("email"),
         contact_phone=contact.get("phone"),
+        gemeente_naam=gemeente.get("naam"),
+        bezwaar_adres=gemeente.get("bezwaar_adres"),
+        bezwaar_email=gemeente.get("bezwaar_email"),
     )
 
 

@@ -988,6 +988,7 @@ def _rule(bundle: Bundle, rule_id: str, when: str, **then: Any) -> Rule:
         add={},
         decide=(),
         because=f"Reden van {rule_id}.",
+        source=f"Bron van {rule_id}.",
     )
 
 

@@ -87,7 +87,8 @@ async def test_a_value_that_is_a_code_is_shown_by_its_label(demo_dir: Path, engl
         fixed = field_prompts(plan, "ontzorgen.vaste_lasten")[0]
         assert en(bundle, "plan.field.ontzorgen.vaste_lasten.value.zorgverzekering") in fixed
         codes = ("duaal_traject", "zorgverzekering")
-        assert not any(code in line for line in prompts(plan) for code in codes)
+        values = [line for line in prompts(plan) if not line.strip().startswith("Source: ")]
+        assert not any(code in line for line in values for code in codes)  # sources are prose
 
         # The caseworker's own choice says what the rule said and what was chosen, by label too.
         highlight(plan, "hoofddoel")
@@ -115,7 +116,9 @@ async def test_every_reason_of_a_proposal_is_shown_wrapped_at_80_columns(
         sources = plan.plan.fields[key].sources
         assert len(sources) == 4  # huur, energie, water, zorgverzekering
         reasons = [en(plan.bundle, f"plan.rule.{s.rule}.because") for s in sources]
-        assert [line.strip() for line in field_prompts(plan, key)[1:]] == reasons
+        source_line = f"Source: {sources[-1].source}"
+        shown = [line.strip() for line in field_prompts(plan, key)[1:]]
+        assert shown == [line for reason in reasons for line in (reason, source_line)]
 
         # Scrolled to the last reason, all of it is on screen, wrapped under its first line.
         highlight(plan, key, last=True)
@@ -124,14 +127,47 @@ async def test_every_reason_of_a_proposal_is_shown_wrapped_at_80_columns(
         drawn = [listing.render_line(y).text.rstrip() for y in range(listing.size.height)]
         start = next(i for i, line in enumerate(drawn) if reasons[-1][:30] in line)
         wrapped = [drawn[start]]
-        for line in drawn[start + 1 :]:  # up to the next field's line, at the left edge
-            if not line.startswith("    ") or not line.strip():
+        for line in drawn[start + 1 :]:  # up to its source, or the next field's line
+            if not line.startswith("    ") or not line.strip() or "Source: " in line:
                 break
             wrapped.append(line)
         assert len(wrapped) > 1, drawn  # too long for one line at 80 columns
         assert " ".join(line.strip() for line in wrapped) == reasons[-1]
         indent = len(wrapped[0]) - len(wrapped[0].lstrip())
         assert all(len(line) - len(line.lstrip()) == indent for line in wrapped)
+
+
+async def test_each_reason_is_followed_by_its_source_for_the_caseworker(
+    demo_dir: Path, english: None
+) -> None:
+    async with make_app(demo_dir).run_test(size=(120, 40)) as pilot:
+        plan = await open_plan(pilot, "hodan")
+        by_rule = {rule.id: rule for rule in plan.bundle.plan.rules}
+        key = "leerroute"
+        field = plan.plan.fields[key]
+        sources = [*field.needs_decision, *field.sources]
+        assert sources and all(s.source for s in sources)
+        lines = [line.strip() for line in field_prompts(plan, key)]
+        for source in sources:
+            assert source.source == by_rule[source.rule].source  # plan.yaml's `source`, kept
+            reason = lines.index(en(plan.bundle, f"plan.rule.{source.rule}.because"))
+            assert lines[reason + 1] == f"Source: {source.source}"  # right under its reason
+        # Every reason on the screen has its source line; the source is the Dutch of plan.yaml.
+        everything = [line.strip() for line in prompts(plan)]
+        assert sum(line.startswith("Source: ") for line in everything) >= len(sources)
+        assert any("Wet inburgering 2021" in line for line in everything)
+
+        pilot.app.set_ui_language("nl")
+        try:
+            await pilot.pause(0.05)
+            from intake_tui.i18n import _
+
+            dutch = [line.strip() for line in field_prompts(plan, key)]
+            label = _("Source: {source}").format(source=sources[0].source)
+            assert label in dutch  # "Bron: …" once the Dutch catalog has the label
+            assert dutch[dutch.index(label) - 1] == " ".join(sources[0].because.split())
+        finally:
+            pilot.app.set_ui_language("en")
 
 
 async def test_a_section_without_lines_has_no_heading(demo_dir: Path, english: None) -> None:

@@ -148,5 +148,58 @@ def test_frozen_documents_do_not_follow_later_answers(setup) -> None:  # type: i
 
 
 def test_the_termijn_of_a_leap_day_plan_ends_on_28_february() -> None:
-    assert plans.termijn(dt.date(2028, 2, 28)) == (dt.date(2028, 2, 29), dt.date(2031, 2, 28))
-    assert plans.termijn(None) is None
+    from intake_tui.core.plan.legal import termijn_end
+
+    assert termijn_end(dt.date(2028, 2, 29)) == dt.date(2031, 2, 28)
+
+
+def test_after_a_move_the_termijn_runs_from_the_first_pip_elsewhere(setup) -> None:  # type: ignore[no-untyped-def]
+    """An earlier PIP dated 2025-05-01 in another gemeente: the termijn is 2025-05-02 to
+    2028-05-01 (Wet art. 11), not three years from this laptop's first final PIP."""
+    store, interview_id, _clock = setup
+    interviews.reopen_interview(store, interview_id, "verhuisd")
+    for question, value in (
+        ("eerder_pip", True),
+        ("eerder_pip_gemeente", "Zwolle"),
+        ("eerder_pip_dagtekening", dt.date(2025, 5, 1)),
+        ("eerder_pip_leerroute", "b1"),
+        ("eerder_pip_niveau", "b1"),
+    ):
+        interviews.save_answer(store, interview_id, question, Answer.of(value))
+    interviews.finalize_interview(store, interview_id)
+    # Already known when the plan is only discussed: the earlier PIP fixed it.
+    discussed = json.loads(plans.mark_discussed(store, interview_id).document_json)
+    assert discussed["plan"]["termijn"] == {"start": "2025-05-02", "end": "2028-05-01"}
+    final = json.loads(plans.mark_final(store, interview_id, dt.date(2026, 12, 1)).document_json)
+    assert final["plan"]["termijn"] == {"start": "2025-05-02", "end": "2028-05-01"}
+    assert final["plan"]["fields"]["termijn_bron"]["value"] == "berekend"
+
+
+def test_a_plan_near_aow_age_asks_a_decision_with_the_date(setup) -> None:  # type: ignore[no-untyped-def]
+    store, interview_id, _clock = setup
+    interviews.reopen_interview(store, interview_id, "geboortedatum gecorrigeerd")
+    interviews.save_answer(store, interview_id, "geboortedatum", Answer.of(dt.date(1960, 3, 10)))
+    interviews.finalize_interview(store, interview_id)
+    opened = interviews.open_interview(store, interview_id)
+    plan, checks = plans.readiness(store, opened, dt.date(2026, 12, 1))
+    assert plan.value("aow_datum") == dt.date(2027, 3, 10)
+    assert plan.value("aow_binnen_termijn") is True
+    assert [f.key for f in plan.open_decisions()] == ["aow_beslissing"]
+    assert "aow_beslissing" in {c.id for c in checks if not c.ok}
+    with pytest.raises(plans.PlanNotReady):
+        plans.mark_final(store, interview_id, dt.date(2026, 12, 1))
+    plans.set_override(
+        store, interview_id, "aow_beslissing", "traject_tot_aow", "KNM en PVT tot maart 2027"
+    )
+    final = json.loads(plans.mark_final(store, interview_id, dt.date(2026, 12, 1)).document_json)
+    fields = final["plan"]["fields"]
+    assert fields["aow_datum"]["value"] == "2027-03-10"
+    assert fields["aow_beslissing"]["override"]["value"] == "traject_tot_aow"
+    # Not health data: a plain export (special answers left out) keeps the decision and why.
+    from intake_tui.core.export import ExportDocument, plain_copy
+
+    frozen = plans.revisions(store, interview_id)[-1].document_json
+    plain = plain_copy(ExportDocument.model_validate_json(frozen), opened.bundle)
+    decision = plain.plan.fields["aow_beslissing"]
+    assert decision.needs_decision[0].rule == "wet.aow_binnen_termijn"
+    assert plain.plan.fields["aow_datum"].value == "2027-03-10"

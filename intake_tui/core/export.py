@@ -56,6 +56,7 @@ from intake_tui.core.bundle_model import Bundle, Item
 from intake_tui.core.engine import Interview
 from intake_tui.core.plan.fields import FIELDS
 from intake_tui.core.plan.fields import to_json as plan_to_json
+from intake_tui.core.plan.legal import termijn_end
 from intake_tui.core.plan.rules import Plan, PlanField, Source
 from intake_tui.core.values import Value
 from intake_tui.core.values import to_json as value_to_json
@@ -64,7 +65,6 @@ SCHEMA_NAME: Literal["intake-export/1"] = "intake-export/1"
 SCHEMA_ID = "https://intake-tui.invalid/schemas/intake-export-1.schema.json"
 SCHEMA_FILE = "intake-export-1.schema.json"
 REGENERATE = "python -m intake_tui.core.export --write-schema"
-TERMIJN_YEARS = 3
 
 Status = Literal["discussed", "final"]
 AnswerState = Literal["answered", "unknown", "declined"]
@@ -311,16 +311,8 @@ class ExportMeta:
     interpreter_how: str | None
     interpreter_language: str | None
     dagtekening: dt.date | None
-    termijn_start: dt.date | None  # the day after the FIRST final PIP's dagtekening
-
-
-def termijn_end(start: dt.date) -> dt.date:
-    """The last day of the 3-year termijn that starts on `start` (3 years minus one day)."""
-    try:
-        anniversary = start.replace(year=start.year + TERMIJN_YEARS)
-    except ValueError:  # 29 February: the anniversary in a common year is 1 March
-        anniversary = dt.date(start.year + TERMIJN_YEARS, 3, 1)
-    return anniversary - dt.timedelta(days=1)
+    termijn_start: dt.date | None  # the day after the FIRST PIP's dagtekening, anywhere
+    termijn_end: dt.date | None = None  # DUO's end when known (core/plan/legal.py), else computed
 
 
 def build_export(
@@ -352,7 +344,7 @@ def build_export(
         duo_model = None
         dagtekening = None
     termijn = (
-        Termijn(start=meta.termijn_start, end=termijn_end(meta.termijn_start))
+        Termijn(start=meta.termijn_start, end=meta.termijn_end or termijn_end(meta.termijn_start))
         if meta.termijn_start is not None
         else None
     )

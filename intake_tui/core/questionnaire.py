@@ -135,6 +135,7 @@ def load_bundle_files(
     from intake_tui.core.plan.rules import load_plan_rules
 
     bundle.plan, plan_problems = load_plan_rules(bundle, f"{display_dir}/{PLAN_FILE}")
-    if plan_problems:
+    if any(not p.warning for p in plan_problems):
         return None, plan_problems
+    bundle.warnings = tuple(sorted({*bundle.warnings, *plan_problems}))
     return bundle, []

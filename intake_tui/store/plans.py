@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from intake_tui.core.export import ExportMeta, build_export, export_json, termijn_end
+from intake_tui.core.export import ExportMeta, build_export, export_json
 from intake_tui.core.plan import (
     Override,
     Plan,
@@ -31,6 +31,9 @@ from intake_tui.core.plan import (
 )
 from intake_tui.core.plan.duo import Check
 from intake_tui.core.plan.fields import FIELDS, FieldValueError, check_value, to_json
+from intake_tui.core.plan.legal import Termijn, first_pip_dagtekening
+from intake_tui.core.plan.legal import termijn as legal_termijn
+from intake_tui.core.plan.legal_rules import legal_checks, legal_facts, legal_fields
 from intake_tui.i18n import _
 from intake_tui.store import interviews
 from intake_tui.store.models import OutboxRow, PlanOverrideRow, PlanRevisionRow
@@ -127,14 +130,27 @@ def overrides(store: Store, interview_id: str) -> dict[str, Override]:
     }
 
 
-def draft(store: Store, opened: interviews.OpenInterview) -> Plan:
-    """The plan as the rules and the caseworker's overrides make it now."""
-    return draft_plan(
+def draft(store: Store, opened: interviews.OpenInterview, signing: dt.date | None = None) -> Plan:
+    """The plan as the rules and the caseworker's overrides make it now, with the facts the law
+    fixes (the termijn from the first PIP anywhere, the AOW date, the PIP deadline)."""
+    plan = draft_plan(
         opened.interview,
         opened.bundle.plan,
         overrides(store, opened.summary.id),
         contact_defaults(store),
     )
+    legal_fields(opened.interview, plan.fields, plan_termijn(store, opened, signing))
+    return plan
+
+
+def plan_termijn(
+    store: Store, opened: interviews.OpenInterview, signing: dt.date | None = None
+) -> Termijn | None:
+    """The termijn: from the first PIP anywhere; before any, as if signed on `signing` (or
+    today), marked as an estimate."""
+    first_here = first_final_dagtekening(revisions(store, opened.summary.id))
+    planned = signing or store.clock.today()
+    return legal_termijn(opened.interview, first_here, planned)
 
 
 def contact_defaults(store: Store) -> dict[str, tuple[Any, Source]]:
@@ -195,25 +211,20 @@ def first_final_dagtekening(found: list[Revision]) -> dt.date | None:
     return finals[0] if finals else None
 
 
-def termijn(first_dagtekening: dt.date | None) -> tuple[dt.date, dt.date] | None:
-    """The 3-year termijn: from the day after the first final PIP's dagtekening (Wet art. 11)."""
-    if first_dagtekening is None:
-        return None
-    start = first_dagtekening + dt.timedelta(days=1)
-    return start, termijn_end(start)
-
-
 def readiness(
     store: Store, opened: interviews.OpenInterview, dagtekening: dt.date | None
 ) -> tuple[Plan, list[Check]]:
     """The draft plan and DUO's checks for it, as if signed on `dagtekening`."""
-    plan = draft(store, opened)
+    plan = draft(store, opened, dagtekening)
     found = revisions(store, opened.summary.id)
     earlier = [r.dagtekening for r in found if r.status == "final" and r.dagtekening]
     facts = duo_facts(
         opened.interview, dagtekening, earlier_final_dagtekening=max(earlier) if earlier else None
     )
-    return plan, duo_checks(plan, facts)
+    first = first_pip_dagtekening(opened.interview, first_final_dagtekening(found))
+    signing = dagtekening or store.clock.today()
+    legal = legal_facts(opened.interview, first, signing, later_pip=bool(earlier))
+    return plan, duo_checks(plan, facts) + legal_checks(plan, legal)
 
 
 def mark_discussed(store: Store, interview_id: str) -> Revision:
@@ -248,8 +259,11 @@ def _freeze(store: Store, interview_id: str, status: str, dagtekening: dt.date |
     found = revisions(store, interview_id)
     previous = found[-1].revision if found else None
     number = (previous or 0) + 1
-    first_final = first_final_dagtekening(found) or (dagtekening if status == "final" else None)
-    period = termijn(first_final)
+    # The termijn runs from the first PIP anywhere: an earlier one (another gemeente) or the
+    # first final one here; a discussed plan without either has none yet.
+    period = plan_termijn(store, opened, dagtekening)
+    if period is not None and period.estimated and status != "final":
+        period = None
     interpreter = json.loads(_interpreter_json(store, interview_id))
     meta = ExportMeta(
         interview_id=interview_id,
@@ -266,7 +280,8 @@ def _freeze(store: Store, interview_id: str, status: str, dagtekening: dt.date |
         interpreter_how=interpreter.get("how"),
         interpreter_language=interpreter.get("language"),
         dagtekening=dagtekening,
-        termijn_start=period[0] if period else None,
+        termijn_start=period.start if period else None,
+        termijn_end=period.end if period else None,
     )
     asiel = opened.interview.value("doelgroep") == "asielstatushouder"
     block = (

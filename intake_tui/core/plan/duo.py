@@ -39,6 +39,7 @@ class Check:
     id: str
     ok: bool
     message: str
+    kind: str = "duo"  # "duo": DUO refuses the PIP; "wet": a legal rule (legal_rules.py)
 
 
 def duo_facts(

@@ -57,7 +57,9 @@ SUPPORT = Literal[
     "taalmaatje",
     "fietsles",
 ]
-REFERRAL = Literal["huisarts", "praktijkondersteuner", "ggz", "maatschappelijk_werk"]
+# gza: Gezondheidszorg Asielzoekers, the care at the COA location (not GGZ)
+REFERRAL = Literal["huisarts", "praktijkondersteuner", "ggz", "maatschappelijk_werk", "gza"]
+EXTENSION = Literal["ziekte", "zwangerschap", "alfabetisering", "opleiding_afmaken"]
 FIXED_COST = Literal["huur", "energie", "water", "zorgverzekering"]
 
 
@@ -108,6 +110,23 @@ FIELDS: dict[str, FieldSpec] = {
         _spec("contactpersoon.telefoon", str, "planning"),
         _spec("pip_uiterlijk", dt.date, "planning"),
         _spec("voortgangsgesprekken", dt.date, "planning", is_list=True),
+        # The law's facts (core/plan/legal_rules.py): where the termijn comes from, the AOW date
+        # and the decision it asks, DUO's vrijstelling, grounds to extend, the bezwaar clause.
+        _spec("termijn_bron", Literal["berekend", "duo"], "planning"),
+        _spec("aow_datum", dt.date, "planning"),
+        _spec("aow_binnen_termijn", bool, "planning"),
+        _spec(
+            "aow_beslissing",
+            Literal["traject_tot_aow", "aangepast_traject", "geen_inburgeringsplicht"],
+            "planning",
+        ),
+        _spec(
+            "vrijstelling.duo",
+            Literal["vrijgesteld", "niet_vrijgesteld", "niet_van_toepassing"],
+            "leerroute",
+        ),
+        _spec("verlenging.gronden", EXTENSION, "planning", is_list=True),
+        _spec("bezwaar.clausule", str, "planning"),
     )
 }
 

@@ -1,4 +1,5 @@
-"""The lines of the plan screen: DUO's checks, then each section with its fields and every reason.
+"""The lines of the plan screen: DUO's checks, then each section with its fields and every reason,
+each reason followed by its source (the article or guidance from plan.yaml's `source`).
 
 The texts of plan.yaml (section titles, field labels, value labels, rule reasons) are shown in
 the caseworker's language where the bundle's catalog has them, by the same keys the printed plan
@@ -22,6 +23,7 @@ from intake_tui.i18n import _
 from intake_tui.ui.widgets.review_row import HangingRow
 
 REASON_INDENT = "    "
+SOURCE_INDENT = "      "  # under its reason, a little further in
 
 
 class PlanTexts:
@@ -97,9 +99,14 @@ class PlanLine:
 def plan_lines(plan: Plan, checks: Sequence[Check], texts: PlanTexts) -> list[PlanLine]:
     """Every line of the plan screen, in order; nothing cut, no empty section."""
     lines: list[PlanLine] = []
-    if checks:
-        lines.append(PlanLine(HangingRow(_("── DUO checks (as if signed today) ──")), heading=True))
-        lines.extend(PlanLine(HangingRow("✓ " if c.ok else "✗ ", c.message)) for c in checks)
+    for kind, title in (
+        ("duo", _("── DUO checks (as if signed today) ──")),
+        ("wet", _("── Legal rules (as if signed today) ──")),
+    ):
+        these = [c for c in checks if c.kind == kind]
+        if these:
+            lines.append(PlanLine(HangingRow(title), heading=True))
+            lines.extend(PlanLine(HangingRow("✓ " if c.ok else "✗ ", c.message)) for c in these)
     for section in texts.rules.sections:
         rows = [
             line
@@ -129,6 +136,14 @@ def field_lines(key: str, field: PlanField, texts: PlanTexts) -> list[PlanLine]:
             reason=field.override.reason,
         )
         lines.append(PlanLine(HangingRow(REASON_INDENT, chose), key))
-    reasons = dict.fromkeys(texts.reason(s) for s in [*field.needs_decision, *field.sources])
-    lines.extend(PlanLine(HangingRow(REASON_INDENT, reason), key) for reason in reasons)
+    reasons = dict.fromkeys(
+        (texts.reason(s), s.source) for s in [*field.needs_decision, *field.sources]
+    )
+    for reason, source in reasons:
+        lines.append(PlanLine(HangingRow(REASON_INDENT, reason), key))
+        if source:
+            # The source is Dutch data from plan.yaml, for the caseworker only: it is never
+            # translated, printed for the newcomer or exported.
+            shown = _("Source: {source}").format(source=source)
+            lines.append(PlanLine(HangingRow(SOURCE_INDENT, shown), key))
     return lines

@@ -1,0 +1,294 @@
+"""The law's own rules on a plan, apart from DUO's acceptance checks (duo.py) and from the
+proposals in plan.yaml: facts every plan carries (the termijn's source, the AOW date), the
+decisions they ask for, and the checks that keep a plan from being final while it breaks them.
+
+A check here is a legal rule (`Check.kind == "wet"`): its message says so, and names what is
+missing. Sources: domain.md §3.1 (H7, H10, H12), §4.5, §6.5, Besluit inburgering 2021 art. 5.5,
+Algemene Ouderdomswet art. 7a; where an article could not be confirmed, the source says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from intake_tui.core.engine import Interview
+from intake_tui.core.plan.duo import Check
+from intake_tui.core.plan.legal import (
+    AOW_SOURCE,
+    DEADLINE_SOURCE,
+    TERMIJN_SOURCE,
+    Termijn,
+    add_months,
+    aow,
+    earliest_aow,
+    pip_deadline,
+)
+from intake_tui.core.plan.rules import Input, Plan, PlanField, Source
+from intake_tui.i18n import _
+
+# The reasons the law gives, as plain text for the newcomer (translated like plan.yaml's, by
+# msgctxt plan.rule.<id>.because), each with its source for the regievoerder.
+LEGAL_REASONS: dict[str, tuple[str, str]] = {
+    "wet.termijn": (
+        "De termijn van 3 jaar begint op de dag na de dagtekening van uw eerste PIP, ook als "
+        "dat PIP in een andere gemeente is gemaakt.",
+        TERMIJN_SOURCE,
+    ),
+    "wet.termijn_duo_anders": (
+        "DUO noemt een andere einddatum van de termijn dan de berekende. De regievoerder zoekt "
+        "uit welke datum klopt, bijvoorbeeld door een verlenging.",
+        TERMIJN_SOURCE,
+    ),
+    "wet.aow_datum": (
+        "Op deze datum bereikt u de AOW-leeftijd.",
+        AOW_SOURCE,
+    ),
+    "wet.aow_binnen_termijn": (
+        "U bereikt de AOW-leeftijd voor het einde van de termijn. Vanaf dan geldt de "
+        "inburgeringsplicht niet meer. De regievoerder bespreekt met u wat het plan tot die "
+        "datum is.",
+        AOW_SOURCE,
+    ),
+    "wet.aow_bereikt": (
+        "U heeft de AOW-leeftijd al bereikt. Dan geldt er geen inburgeringsplicht. De "
+        "regievoerder controleert dit bij DUO.",
+        AOW_SOURCE + " Het artikel van de Wet inburgering 2021 dat dit regelt, is hier niet "
+        "nagelezen (domain.md §10): daarom een beslissing, geen blokkade.",
+    ),
+    "wet.aow_onbekend": (
+        "De wet heeft uw AOW-leeftijd nog niet vastgesteld. Misschien bereikt u die voor het "
+        "einde van de termijn. De regievoerder bespreekt dit met u.",
+        AOW_SOURCE,
+    ),
+    "wet.pip_binnen_10_weken": (
+        "Het PIP moet binnen 10 weken klaar zijn.",
+        DEADLINE_SOURCE,
+    ),
+    "wet.vrijstelling_diploma": (
+        "U heeft een Nederlands diploma. Misschien hoeft u daarom niet in te burgeren "
+        "(vrijstelling). DUO beslist daarover. De regievoerder controleert het bij DUO.",
+        "Wet inburgering 2021 art. 4; Regeling inburgering 2021 art. 2.1 (domain.md §6.5): "
+        "vmbo, havo, vwo, mbo-2 of hoger en hbo/wo in het Nederlands; mbo-1/entree niet.",
+    ),
+    "wet.lbt_uitslag_tegen_score": (
+        "De uitslag van de leerbaarheidstoets past niet bij de score en de norm. De "
+        "regievoerder kijkt welke leerroute past en schrijft de reden op.",
+        "Wet inburgering 2021 art. 14 lid 3; norm 28 sinds 12 april 2023, daarvoor 31 "
+        "(domain.md §2).",
+    ),
+}
+
+# The decisions the rules above can ask, with what a regievoerder may choose.
+AOW_CHOICES = ("traject_tot_aow", "aangepast_traject", "geen_inburgeringsplicht")
+EXEMPTING_DIPLOMAS = frozenset({"vmbo", "havo", "vwo", "mbo2_of_hoger", "hbo_wo"})
+ROUTE_OF_ANSWER = {"b1": "B", "onderwijs": "O", "z": "Z"}
+
+
+def legal_source(rule_id: str, inputs: tuple[Input, ...] = ()) -> Source:
+    because, source = LEGAL_REASONS[rule_id]
+    return Source(rule_id, because, inputs, source)
+
+
+def _d(day: dt.date) -> str:
+    return day.strftime("%d-%m-%Y")
+
+
+def _value(interview: Interview, name: str) -> object:
+    return interview.value(name) if name in interview.bundle.items else None
+
+
+def _input(interview: Interview, name: str) -> Input:
+    from intake_tui.core.display import show_value
+
+    return Input(name, None, show_value(interview.bundle.items[name], interview.value(name)))
+
+
+def lbt_contradiction(interview: Interview) -> bool:
+    """The recorded LBT outcome says the opposite of the score against the norm."""
+    outcome = _value(interview, "lbt_resultaat")
+    score = _value(interview, "lbt_behaalde_score")
+    norm = _value(interview, "lbt_benodigde_score")
+    taken = _value(interview, "lbt_datum_afname")
+    if not isinstance(norm, int) and isinstance(taken, dt.date):
+        norm = 31 if taken < dt.date(2023, 4, 12) else 28
+    if outcome not in ("haalbaar", "niet_haalbaar") or not isinstance(score, int):
+        return False
+    if not isinstance(norm, int):
+        return False
+    return (score >= norm) != (outcome == "haalbaar")
+
+
+def legal_fields(
+    interview: Interview, fields: dict[str, PlanField], period: Termijn | None
+) -> None:
+    """The facts the law fixes on every plan, and the decisions they ask for."""
+    if period is not None:
+        target = fields["termijn_bron"]
+        target.rule_value = period.source
+        inputs = tuple(
+            _input(interview, name)
+            for name in ("eerder_pip_dagtekening", "einddatum_termijn_duo")
+            if name in interview.bundle.items and interview.value(name) is not None
+        )
+        target.sources.append(legal_source("wet.termijn", inputs))
+        if period.differs:
+            target.needs_decision.append(legal_source("wet.termijn_duo_anders", inputs))
+    deadline = pip_deadline(interview)
+    if deadline is not None:
+        fields["pip_uiterlijk"].rule_value = deadline.due
+        fields["pip_uiterlijk"].sources = [
+            legal_source("wet.pip_binnen_10_weken", (_input(interview, deadline.question),))
+        ]
+    _aow(interview, fields, period)
+    diploma = _value(interview, "nl_diploma")
+    kind = _value(interview, "nl_diploma_soort")
+    if diploma is True and (kind is None or kind in EXEMPTING_DIPLOMAS):
+        inputs = tuple(
+            _input(interview, n)
+            for n in ("nl_diploma", "nl_diploma_soort")
+            if _value(interview, n) is not None
+        )
+        fields["vrijstelling.duo"].needs_decision.append(
+            legal_source("wet.vrijstelling_diploma", inputs)
+        )
+    if lbt_contradiction(interview):
+        names = ("lbt_resultaat", "lbt_behaalde_score", "lbt_benodigde_score")
+        inputs = tuple(_input(interview, n) for n in names if _value(interview, n) is not None)
+        fields["leerroute"].needs_decision.append(
+            legal_source("wet.lbt_uitslag_tegen_score", inputs)
+        )
+
+
+def _aow(interview: Interview, fields: dict[str, PlanField], period: Termijn | None) -> None:
+    birth = _value(interview, "geboortedatum")
+    if not isinstance(birth, dt.date):
+        return
+    found = aow(birth)
+    inputs = (_input(interview, "geboortedatum"),)
+    decide = fields["aow_beslissing"]
+    if found.date is not None:
+        fields["aow_datum"].rule_value = found.date
+        fields["aow_datum"].sources.append(legal_source("wet.aow_datum", inputs))
+    today = interview.today()
+    if found.status == "voor_2024" or (found.date is not None and found.date <= today):
+        decide.needs_decision.append(legal_source("wet.aow_bereikt", inputs))
+        fields["aow_binnen_termijn"].rule_value = True
+        return
+    if period is None:
+        return
+    if found.date is not None:
+        within = found.date <= period.end
+        fields["aow_binnen_termijn"].rule_value = within
+        fields["aow_binnen_termijn"].sources.append(legal_source("wet.aow_datum", inputs))
+        if within:
+            decide.needs_decision.append(legal_source("wet.aow_binnen_termijn", inputs))
+    elif earliest_aow(birth) <= period.end:
+        decide.needs_decision.append(legal_source("wet.aow_onbekend", inputs))
+
+
+@dataclass(frozen=True)
+class LegalFacts:
+    """What the legal checks read besides the plan."""
+
+    earlier_route: str | None  # B, O or Z of an earlier PIP (any gemeente)
+    earlier_niveau: str | None  # b1 or a2
+    first_pip: dt.date | None  # the dagtekening of the first PIP anywhere
+    signing: dt.date  # the dagtekening, or today for a draft
+    later_pip: bool  # there was a PIP before this one
+    hours_keurmerk: int | None
+    enough_effort: bool | None
+
+
+def legal_facts(
+    interview: Interview, first_pip: dt.date | None, signing: dt.date, later_pip: bool
+) -> LegalFacts:
+    earlier = _value(interview, "eerder_pip") is True
+    route = _value(interview, "eerder_pip_leerroute") if earlier else None
+    hours = _value(interview, "afschalen_uren_keurmerk")
+    effort = _value(interview, "afschalen_voldoende_inspanning")
+    return LegalFacts(
+        earlier_route=ROUTE_OF_ANSWER.get(str(route)) if route else None,
+        earlier_niveau=str(_value(interview, "eerder_pip_niveau") or "") or None,
+        first_pip=first_pip,
+        signing=signing,
+        later_pip=later_pip or earlier,
+        hours_keurmerk=hours if isinstance(hours, int) else None,
+        enough_effort=effort if isinstance(effort, bool) else None,
+    )
+
+
+def legal_checks(plan: Plan, facts: LegalFacts) -> list[Check]:
+    """The legal rules a final plan keeps (ids are stable; messages name them as legal rules)."""
+    route = plan.value("leerroute")
+    niveau = plan.value("niveau")
+    chosen = plan.fields["leerroute"].override is not None
+    checks: list[Check] = []
+
+    def add(check_id: str, ok: bool, failed: str, passed: str) -> None:
+        checks.append(Check(check_id, ok, passed if ok else failed, kind="wet"))
+
+    earlier = facts.earlier_route
+    changed = earlier is not None and route is not None and route != earlier
+    back_to_b1 = facts.earlier_niveau == "a2" and route == "B" and niveau != "A2"
+    add(
+        "leerroute_na_verhuizing",
+        not (changed and not chosen)
+        and not (back_to_b1 and plan.fields["niveau"].override is None),
+        _(
+            "Legal rule: the new gemeente keeps the leerroute of the earlier PIP ({route}); "
+            "another route or going back from A2 to B1 is a decision with a reason."
+        ).format(route=earlier or "?"),
+        _("Legal rule: the leerroute of an earlier PIP is kept, or changed by a decision."),
+    )
+    limit = add_months(facts.first_pip, 18) if facts.first_pip else None
+    late = limit is not None and facts.signing > limit
+    add(
+        "schakelen_binnen_termijn",
+        not (changed and late and not (earlier == "O" and route == "B")),
+        _(
+            "Legal rule: a change of leerroute (schakelen) is possible only within 1.5 years of "
+            "the first PIP (until {date}); onderwijsroute to B1-route is possible at any time."
+        ).format(date=_d(limit) if limit else "?"),
+        _("Legal rule: no change of leerroute after 1.5 years."),
+    )
+    afschalen = route == "B" and niveau == "A2" and facts.later_pip and facts.earlier_niveau != "a2"
+    met = (facts.hours_keurmerk or 0) >= 600 and facts.enough_effort is True
+    add(
+        "afschalen_a2_voorwaarden",
+        not afschalen or met,
+        _(
+            "Legal rule: lowering the level to A2 needs at least 600 hours of Dutch at a school "
+            "with the Blik op Werk keurmerk and enough effort shown (recorded: {hours} hours; "
+            "effort: {effort})."
+        ).format(
+            hours=facts.hours_keurmerk if facts.hours_keurmerk is not None else "?",
+            effort="?"
+            if facts.enough_effort is None
+            else _("yes" if facts.enough_effort else "no"),
+        ),
+        _("Legal rule: the conditions for A2 are met, or the level is not lowered."),
+    )
+    for key, check_id, failed, passed in (
+        (
+            "vrijstelling.duo",
+            "vrijstelling_nl_diploma",
+            _(
+                "Legal rule: a Dutch diploma may give a vrijstelling; check it with DUO and "
+                "record it."
+            ),
+            _("Legal rule: a vrijstelling is decided or does not apply."),
+        ),
+        (
+            "aow_beslissing",
+            "aow_beslissing",
+            _(
+                "Legal rule: the AOW age falls in the termijn or has been reached; decide "
+                "what the plan is."
+            ),
+            _("Legal rule: the AOW age is taken into account."),
+        ),
+    ):
+        field = plan.fields[key]
+        add(check_id, not (field.needs_decision and field.override is None), failed, passed)
+    return checks
