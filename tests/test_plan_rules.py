@@ -439,20 +439,6 @@ CASES: list[tuple[str, bool, Answers, str, Any]] = [
         None,
     ),
     (
-        "s6_aow_leeftijd",
-        True,
-        {"geboortedatum": dt.date(1959, 6, 1)},
-        "gezondheid.ontheffing_bespreken",
-        True,
-    ),
-    (
-        "s6_aow_leeftijd",
-        False,
-        {"geboortedatum": dt.date(1974, 1, 1)},
-        "gezondheid.ontheffing_bespreken",
-        None,
-    ),
-    (
         "verwijzing_huisarts",
         True,
         {"psychische_klachten_signaal": True, "doorverwezen_naar": ("huisarts",)},
@@ -497,9 +483,107 @@ CASES: list[tuple[str, bool, Answers, str, Any]] = [
     (
         "verwijzing_maatschappelijk_werk",
         False,
-        {"psychische_klachten_signaal": True, "doorverwezen_naar": ("gza",)},
+        {"psychische_klachten_signaal": True, "doorverwezen_naar": ("anders",)},
         "gezondheid.verwijzing",
         None,
+    ),
+    # GZA: the care at the COA location, its own value (not ggz)
+    (
+        "verwijzing_gza",
+        True,
+        {"psychische_klachten_signaal": True, "doorverwezen_naar": ("gza",)},
+        "gezondheid.verwijzing",
+        ["gza"],
+    ),
+    (
+        "verwijzing_gza",
+        False,
+        {"psychische_klachten_signaal": True, "doorverwezen_naar": ("gza", "niet_gewenst")},
+        "gezondheid.verwijzing",
+        None,
+    ),
+    # grounds to extend the termijn (DUO decides; the plan names them)
+    (
+        "verlenging_zwangerschap",
+        True,
+        {"zwangerschap": True},
+        "verlenging.gronden",
+        ["zwangerschap"],
+    ),
+    ("verlenging_zwangerschap", False, {"zwangerschap": False}, "verlenging.gronden", None),
+    (
+        "verlenging_alfabetisering",
+        True,
+        {"geletterdheid": "analfabeet"},
+        "verlenging.gronden",
+        ["alfabetisering"],
+    ),
+    ("verlenging_alfabetisering", False, {"geletterdheid": "latijns"}, "verlenging.gronden", None),
+    (
+        "verlenging_opleiding",
+        True,
+        {"nl_onderwijs_ingeschreven": True},
+        "verlenging.gronden",
+        ["opleiding_afmaken"],
+    ),
+    (
+        "verlenging_opleiding",
+        False,
+        {"nl_onderwijs_ingeschreven": False},
+        "verlenging.gronden",
+        None,
+    ),
+    (
+        "verlenging_ziekte",
+        True,
+        {"medische_ontheffing_overwegen": True},
+        "verlenging.gronden",
+        ["ziekte"],
+    ),
+    (
+        "verlenging_ziekte",
+        False,
+        {"medische_ontheffing_overwegen": False},
+        "verlenging.gronden",
+        None,
+    ),
+    # purposes the plan now delivers: debt help, VVE sign-up help
+    ("schuldhulp", True, {"schulden": True, "schuldhulp_gewenst": True}, "begeleiding", ANY),
+    ("schuldhulp", False, {"schulden": True, "schuldhulp_gewenst": False}, "begeleiding", ANY),
+    (
+        "vve_aanmelding",
+        True,
+        {
+            "gezinsleden": [{"gezinslid_relatie": "kind", "gezinslid_geboortejaar": 2023}],
+            "vve_aanmelding_hulp": True,
+        },
+        "begeleiding",
+        ANY,
+    ),
+    (
+        "vve_aanmelding",
+        False,
+        {
+            "gezinsleden": [{"gezinslid_relatie": "kind", "gezinslid_geboortejaar": 2023}],
+            "vve_aanmelding_hulp": False,
+        },
+        "begeleiding",
+        ANY,
+    ),
+    # a move after afschalen keeps A2 (Besluit art. 5.5, H12)
+    (
+        "eerder_pip_afgeschaald",
+        True,
+        {"eerder_pip": True, "eerder_pip_leerroute": "b1", "eerder_pip_niveau": "a2"},
+        "niveau",
+        "A2",
+    ),
+    (
+        "eerder_pip_afgeschaald",
+        False,
+        {"eerder_pip": True, "eerder_pip_leerroute": "b1", "eerder_pip_niveau": "b1"},
+        "niveau",
+        ANY,
     ),
     # support
     (

@@ -56,9 +56,12 @@ SUPPORT = Literal[
     "contact_uaf",
     "taalmaatje",
     "fietsles",
+    "schuldhulp",
+    "vve_aanmelding",
 ]
 # gza: Gezondheidszorg Asielzoekers, the care at the COA location (not GGZ)
-REFERRAL = Literal["huisarts", "praktijkondersteuner", "ggz", "maatschappelijk_werk", "gza"]
+# (no "ggz": no question records such a referral; POH-GGZ is the praktijkondersteuner)
+REFERRAL = Literal["huisarts", "praktijkondersteuner", "maatschappelijk_werk", "gza"]
 EXTENSION = Literal["ziekte", "zwangerschap", "alfabetisering", "opleiding_afmaken"]
 FIXED_COST = Literal["huur", "energie", "water", "zorgverzekering"]
 
