@@ -157,3 +157,73 @@ def test_legal_checks_say_they_are_legal_rules() -> None:
     checks = legal_checks(plan(leerroute="B"), facts())
     assert {c.kind for c in checks} == {"wet"}
     assert all(c.message.startswith("Legal rule:") for c in checks)
+
+
+def legal_draft(bundle: Bundle, first_here: dt.date | None = None, **answers: object) -> Plan:
+    from intake_tui.core.plan import draft_plan
+    from intake_tui.core.plan.legal_rules import legal_fields
+
+    engine = interview(bundle, **answers)
+    plan_ = draft_plan(engine, bundle.plan)
+    legal_fields(engine, plan_.fields, termijn(engine, first_here, planned=D("2026-12-01")))
+    return plan_
+
+
+def test_the_pip_deadline_counts_from_the_right_date(default_bundle: Bundle) -> None:
+    notice = {"datum_kennisgeving_duo": D("2026-09-01")}
+    assert legal_draft(default_bundle, **notice).value("pip_uiterlijk") == D("2026-11-10")
+    # Not yet in the BRP when DUO's notice came: 10 weeks from the registration.
+    later = legal_draft(default_bundle, **notice, datum_inschrijving_brp=D("2026-10-01"))
+    assert later.value("pip_uiterlijk") == D("2026-12-10")
+    assert later.fields["pip_uiterlijk"].sources[0].inputs[0].question == "datum_inschrijving_brp"
+    # An asylum permit holder in COA: DUO's SS139 signal starts the clock.
+    asiel = legal_draft(
+        default_bundle,
+        **notice,
+        doelgroep="asielstatushouder",
+        woonsituatie="azc",
+        datum_ss139=D("2026-09-15"),
+    )
+    assert asiel.value("pip_uiterlijk") == D("2026-11-24")
+
+
+def test_a_duo_end_of_the_termijn_that_differs_asks_a_decision(default_bundle: Bundle) -> None:
+    moved = {"eerder_pip": True, "eerder_pip_dagtekening": D("2025-05-01")}
+    same = legal_draft(default_bundle, **moved, einddatum_termijn_duo=D("2028-05-01"))
+    assert same.value("termijn_bron") == "duo"
+    assert not same.fields["termijn_bron"].needs_decision
+    other = legal_draft(default_bundle, **moved, einddatum_termijn_duo=D("2028-11-01"))
+    assert other.value("termijn_bron") == "duo"
+    assert [s.rule for s in other.fields["termijn_bron"].needs_decision] == [
+        "wet.termijn_duo_anders"
+    ]
+    computed = legal_draft(default_bundle, **moved)
+    assert computed.value("termijn_bron") == "berekend"
+
+
+@pytest.mark.parametrize(
+    ("kind", "asks"), [("havo", True), ("mbo2_of_hoger", True), ("mbo1_entree", False)]
+)
+def test_a_dutch_diploma_asks_for_duos_vrijstelling(
+    default_bundle: Bundle, kind: str, asks: bool
+) -> None:
+    found = legal_draft(default_bundle, nl_diploma=True, nl_diploma_soort=kind)
+    field = found.fields["vrijstelling.duo"]
+    assert bool(field.needs_decision) is asks
+    checks = legal_checks(found, facts(earlier_route=None))
+    assert ("vrijstelling_nl_diploma" in {c.id for c in checks if not c.ok}) is asks
+
+
+def test_an_lbt_outcome_against_the_score_asks_a_route_decision(default_bundle: Bundle) -> None:
+    found = legal_draft(
+        default_bundle,
+        lbt_status="afgenomen",
+        lbt_datum_afname=D("2025-01-10"),
+        lbt_behaalde_score=30,
+        lbt_benodigde_score=28,
+        lbt_resultaat="niet_haalbaar",
+    )
+    assert "wet.lbt_uitslag_tegen_score" in {
+        s.rule for s in found.fields["leerroute"].needs_decision
+    }
+    assert "leerroute" in {f.key for f in found.open_decisions()}

@@ -961,7 +961,7 @@ def test_rami(default_bundle: Bundle) -> None:
     assert {"diplomawaardering", "contact_uaf"} <= set(plan.value("begeleiding"))
     assert plan.value("ontzorgen.van_toepassing") is True
     assert plan.value("ontzorgen.van") == dt.date(2026, 9, 1)
-    assert plan.value("ontzorgen.tot") == dt.date(2027, 3, 1)
+    assert plan.value("ontzorgen.tot") == dt.date(2027, 2, 28)  # 6 months "tot en met"
     assert plan.value("ontzorgen.machtiging_getekend") is True
     assert set(plan.value("ontzorgen.vaste_lasten")) == set(ALL_COSTS)
     assert plan.value("vve_informatie") is True
@@ -1158,5 +1158,7 @@ def test_derived_fields_follow_an_override(default_bundle: Bundle) -> None:
             "leerroute": Override("Z", "LBT-uitslag binnen: niet haalbaar.", "rv", at),
         },
     )
-    assert plan.value("ontzorgen.tot") == dt.date(2027, 3, 1)
-    assert plan.value("voortgangsgesprekken")
+    assert plan.value("ontzorgen.tot") == dt.date(2027, 2, 28)  # 6 months "tot en met"
+    # A draft names the schedule; the dates come with the dagtekening (legal_rules.final_dates).
+    assert plan.value("voortgangsgesprekken.schema") == "3, 6, 12"
+    assert plan.value("voortgangsgesprekken") is None

@@ -203,3 +203,44 @@ def test_a_plan_near_aow_age_asks_a_decision_with_the_date(setup) -> None:  # ty
     decision = plain.plan.fields["aow_beslissing"]
     assert decision.needs_decision[0].rule == "wet.aow_binnen_termijn"
     assert plain.plan.fields["aow_datum"].value == "2027-03-10"
+
+
+def test_a_final_plan_carries_the_bezwaar_clause_and_dated_progress_talks(setup) -> None:  # type: ignore[no-untyped-def]
+    """The PIP is a beschikking: the clause names the gemeente and where to object (config.toml
+    [gemeente]), in both languages of the printed plan; progress talks get dates when final."""
+    store, interview_id, _clock = setup
+    store.data_dir.config_path.write_text(
+        "[gemeente]\n"
+        'naam = "Gemeente Voorbeeld"\n'
+        'bezwaar_adres = "Postbus 1, 1000 AA Voorbeeld"\n'
+        'bezwaar_email = "bezwaar@gemeente.example"\n',
+        encoding="utf-8",
+    )
+    discussed = json.loads(plans.mark_discussed(store, interview_id).document_json)
+    assert discussed["plan"]["fields"]["voortgangsgesprekken"]["value"] is None
+    assert discussed["plan"]["fields"]["voortgangsgesprekken.schema"]["value"] == "3, 6, 12"
+    final = plans.mark_final(store, interview_id, dt.date(2026, 11, 28))
+    fields = json.loads(final.document_json)["plan"]["fields"]
+    clause = fields["bezwaar.clausule"]["value"]
+    assert "bezwaar maken bij Gemeente Voorbeeld" in clause
+    assert "binnen 6\nweken" not in clause and "binnen 6 weken" in clause
+    assert "Postbus 1, 1000 AA Voorbeeld · bezwaar@gemeente.example" in clause
+    assert fields["voortgangsgesprekken"]["value"] == ["2027-02-28", "2027-05-28", "2027-11-28"]
+
+    from intake_tui.core.export import ExportDocument
+    from intake_tui.core.html_plan import render_plan_html
+
+    document = ExportDocument.model_validate_json(final.document_json)
+    bundle = interviews.open_interview(store, interview_id).bundle
+    page = render_plan_html(document, bundle, newcomer_language="ar")
+    assert "Gemeente Voorbeeld" in page and page.count("bezwaar@gemeente.example") == 2
+    assert "Bent u het niet eens met dit plan?" in page  # the Dutch column
+    arabic = bundle_translation(bundle, "ar", "plan.bezwaar.tekst")
+    assert arabic and arabic.split("{")[0].strip() in page  # the newcomer's column
+
+
+def bundle_translation(bundle, language: str, key: str) -> str | None:  # type: ignore[no-untyped-def]
+    from intake_tui.core.catalogs import Localizer
+
+    found = Localizer(bundle).text(key, "", language)
+    return found.text if found.lang == language else None

@@ -241,6 +241,31 @@ def _language_name(lang: str) -> str:
     return language_name(lang, lang)
 
 
+OBJECTION = "bezwaar.clausule"
+
+
+def _objection_html(column: _Column, *, fields: dict[str, PlanFieldOut], bundle: Bundle) -> str:
+    """The rechtsmiddelenclausule in the column's language, with the gemeente's name and
+    address as the plan recorded them (fields of their own)."""
+    spec = bundle.plan.objection
+    gemeente = (
+        escape(str(fields["bezwaar.gemeente"].value or "")) if "bezwaar.gemeente" in fields else ""
+    )
+    adres = escape(str(fields["bezwaar.adres"].value or "")) if "bezwaar.adres" in fields else ""
+    gemeente = gemeente or column.ui(N_("the municipality"))
+    adres = adres or column.ui(N_("the address the municipality gives you"))
+    text = column.bundle_text("plan.bezwaar.tekst", spec.tekst)
+    try:
+        text = text.format(gemeente=gemeente, adres=adres)
+    except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder
+        text = column.foreign(escape(spec.tekst).format(gemeente=gemeente, adres=adres), "nl")
+    after = column.bundle_text("plan.bezwaar.niet_nakomen", spec.niet_nakomen)
+    return (
+        f'<div class="label">{column.label(OBJECTION)}</div>'
+        f'<div class="value">{text}</div><div class="value">{after}</div>'
+    )
+
+
 def _shown(field: PlanFieldOut) -> bool:
     has_value = field.value is not None and field.value != []
     return has_value or bool(field.needs_decision and field.override is None)
@@ -399,7 +424,10 @@ def render_plan_html(
         keys = [
             key
             for key, spec in FIELDS.items()
-            if spec.section == section and key in plan.fields and _shown(plan.fields[key])
+            if spec.section == section
+            and key in plan.fields
+            and not key.startswith("bezwaar.")
+            and _shown(plan.fields[key])
         ]
         if not keys:
             continue
@@ -408,6 +436,13 @@ def render_plan_html(
             rows.append(
                 _row(columns, partial(_field_html, key=key, field=plan.fields[key]), "field")
             )
+
+    objection = plan.fields.get(OBJECTION)
+    has_clause = bundle.plan is not None and bundle.plan.objection is not None
+    if has_clause and objection is not None and objection.value is not None:
+        rows.append(
+            _row(columns, partial(_objection_html, fields=plan.fields, bundle=bundle), "field")
+        )
 
     legend_texts = (
         N_("Texts marked (NL) have not been translated yet and are shown in Dutch."),

@@ -61,9 +61,15 @@ def plan_messages(bundle: Bundle) -> list[Message]:
             found.append(Message(f"plan.field.{key}.value.{code}", label))
     for rule in rules.rules:
         found.append(Message(f"plan.rule.{rule.id}.because", rule.because))
+    if rules.objection is not None:
+        found.append(Message("plan.bezwaar.tekst", rules.objection.tekst))
+        found.append(Message("plan.bezwaar.niet_nakomen", rules.objection.niet_nakomen))
+    from intake_tui.core.plan.legal_rules import LEGAL_REASONS
     from intake_tui.core.plan.rules import BUILTIN_REASONS
 
     for rule_id, because in BUILTIN_REASONS.items():
+        found.append(Message(f"plan.rule.{rule_id}.because", because))
+    for rule_id, (because, _source) in LEGAL_REASONS.items():
         found.append(Message(f"plan.rule.{rule_id}.because", because))
     return found
 

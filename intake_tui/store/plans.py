@@ -33,7 +33,13 @@ from intake_tui.core.plan.duo import Check
 from intake_tui.core.plan.fields import FIELDS, FieldValueError, check_value, to_json
 from intake_tui.core.plan.legal import Termijn, first_pip_dagtekening
 from intake_tui.core.plan.legal import termijn as legal_termijn
-from intake_tui.core.plan.legal_rules import legal_checks, legal_facts, legal_fields
+from intake_tui.core.plan.legal_rules import (
+    final_dates,
+    legal_checks,
+    legal_facts,
+    legal_fields,
+    objection_field,
+)
 from intake_tui.i18n import _
 from intake_tui.store import interviews
 from intake_tui.store.models import OutboxRow, PlanOverrideRow, PlanRevisionRow
@@ -140,6 +146,11 @@ def draft(store: Store, opened: interviews.OpenInterview, signing: dt.date | Non
         contact_defaults(store),
     )
     legal_fields(opened.interview, plan.fields, plan_termijn(store, opened, signing))
+    from intake_tui.config import load_settings
+
+    settings = load_settings(store.data_dir.config_path)
+    address = " · ".join(a for a in (settings.bezwaar_adres, settings.bezwaar_email) if a)
+    objection_field(plan.fields, opened.bundle.plan.objection, settings.gemeente_naam, address)
     return plan
 
 
@@ -242,6 +253,8 @@ def _freeze(store: Store, interview_id: str, status: str, dagtekening: dt.date |
     if opened.summary.status != "finalized":
         raise StoreError(_("finalize the interview (review the answers) before freezing its plan"))
     plan, checks = readiness(store, opened, dagtekening)
+    if status == "final" and dagtekening is not None:
+        final_dates(plan.fields, dagtekening)  # the voortgangsgesprekken get their dates
     open_fields = [f.key for f in plan.open_decisions()]
     if status == "final":
         failing = [c for c in checks if not c.ok]

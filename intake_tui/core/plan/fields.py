@@ -112,7 +112,9 @@ FIELDS: dict[str, FieldSpec] = {
         _spec("contactpersoon.email", str, "planning"),
         _spec("contactpersoon.telefoon", str, "planning"),
         _spec("pip_uiterlijk", dt.date, "planning"),
-        _spec("voortgangsgesprekken", dt.date, "planning", is_list=True),
+        # months after the dagtekening, as text ("3, 6, 12": the export schema has no int lists)
+        _spec("voortgangsgesprekken.schema", str, "planning"),
+        _spec("voortgangsgesprekken", dt.date, "planning", is_list=True),  # dates, once final
         # The law's facts (core/plan/legal_rules.py): where the termijn comes from, the AOW date
         # and the decision it asks, DUO's vrijstelling, grounds to extend, the bezwaar clause.
         _spec("termijn_bron", Literal["berekend", "duo"], "planning"),
@@ -130,6 +132,8 @@ FIELDS: dict[str, FieldSpec] = {
         ),
         _spec("verlenging.gronden", EXTENSION, "planning", is_list=True),
         _spec("bezwaar.clausule", str, "planning"),
+        _spec("bezwaar.gemeente", str, "planning"),  # filled into the clause (config.toml)
+        _spec("bezwaar.adres", str, "planning"),
     )
 }
 

@@ -16,14 +16,13 @@ from intake_tui.core.engine import Interview
 from intake_tui.core.plan.duo import Check
 from intake_tui.core.plan.legal import (
     AOW_SOURCE,
-    DEADLINE_SOURCE,
     TERMIJN_SOURCE,
     Termijn,
     add_months,
     aow,
     earliest_aow,
-    pip_deadline,
 )
+from intake_tui.core.plan.loader import ObjectionSpec
 from intake_tui.core.plan.rules import Input, Plan, PlanField, Source
 from intake_tui.i18n import _
 
@@ -60,10 +59,6 @@ LEGAL_REASONS: dict[str, tuple[str, str]] = {
         "De wet heeft uw AOW-leeftijd nog niet vastgesteld. Misschien bereikt u die voor het "
         "einde van de termijn. De regievoerder bespreekt dit met u.",
         AOW_SOURCE,
-    ),
-    "wet.pip_binnen_10_weken": (
-        "Het PIP moet binnen 10 weken klaar zijn.",
-        DEADLINE_SOURCE,
     ),
     "wet.vrijstelling_diploma": (
         "U heeft een Nederlands diploma. Misschien hoeft u daarom niet in te burgeren "
@@ -134,12 +129,6 @@ def legal_fields(
         target.sources.append(legal_source("wet.termijn", inputs))
         if period.differs:
             target.needs_decision.append(legal_source("wet.termijn_duo_anders", inputs))
-    deadline = pip_deadline(interview)
-    if deadline is not None:
-        fields["pip_uiterlijk"].rule_value = deadline.due
-        fields["pip_uiterlijk"].sources = [
-            legal_source("wet.pip_binnen_10_weken", (_input(interview, deadline.question),))
-        ]
     _aow(interview, fields, period)
     diploma = _value(interview, "nl_diploma")
     kind = _value(interview, "nl_diploma_soort")
@@ -292,3 +281,43 @@ def legal_checks(plan: Plan, facts: LegalFacts) -> list[Check]:
         field = plan.fields[key]
         add(check_id, not (field.needs_decision and field.override is None), failed, passed)
     return checks
+
+
+OBJECTION_SOURCE_ID = "wet.bezwaar"
+
+
+def objection_field(
+    fields: dict[str, PlanField],
+    spec: ObjectionSpec | None,
+    gemeente: str | None,
+    adres: str | None,
+) -> None:
+    """The rechtsmiddelenclausule (plan.yaml `bezwaar`), filled in with the gemeente's name and
+    address from config.toml, which are kept as fields of their own so a printed plan can fill
+    in the same clause in the newcomer's language."""
+    if spec is None:
+        return
+    name = gemeente or "de gemeente"
+    where = adres or "het adres dat de gemeente u geeft"
+    source = Source(OBJECTION_SOURCE_ID, spec.niet_nakomen, (), spec.source)
+    for key, value in (
+        (
+            "bezwaar.clausule",
+            spec.tekst.format(gemeente=name, adres=where) + " " + spec.niet_nakomen,
+        ),
+        ("bezwaar.gemeente", gemeente),
+        ("bezwaar.adres", adres),
+    ):
+        if value:
+            fields[key].rule_value = value
+            fields[key].sources.append(source)
+
+
+def final_dates(fields: dict[str, PlanField], dagtekening: dt.date) -> None:
+    """What a final plan dates from its dagtekening: the voortgangsgesprekken."""
+    schema = fields["voortgangsgesprekken.schema"].value
+    months = [int(m) for m in str(schema or "").replace(" ", "").split(",") if m.isdigit()]
+    if months:
+        target = fields["voortgangsgesprekken"]
+        target.rule_value = [add_months(dagtekening, m) for m in months]
+        target.sources = list(fields["voortgangsgesprekken.schema"].sources)

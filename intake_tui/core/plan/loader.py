@@ -52,6 +52,22 @@ class RuleSpec(_Strict):
     source: StrictStr = ""
 
 
+class ProgressSpec(_Strict):
+    """When the voortgangsgesprekken are, in months after the dagtekening (no law fixes it)."""
+
+    maanden: list[Annotated[int, Field(ge=1, le=36)]] = Field(min_length=1, max_length=12)
+    source: Annotated[StrictStr, Field(min_length=1)]
+
+
+class ObjectionSpec(_Strict):
+    """The rechtsmiddelenclausule of the PIP (a beschikking): {gemeente}, {adres} and {email}
+    are filled in from config.toml [gemeente]."""
+
+    tekst: Annotated[StrictStr, Field(min_length=1)]
+    niet_nakomen: Annotated[StrictStr, Field(min_length=1)]
+    source: Annotated[StrictStr, Field(min_length=1)]
+
+
 class FieldTextSpec(_Strict):
     """How a plan field is named on screen and on paper (Dutch; translated by key)."""
 
@@ -87,6 +103,8 @@ class PlanRules:
     rules: tuple[Rule, ...]
     fields: Mapping[str, FieldText] = field(default_factory=dict)
     sections: Mapping[str, str] = field(default_factory=dict)
+    progress: ProgressSpec | None = None  # the voortgangsgesprekken schedule
+    objection: ObjectionSpec | None = None  # the bezwaar clause
 
     def label(self, key: str) -> str:
         text = self.fields.get(key)
@@ -113,7 +131,13 @@ def load_plan_rules(bundle: Bundle, display: str | None = None) -> tuple[PlanRul
     rules = checker.check(data)
     texts = checker.texts(data)
     sections = checker.sections(data)
-    return PlanRules(tuple(rules), texts, sections), sorted(set(checker.problems))
+    progress = checker.part(data, "voortgangsgesprekken", ProgressSpec)
+    objection = checker.part(data, "bezwaar", ObjectionSpec)
+    plan = PlanRules(tuple(rules), texts, sections, progress, objection)  # type: ignore[arg-type]
+    return plan, sorted(set(checker.problems))
+
+
+TOP_KEYS = ["rules", "fields", "sections", "voortgangsgesprekken", "bezwaar"]
 
 
 class _RuleChecker:
@@ -131,11 +155,10 @@ class _RuleChecker:
             self.report((), _("plan.yaml must be a mapping with a list 'rules'"))
             return []
         for key in data:
-            if key not in ("rules", "fields", "sections"):
+            if key not in TOP_KEYS:
                 self.report(
                     (key,),
-                    _("unknown key {key!r}").format(key=key)
-                    + _suggest(key, ["rules", "fields", "sections"]),
+                    _("unknown key {key!r}").format(key=key) + _suggest(key, TOP_KEYS),
                     key=True,
                 )
         rules: list[Rule] = []
@@ -180,6 +203,19 @@ class _RuleChecker:
             if rule is not None:
                 rules.append(rule)
         return rules
+
+    def part(self, data: object, key: str, model: type[_Strict]) -> _Strict | None:
+        """An optional top-level mapping of plan.yaml, checked against `model`."""
+        raw = data.get(key) if isinstance(data, dict) else None
+        if raw is None:
+            return None
+        try:
+            return model.model_validate(raw)
+        except ValidationError as error:
+            for detail in error.errors(include_url=False):
+                where = tuple(p for p in detail["loc"] if isinstance(p, str | int))
+                self.report((key, *where), f"{key}: {detail['msg']}")
+            return None
 
     def texts(self, data: object) -> dict[str, FieldText]:
         raw = data.get("fields", {}) if isinstance(data, dict) else {}

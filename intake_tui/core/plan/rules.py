@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ from intake_tui.core.display import show_answer, show_value
 from intake_tui.core.engine import Interview
 from intake_tui.core.expressions import Expression, ExpressionError
 from intake_tui.core.plan.fields import FIELDS, FieldValueError, check_value
+from intake_tui.core.plan.legal import DEADLINE_SOURCE, pip_deadline
 
 # The loader lives in core.plan.loader; its names stay importable from here.
 from intake_tui.core.plan.loader import PLAN_FILE as PLAN_FILE
@@ -157,7 +158,7 @@ def draft_plan(
         if key in fields:
             fields[key].override = chosen
     # After the overrides: derived fields follow the caseworker's choice (e.g. ontzorgen.van).
-    _derive(interview, fields)
+    _derive(interview, fields, rules.progress.maanden if rules.progress else (3, 6, 12))
     return Plan(fields)
 
 
@@ -214,11 +215,16 @@ BUILTIN_REASONS: dict[str, str] = {
         "Overgenomen uit de brede intake; werk de subdoelen en data samen bij."
     ),
     "wet.pip_binnen_10_weken": (
-        "Het PIP moet binnen 10 weken na de kennisgeving van DUO zijn vastgesteld."
+        "Het PIP moet binnen 10 weken klaar zijn: na de brief van DUO, of na uw inschrijving in "
+        "de gemeente als die later was."
     ),
-    "wet.ontzorgen_zes_maanden": "Ontzorgen duurt 6 maanden vanaf de eerste dag van de bijstand.",
+    "wet.ontzorgen_zes_maanden": (
+        "Ontzorgen duurt 6 maanden, vanaf de eerste dag van de bijstand tot en met de dag "
+        "ervoor 6 maanden later."
+    ),
     "praktijk.voortgang": (
-        "Voortgangsgesprekken na 3, 6 en 12 maanden; pas het schema aan waar nodig."
+        "We spreken elkaar na een aantal maanden weer over hoe het gaat. De data staan in het "
+        "plan als het definitief is."
     ),
     "instelling.contactpersoon": "De contactpersoon van de gemeente.",
     "instelling.regievoerder": "De regievoerder die dit plan opstelde.",
@@ -229,7 +235,7 @@ BUILTIN_REASONS: dict[str, str] = {
 BUILTIN_SOURCES: dict[str, str] = {
     "intake.ontwikkelwensen": "GGM Model Inburgering, Ontwikkelwens (domain.md §1.2, §4.4)",
     "intake.aandachtspunten": "GGM Model Inburgering, Aandachtspunt (domain.md §1.2, §4.4)",
-    "wet.pip_binnen_10_weken": "Besluit inburgering 2021 art. 5.3 (via [FACTS], domain.md §4.5)",
+    "wet.pip_binnen_10_weken": DEADLINE_SOURCE,
     "wet.ontzorgen_zes_maanden": "Participatiewet art. 56a (domain.md §5, [SCH-ONTZ])",
     "praktijk.voortgang": (
         "Praktijk; geen bron voor een vast aantal voortgangsgesprekken gevonden (domain.md §4.6)"
@@ -298,33 +304,25 @@ def _goals(interview: Interview, fields: dict[str, PlanField]) -> None:
             fields[key].sources.append(builtin_source(f"intake.{key}", tuple(inputs)))
 
 
-def _derive(interview: Interview, fields: dict[str, PlanField]) -> None:
+def _derive(
+    interview: Interview, fields: dict[str, PlanField], progress_months: Sequence[int]
+) -> None:
     """Fields the law fixes once their inputs are known (not in plan.yaml: they are not choices)."""
     _goals(interview, fields)
     bundle = interview.bundle
-    notice = (
-        interview.value("datum_kennisgeving_duo")
-        if "datum_kennisgeving_duo" in bundle.items
-        else None
-    )
-    if isinstance(notice, dt.date):
-        due = notice + dt.timedelta(weeks=10)
-        fields["pip_uiterlijk"].rule_value = due
+    deadline = pip_deadline(interview)  # domain.md §4.5: notice, BRP registration or SS139
+    if deadline is not None:
+        item = bundle.items[deadline.question]
+        shown = show_value(item, deadline.start)
+        fields["pip_uiterlijk"].rule_value = deadline.due
         fields["pip_uiterlijk"].sources.append(
-            builtin_source(
-                "wet.pip_binnen_10_weken",
-                (
-                    Input(
-                        "datum_kennisgeving_duo",
-                        None,
-                        show_value(bundle.items["datum_kennisgeving_duo"], notice),
-                    ),
-                ),
-            )
+            builtin_source("wet.pip_binnen_10_weken", (Input(deadline.question, None, shown),))
         )
     start = fields["ontzorgen.van"].value
     if fields["ontzorgen.van_toepassing"].value is True and isinstance(start, dt.date):
-        fields["ontzorgen.tot"].rule_value = _add_months(start, 6)
+        # 6 months "tot en met": the day before the same date 6 months on (domain.md §5 said
+        # the date itself, a day too late)
+        fields["ontzorgen.tot"].rule_value = _add_months(start, 6) - dt.timedelta(days=1)
         fields["ontzorgen.tot"].sources.append(
             builtin_source(
                 "wet.ontzorgen_zes_maanden",
@@ -332,6 +330,6 @@ def _derive(interview: Interview, fields: dict[str, PlanField]) -> None:
             )
         )
     if fields["leerroute"].value is not None:
-        today = interview.today()
-        fields["voortgangsgesprekken"].rule_value = [_add_months(today, m) for m in (3, 6, 12)]
-        fields["voortgangsgesprekken"].sources.append(builtin_source("praktijk.voortgang"))
+        # Months after the dagtekening (plan.yaml); the dates follow when the plan is final.
+        fields["voortgangsgesprekken.schema"].rule_value = ", ".join(map(str, progress_months))
+        fields["voortgangsgesprekken.schema"].sources.append(builtin_source("praktijk.voortgang"))

@@ -126,12 +126,24 @@ def plan_rules_markdown(
 
 def default_page() -> str:
     """The page for the built-in brede-intake bundle, as `main` prints it."""
+    from intake_tui.core.plan.legal_rules import LEGAL_REASONS
     from intake_tui.core.plan.rules import BUILTIN_REASONS, BUILTIN_SOURCES
     from intake_tui.core.questionnaire import load_bundle
     from intake_tui.resources import questionnaires_dir
 
     bundle = load_bundle(questionnaires_dir() / DEFAULT_BUNDLE)
     builtin = {k: (BUILTIN_REASONS[k], BUILTIN_SOURCES[k]) for k in BUILTIN_REASONS}
+    builtin.update(LEGAL_REASONS)  # the law's own rules on every plan (legal_rules.py)
+    plan = bundle.plan
+    if plan.objection is not None:
+        clause = f"{plan.objection.tekst} {plan.objection.niet_nakomen}"
+        builtin["bezwaar (plan.yaml)"] = (clause, plan.objection.source)
+    if plan.progress is not None:
+        months = ", ".join(map(str, plan.progress.maanden))
+        builtin["voortgangsgesprekken (plan.yaml)"] = (
+            f"Maanden na de dagtekening: {months}.",
+            plan.progress.source,
+        )
     return plan_rules_markdown(bundle.plan, builtin)
 
 
