@@ -303,6 +303,8 @@ def test_english_catalog_of_default_bundle_is_marked_unreviewed(default_bundle: 
 def test_dagtekening_termijn_and_override_text(final_doc: ExportDocument, arabic_page: str) -> None:
     assert "01-12-2026" in arabic_page  # dagtekening
     assert "02-12-2026" in arabic_page and "01-12-2029" in arabic_page  # termijn
+    # A computed end says so (DUO's registration would say that instead).
+    assert "(berekend: 3 jaar na uw eerste plan)" in arabic_page
     override = final_doc.plan.fields["leerroute"].override
     assert override is not None
     assert 'class="override"' in arabic_page

@@ -84,7 +84,14 @@ _DUTCH = {
     "Name": "Naam",
     "Date of the plan (dagtekening)": "Datum van het plan (dagtekening)",
     "Period to complete your integration": "Termijn om uw inburgering af te ronden",
-    "{start} to {end}": "{start} tot en met {end}",
+    "{start} to {end} (as registered by DUO)": (
+        "{start} tot en met {end} (zoals DUO die registreert)"
+    ),
+    "{start} to {end} (computed: 3 years after your first plan)": (
+        "{start} tot en met {end} (berekend: 3 jaar na uw eerste plan)"
+    ),
+    "the municipality": "de gemeente",
+    "the address the municipality gives you": "het adres dat de gemeente u geeft",
     "Contact person": "Contactpersoon",
     "not decided yet": "nog niet besloten",
     "yes": "ja",
@@ -395,11 +402,16 @@ def render_plan_html(
         if plan.dagtekening is not None:
             lines.append((N_("Date of the plan (dagtekening)"), c.date(plan.dagtekening)))
         if plan.termijn is not None:
+            # Which end: DUO's registration, or computed (3 years after the first PIP).
+            source = plan.fields.get("termijn_bron")
+            by_duo = source is not None and source.value == "duo"
             lines.append(
                 (
                     N_("Period to complete your integration"),
                     c.ui_format(
-                        N_("{start} to {end}"),
+                        N_("{start} to {end} (as registered by DUO)")
+                        if by_duo
+                        else N_("{start} to {end} (computed: 3 years after your first plan)"),
                         start=c.date(plan.termijn.start),
                         end=c.date(plan.termijn.end),
                     ),
