@@ -218,3 +218,53 @@ async def test_the_end_of_the_questionnaire_points_to_review(demo: Path) -> None
         screen = await open_case(pilot, "farid")
         await _show(pilot, screen, None)
         assert "F5" in str(screen.query_one("#hint", Label).render())
+
+
+async def test_a_caseworker_item_shows_nothing_in_the_newcomers_language(demo: Path) -> None:
+    from intake_tui.ui.bidi_label import BidiLabel
+    from intake_tui.ui.widgets.question_heading import QuestionHeading
+
+    async with make_app(demo).run_test(size=(120, 40)) as pilot:
+        screen = await open_case(pilot, "abdullah")  # Arabic, in progress; the caseworker: en
+        heading = screen.query_one(QuestionHeading)
+        column = heading.query_one("#texts-newcomer")
+        theirs = heading.query_one("#label-newcomer", BidiLabel)
+        options = screen.query_one("#field-choice")
+        # A question put to the newcomer: their words under the question and its options.
+        await _show(pilot, screen, Step("staatloos"))
+        assert column.display and theirs.text
+        assert options.get_option_at_index(0).prompt.theirs
+        await pilot.press("f7")
+        await wait_for(pilot, "NewcomerView")
+        await pilot.press("escape")
+        await wait_for(pilot, "InterviewScreen")
+        # `audience: caseworker`: what the caseworker records shows no newcomer's text.
+        assert screen.bundle.items["tolk_ingezet"].for_caseworker
+        await _show(pilot, screen, Step("tolk_ingezet"))
+        assert not column.display and not theirs.text
+        assert not options.get_option_at_index(0).prompt.theirs
+        await pilot.press("f7")
+        await pilot.pause(0.1)
+        assert pilot.app.screen is screen
+        assert "caseworker only" in _message(screen)
+        before = screen.engine.value("tolk_ingezet")
+        screen.query_one(ChoiceList).focus()
+        await pilot.press("2" if before else "1")  # the other answer, so it is saved anew
+        await pilot.pause(0.05)
+        assert screen.engine.value("tolk_ingezet") is (not before)
+        shown = interviews_language_shown(pilot.app.store, screen.interview_id, "tolk_ingezet")
+        assert shown is None  # the newcomer saw no text of theirs
+
+
+def interviews_language_shown(store: Any, interview_id: str, question_id: str) -> str | None:
+    with store.session() as session:
+        row = (
+            session.connection()
+            .exec_driver_sql(
+                "SELECT language_shown FROM answer WHERE interview_id = ? AND question_id = ?",
+                (interview_id, question_id),
+            )
+            .first()
+        )
+    assert row is not None, "the answer was saved"
+    return row[0]

@@ -270,3 +270,19 @@ def test_a_value_may_be_typed_as_its_label_or_its_code() -> None:
     assert parse_plan_value("hoofddoel", "onderwijs", labels) == "onderwijs"
     fixed = {"huur": "Rent", "water": "Water"}
     assert parse_plan_value("ontzorgen.vaste_lasten", "rent, water", fixed) == ["huur", "water"]
+
+
+async def test_the_plan_says_its_termijn_and_where_it_comes_from(
+    demo_dir: Path, english: None
+) -> None:
+    async with make_app(demo_dir).run_test(size=(80, 24)) as pilot:
+        hodan = await open_plan(pilot, "hodan")  # no PIP yet: an estimate
+        status = hodan.query_one("#plan-status", Label)
+        text = str(status.render())
+        assert "termijn 29-11-2026 to 28-11-2029 (estimated, as if signed today)" in text
+        assert status.region.right <= 80 and status.size.height >= 2  # wrapped, not cut
+    async with make_app(demo_dir).run_test(size=(120, 40)) as pilot:
+        rami = await open_plan(pilot, "rami")  # final on 20-11-2026: computed from it
+        assert "termijn 21-11-2026 to 20-11-2029 (computed from the first PIP)" in str(
+            rami.query_one("#plan-status", Label).render()
+        )

@@ -200,3 +200,42 @@ def test_default_bundle_is_valid() -> None:
     assert problems == []
     assert bundle is not None
     assert len(bundle.value_questions()) > 100
+
+
+def test_audience_says_who_an_item_speaks_to_and_defaults_to_the_newcomer(
+    tmp_path: Path,
+) -> None:
+    folder = write_bundle(
+        tmp_path,
+        """\
+id: b
+version: "1"
+title: B
+sections:
+  - id: s
+    title: S
+    questions:
+      - id: uitleg
+        type: note
+        audience: caseworker
+        label: Vraag de anderen even weg te gaan.
+      - id: naam
+        type: text
+        label: Wat is uw naam?
+        purpose: test
+        sensitivity: personal
+      - id: ook_naam
+        type: text
+        audience: newcomer
+        label: Wat is uw achternaam?
+        purpose: test
+        sensitivity: personal
+""",
+    )
+    bundle = load_bundle(folder)
+    assert bundle.items["uitleg"].for_caseworker
+    assert bundle.items["uitleg"].question.audience == "caseworker"
+    assert bundle.items["naam"].question.audience == "newcomer"
+    assert not bundle.items["naam"].for_caseworker
+    assert not bundle.items["ook_naam"].for_caseworker
+    assert not bundle.items["s"].for_caseworker  # a section has no audience

@@ -73,11 +73,21 @@ def _open(name: str) -> Callable[[Any], Awaitable[None]]:
         await pilot.press("enter")
         await _settle(pilot, "InterviewScreen")
         screen = pilot.app.screen
-        step = next(s for s in screen.engine.steps() if screen.bundle.items[s.id].type == "choice")
-        screen.jump_to(step)
+        screen.jump_to(_first_choice_for_the_newcomer(screen))
         await pilot.pause(0.05)
 
     return run
+
+
+def _first_choice_for_the_newcomer(screen: Any) -> Any:
+    """The first choice question put to the newcomer (`audience: caseworker` shows no text of
+    theirs, so it would show one language only)."""
+    items = screen.bundle.items
+    return next(
+        s
+        for s in screen.engine.steps()
+        if items[s.id].type == "choice" and not items[s.id].for_caseworker
+    )
 
 
 async def _arabic_choices(pilot: Any) -> None:
@@ -114,8 +124,7 @@ async def _persian(pilot: Any) -> None:
     await pilot.press("y")
     await _settle(pilot, "InterviewScreen")
     screen = pilot.app.screen
-    step = next(s for s in screen.engine.steps() if screen.bundle.items[s.id].type == "choice")
-    screen.jump_to(step)
+    screen.jump_to(_first_choice_for_the_newcomer(screen))
     await pilot.pause(0.05)
 
 

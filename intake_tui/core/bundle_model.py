@@ -39,6 +39,8 @@ QuestionType = Literal[
     "repeat",
 ]
 Sensitivity = Literal["personal", "confidential", "special"]
+# Who an item speaks to: the newcomer (their language beside the Dutch) or the caseworker only.
+Audience = Literal["newcomer", "caseworker"]
 ChoiceSource = Literal["countries", "languages"]
 
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*\Z")
@@ -111,6 +113,7 @@ class QuestionSpec(_Strict):
     sensitivity: Sensitivity | None = None
     purpose: Text | None = None
     export: StrictStr | None = None
+    audience: Audience = "newcomer"
     questions: list[QuestionSpec] = Field(default_factory=list)
 
 
@@ -181,6 +184,11 @@ class Item:
         if isinstance(self.spec, SectionSpec):
             return self.spec.title
         return self.spec.label or self.id
+
+    @property
+    def for_caseworker(self) -> bool:
+        """Spoken to the caseworker only (`audience: caseworker`): nothing in their language."""
+        return isinstance(self.spec, QuestionSpec) and self.spec.audience == "caseworker"
 
     @property
     def question(self) -> QuestionSpec:

@@ -181,6 +181,8 @@ class InterviewScreen(RepeatActions, AppAccess, LocalizedBindings, Screen[None])
             self.refresh_bindings()
             return
         item = self.bundle.items[step.id]
+        theirs_too = self.bilingual and not item.for_caseworker  # `audience: caseworker`: no
+        heading.set_bilingual(theirs_too)  # text in the newcomer's language, nor its column
         where = self.caseworker_text(item.section)
         if step.instance is not None and item.repeat:
             position = self.engine.instances(item.repeat).index(step.instance) + 1
@@ -192,7 +194,9 @@ class InterviewScreen(RepeatActions, AppAccess, LocalizedBindings, Screen[None])
         theirs, shown, status = self.newcomer_text(*self.texts.key(step.id, "label"))
         hint_key, hint_source = self.texts.key(step.id, "hint")
         their_hint = self.newcomer_text(hint_key, hint_source)[0] if hint_source else ""
-        self.shown_language = shown
+        if not theirs_too:
+            theirs, their_hint = "", ""
+        self.shown_language = shown if theirs_too else None
         # Never silent: a fallback, an outdated or an unreviewed text says so.
         mark = marker(status, shown, self.ui_language) if theirs else ""
         label = self.caseworker_text(step.id) + required
@@ -212,7 +216,7 @@ class InterviewScreen(RepeatActions, AppAccess, LocalizedBindings, Screen[None])
         elif item.type in CHOICE_KINDS:
             multi = item.type == "multi_choice"
             chosen = chosen_codes(current)
-            items = choice_items(self.texts.choices(item), item, bilingual=self.bilingual)
+            items = choice_items(self.texts.choices(item), item, bilingual=theirs_too)
             proposed = self.session.proposal(step, typed=False) if current is None else None
             self.answer.show_choices(
                 items, chosen, multi=multi, read_only=self.read_only, proposed=proposed
@@ -426,6 +430,9 @@ class InterviewScreen(RepeatActions, AppAccess, LocalizedBindings, Screen[None])
                 self.query_one(ChoiceList).pick(code)
 
         item = self.bundle.items[step.id]
+        if item.for_caseworker:
+            self.say(_("For the caseworker only: nothing to show in the newcomer's view."))
+            return
         self.app.push_screen(newcomer_view(self.texts, item, self.ui_language), chosen)
 
     # -- moving ---------------------------------------------------------------------------------

@@ -126,7 +126,22 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
                 status=statuses.get(latest.status, latest.status), n=latest.revision
             )
         )
-        self.query_one("#plan-status", Label).update(_("Plan — {state}").format(state=state))
+        status = _("Plan — {state}").format(state=state)
+        period = plans.plan_termijn(self.store, opened, today)
+        if period is not None:
+            how = (
+                _("estimated, as if signed today")
+                if period.estimated
+                else _("as registered by DUO")
+                if period.source == "duo"
+                else _("computed from the first PIP")
+            )
+            status += "  ·  " + _("termijn {start} to {end} ({how})").format(
+                start=period.start.strftime("%d-%m-%Y"),
+                end=period.end.strftime("%d-%m-%Y"),
+                how=how,
+            )
+        self.query_one("#plan-status", Label).update(status)
         self.texts = PlanTexts(opened.bundle, current_language())
         listing = self.query_one("#plan", OptionList)
         highlighted = listing.highlighted

@@ -162,7 +162,7 @@ class ReviewScreen(AppAccess, LocalizedBindings, Screen[Step | None]):
                     shown = answer_text(texts, item, answer)
                 head = f"  {texts.caseworker(step.id)}: "
                 after: tuple[str, ...] = ()
-                if bilingual:
+                if bilingual and not item.for_caseworker:
                     # What the newcomer read, and their words for a chosen answer, so the
                     # answers can be gone through together before finalizing.
                     theirs = texts.newcomer(step.id).text
