@@ -207,6 +207,12 @@ def legal_facts(
     )
 
 
+def _effort(enough: bool | None) -> str:
+    if enough is None:
+        return "?"
+    return _("yes") if enough else _("no")
+
+
 def legal_checks(plan: Plan, facts: LegalFacts) -> list[Check]:
     """The legal rules a final plan keeps (ids are stable; messages name them as legal rules)."""
     route = plan.value("leerroute")
@@ -252,9 +258,7 @@ def legal_checks(plan: Plan, facts: LegalFacts) -> list[Check]:
             "effort: {effort})."
         ).format(
             hours=facts.hours_keurmerk if facts.hours_keurmerk is not None else "?",
-            effort="?"
-            if facts.enough_effort is None
-            else _("yes" if facts.enough_effort else "no"),
+            effort=_effort(facts.enough_effort),
         ),
         _("Legal rule: the conditions for A2 are met, or the level is not lowered."),
     )
