@@ -1,4 +1,4 @@
-"""The demo data folder: caseworker `demo` and the six synthetic personas at different stages.
+"""The demo data folder: caseworker `demo` and the synthetic personas at different stages.
 
 Everything in it is invented (docs/personas.md). It lives in `<user data dir>/demo` unless
 `--data-dir` says otherwise, is reused when it exists, and a folder that is not a demo folder
@@ -22,8 +22,15 @@ from intake_tui.store.keyring import PRODUCTION_KDF, KdfParams
 from intake_tui.store.session import Store, initialize, remove_data_dir
 
 # How far each finalized persona's plan is in the demo: discussed with the newcomer, or final
-# with its dagtekening (two finals in different languages, one of them Arabic).
-DEMO_PLANS = {"rami": "2026-11-20", "ayse": "2026-11-18", "semhar": "discussed"}
+# with its dagtekening (finals in different languages, one of them Arabic; Nasrin's after a move
+# keeps the termijn of her first PIP, Kwame's carries the AOW decision).
+DEMO_PLANS = {
+    "rami": "2026-11-20",
+    "ayse": "2026-11-18",
+    "semhar": "discussed",
+    "nasrin": "2026-11-12",
+    "kwame": "2026-11-19",
+}
 
 FILLED_MARKER = "demo-filled"
 DEMO_USER = "demo"
@@ -106,6 +113,9 @@ def fill(store: Store, clock: FrozenClock) -> None:
             interviews.finalize_interview(store, summary.id)
             plan_stage = DEMO_PLANS.get(persona.key)
             if plan_stage is not None:
+                # The caseworker's decisions come first: an open one keeps a plan from final.
+                for field, value, reason in persona.decisions:
+                    plans.set_override(store, summary.id, field, value, reason)
                 plans.mark_discussed(store, summary.id)
                 if plan_stage != "discussed":
                     plans.mark_final(store, summary.id, dt.date.fromisoformat(plan_stage))

@@ -194,7 +194,7 @@ def test_demo_makes_reuses_and_refuses(tmp_path: Path) -> None:
     assert "not a demo" in refused.stderr
 
 
-def test_demo_folder_holds_the_six_personas_at_their_stages(tmp_path: Path) -> None:
+def test_demo_folder_holds_the_personas_at_their_stages(tmp_path: Path) -> None:
     from intake_tui.core import FrozenClock
     from intake_tui.demo import DEMO_PASSPHRASE, open_or_make_demo
     from intake_tui.store import interviews
@@ -214,6 +214,8 @@ def test_demo_folder_holds_the_six_personas_at_their_stages(tmp_path: Path) -> N
         "Ayşe": "finalized",
         "Abdullah": "in_progress",
         "Hodan": "in_progress",
+        "Nasrin": "finalized",
+        "Kwame": "finalized",
     }
     rami = next(s for s in page.items if s.client_display_name.startswith("Rami"))
     opened = interviews.open_interview(store, rami.id).interview
@@ -249,7 +251,13 @@ def test_a_fresh_demo_exports_real_plans(tmp_path: Path) -> None:
     for document in documents:
         jsonschema.validate(document, schema)
     statuses = sorted((d["record"]["status"], d["interview"]["client_language"]) for d in documents)
-    assert statuses == [("discussed", "ti"), ("final", "ar"), ("final", "tr")]
+    assert statuses == [
+        ("discussed", "ti"),
+        ("final", "ar"),
+        ("final", "en"),
+        ("final", "fa"),
+        ("final", "tr"),
+    ]
     html = run(
         "export",
         "--all",
@@ -267,9 +275,9 @@ def test_a_fresh_demo_exports_real_plans(tmp_path: Path) -> None:
     )
     assert html.returncode == 0, html.stderr
     pages = [p.read_text(encoding="utf-8") for p in (tmp_path / "html").glob("*.html")]
-    assert len(pages) == 3
-    rtl = re.compile(r'<[a-z]+[^>]* lang="ar"[^>]* dir="rtl"')
-    assert sum(bool(rtl.search(page)) for page in pages) == 1  # Rami reads Arabic
+    assert len(pages) == len(documents)
+    rtl = re.compile(r'<[a-z]+[^>]* lang="(ar|fa)"[^>]* dir="rtl"')
+    assert sum(bool(rtl.search(page)) for page in pages) == 2  # Rami Arabic, Nasrin Persian
 
 
 def test_an_interrupted_demo_is_rebuilt_not_reused(tmp_path: Path) -> None:

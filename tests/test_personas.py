@@ -1,10 +1,14 @@
-"""The six demo personas: every answer fits the default bundle when it is entered, and the facts
-the plan relies on hold (docs/personas.md)."""
+"""The demo personas: every answer fits the default bundle when it is entered, and the facts the
+plan relies on hold (docs/personas.md; Nasrin and Kwame from issue 14). The two whose final plans
+show the law's dates are also played through the store and the demo."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +26,16 @@ from intake_tui.personas import (
 )
 
 KEYS = [p.key for p in PERSONAS]
-AGES = {"rami": 34, "semhar": 27, "farid": 19, "ayse": 41, "abdullah": 52, "hodan": 30}
+AGES = {
+    "rami": 34,
+    "semhar": 27,
+    "farid": 19,
+    "ayse": 41,
+    "abdullah": 52,
+    "hodan": 30,
+    "nasrin": 38,
+    "kwame": 66,
+}
 STAGES = {
     "rami": "finalized",
     "semhar": "finalized",
@@ -30,6 +43,8 @@ STAGES = {
     "ayse": "finalized",
     "abdullah": "in_progress",
     "hodan": "in_progress",
+    "nasrin": "finalized",
+    "kwame": "finalized",
 }
 LBT_NEW_NORM = dt.date(2023, 4, 12)
 PIP_TERM = dt.timedelta(weeks=10)
@@ -54,7 +69,7 @@ def answered_key(interview: Interview, answer: PersonaAnswer) -> tuple[str, str 
     return (answer.question_id, interview.instances(repeat)[answer.instance])
 
 
-def test_demo_today_and_the_six_personas_of_the_docs() -> None:
+def test_demo_today_and_the_personas() -> None:
     assert dt.date(2026, 11, 28) == DEMO_TODAY
     assert list(AGES) == KEYS
     assert {p.key: p.stage for p in PERSONAS} == STAGES
@@ -292,6 +307,42 @@ def test_hodan_facts(default_bundle: Bundle) -> None:
     assert interview.is_visible("ontzorgen")
 
 
+def test_nasrin_facts(default_bundle: Bundle) -> None:
+    interview = applied(default_bundle, "nasrin")
+    assert interview.value("doelgroep") == "asielstatushouder"
+    assert interview.value("eerder_pip") is True
+    assert interview.value("eerder_pip_gemeente") == "Zwolle"
+    assert interview.value("eerder_pip_dagtekening") == dt.date(2025, 5, 1)
+    assert (interview.value("eerder_pip_leerroute"), interview.value("eerder_pip_niveau")) == (
+        "b1",
+        "b1",
+    )
+    # DUO's end of the termijn was not looked up: the plan computes it and says so
+    assert interview.state("einddatum_termijn_duo") == "unknown"
+    settled = interview.value("datum_vestiging_gemeente")
+    assert isinstance(settled, dt.date) and settled.year == 2026
+    assert interview.value("lbt_resultaat") == "haalbaar"
+    assert interview.value("werk_nl_huidig") is True
+    assert interview.value("bijstand") is False
+    assert not interview.is_visible("ontzorgen")
+
+
+def test_kwame_facts(default_bundle: Bundle) -> None:
+    from intake_tui.core.plan.legal import aow
+
+    interview = applied(default_bundle, "kwame")
+    born = interview.value("geboortedatum")
+    assert born == dt.date(1960, 3, 10)
+    assert aow(born).date == dt.date(2027, 3, 10)  # within a year of the demo's today
+    assert DEMO_TODAY < dt.date(2027, 3, 10) <= DEMO_TODAY + dt.timedelta(days=365)
+    assert interview.value("doelgroep") == "gezinsmigrant_overig"
+    assert interview.value("tolk_ingezet") is False
+    assert interview.value("eerder_pip") is False
+    assert interview.value("lbt_resultaat") == "haalbaar"
+    assert interview.value("hoofddoel") == "participatie"
+    assert not interview.is_visible("ontzorgen")
+
+
 def test_display_names_are_unique_and_match_the_name_answers() -> None:
     assert len({p.display_name for p in PERSONAS}) == len(PERSONAS)
     assert len(set(KEYS)) == len(KEYS)
@@ -372,3 +423,122 @@ def test_instance_id_refuses_a_question_outside_a_repeat(default_bundle: Bundle)
         instance_id(
             fresh(default_bundle), PersonaAnswer("bsn", persona("rami").answers[0].value, 0)
         )
+
+
+# -- The caseworker's decisions, and the demo's final plans (issue 14) ---------------------------
+
+DECIDED = {"nasrin": ["leerroute"], "kwame": ["aow_beslissing"]}
+
+
+def test_only_the_personas_whose_plans_ask_a_decision_carry_one() -> None:
+    from intake_tui.core.plan.fields import check_value
+
+    assert {p.key: [key for key, _v, _r in p.decisions] for p in PERSONAS if p.decisions} == (
+        DECIDED
+    )
+    for p in PERSONAS:
+        for key, value, reason in p.decisions:
+            assert check_value(key, value) == value, (p.key, key)
+            assert reason.strip() and "\n" not in reason, (p.key, key)
+
+
+@pytest.mark.parametrize("key", list(DECIDED))
+def test_a_personas_decisions_are_what_its_final_plan_needs(
+    tmp_path: Path, default_bundle: Bundle, key: str
+) -> None:
+    """Without the decisions the plan asks them and cannot be final; with them every DUO check
+    and legal check passes on the demo's dagtekening."""
+    from intake_tui.demo import DEMO_PLANS
+    from intake_tui.store import interviews, plans
+
+    from .store_helpers import entered_persona, make_store
+
+    store = make_store(tmp_path / "data", FrozenClock.on(DEMO_TODAY))
+    try:
+        interview_id = entered_persona(store, default_bundle, key)
+        interviews.finalize_interview(store, interview_id)
+        opened = interviews.open_interview(store, interview_id)
+        signing = dt.date.fromisoformat(DEMO_PLANS[key])
+        plan, checks = plans.readiness(store, opened, signing)
+        assert [f.key for f in plan.open_decisions()] == DECIDED[key]
+        with pytest.raises(plans.PlanNotReady):
+            plans.mark_final(store, interview_id, signing)
+        for field, value, reason in persona(key).decisions:
+            plans.set_override(store, interview_id, field, value, reason)
+        plan, checks = plans.readiness(store, opened, signing)
+        assert [c.id for c in checks if not c.ok] == []
+        assert plan.open_decisions() == []
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def demo_finals(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """The demo folder as `intake-tui --demo` makes it; each final plan, exported plain (special
+    answers left out), by persona key."""
+    from intake_tui.demo import DEMO_PASSPHRASE, DEMO_USER, open_or_make_demo
+    from intake_tui.store import exports, interviews, plans
+    from intake_tui.store.keyring import TEST_KDF
+    from intake_tui.store.session import unlock
+
+    root = tmp_path_factory.mktemp("personas") / "demo"
+    data_dir = open_or_make_demo(root, kdf=TEST_KDF)
+    clock = FrozenClock.on(DEMO_TODAY)
+    store = unlock(data_dir, DEMO_USER, DEMO_PASSPHRASE, clock=clock, floor=TEST_KDF)
+    by_name = {p.display_name: p.key for p in PERSONAS}
+    finals: dict[str, dict[str, Any]] = {}
+    try:
+        for case in interviews.list_interviews(store, page_size=50).items:
+            latest = plans.latest_frozen(store, case.id)
+            if latest is None or latest.status != "final":
+                continue
+            out = root.parent / f"{case.id}.json"
+            exports.export_plans(store, case.id, out)
+            finals[by_name[case.client_display_name]] = json.loads(out.read_text())
+    finally:
+        store.close()
+    return finals
+
+
+def test_the_demo_makes_the_final_plans_it_promises(demo_finals: dict[str, Any]) -> None:
+    from intake_tui.demo import DEMO_PLANS
+
+    final = {key: day for key, day in DEMO_PLANS.items() if day != "discussed"}
+    assert {key: doc["plan"]["dagtekening"] for key, doc in demo_finals.items()} == final
+    assert all(doc["sealed"] is False for doc in demo_finals.values())
+
+
+def test_after_a_move_the_final_plan_counts_the_termijn_from_the_first_pip(
+    demo_finals: dict[str, Any],
+) -> None:
+    """Nasrin's first PIP was signed in Zwolle on 2025-05-01; her plan here, signed in November
+    2026, keeps that termijn (Wet art. 11), computed, and the leerroute of that PIP."""
+    plan = demo_finals["nasrin"]["plan"]
+    assert plan["dagtekening"] == "2026-11-12"
+    assert plan["termijn"] == {"start": "2025-05-02", "end": "2028-05-01"}
+    assert plan["fields"]["termijn_bron"]["value"] == "berekend"
+    route = plan["fields"]["leerroute"]
+    assert route["value"] == "B"
+    assert route["override"]["reason"] == persona("nasrin").decisions[0][2]
+    assert demo_finals["nasrin"]["duo"]["leerroute"] == "B"
+
+
+def test_near_aow_age_the_final_plan_shows_the_date_and_the_decision(
+    demo_finals: dict[str, Any],
+) -> None:
+    """Kwame reaches the AOW age on 2027-03-10, inside the termijn of his first PIP: the plain
+    export shows the date, that it falls in the termijn, and the decision with its reason."""
+    plan = demo_finals["kwame"]["plan"]
+    assert plan["termijn"] == {"start": "2026-11-20", "end": "2029-11-19"}
+    fields = plan["fields"]
+    assert fields["aow_datum"]["value"] == "2027-03-10"
+    assert fields["aow_binnen_termijn"]["value"] is True
+    decision = fields["aow_beslissing"]
+    [(_key, value, reason)] = persona("kwame").decisions
+    assert decision["value"] == value == "traject_tot_aow"
+    assert decision["override"]["value"] == value
+    assert decision["override"]["reason"] == reason
+    assert [d["rule"] for d in decision["needs_decision"]] == ["wet.aow_binnen_termijn"]
+    # Nobody else in the demo is near the AOW age.
+    others = [k for k, doc in demo_finals.items() if doc["plan"]["fields"]["aow_datum"]["value"]]
+    assert others == ["kwame"]

@@ -278,8 +278,9 @@ def _set_outbox(store: Any) -> dict[str, tuple[str, int]]:
     found: dict[str, tuple[str, int]] = {}
     with store.session() as session:
         rows = session.exec(select(OutboxRow).order_by(col(OutboxRow.id).desc())).all()
-        assert len(rows) == len(changes)
-        for row, change, kind in zip(rows, changes, kinds, strict=True):
+        # The newest five; the demo's older records stay as they were (waiting).
+        assert len(rows) >= len(changes)
+        for row, change, kind in zip(rows[: len(changes)], changes, kinds, strict=True):
             for name, value in change.items():
                 setattr(row, name, value)
             session.add(row)
@@ -297,13 +298,14 @@ async def test_the_sync_screen_shows_the_last_result_of_each_record(root: Path) 
         table = screen.query_one("#outbox", DataTable)
         assert str(table.ordered_columns[5].label) == "Last result"
         results = [str(table.get_row_at(i)[5]) for i in range(table.row_count)]
-        assert results == [
+        assert results[:5] == [
             f"received {SHOWN}",
             "refused (the server refused it (422 invalid_record)): kept here",
             "not through yet: the server was busy or down (503); tried again at the next sync",
             "conflict (the server refused it (409 record_conflict)): a person decides",
             "waiting: not sent yet",
         ]
+        assert set(results[5:]) <= {"waiting: not sent yet"}
         # The state column stays as it was.
         assert str(table.get_row_at(0)[3]) == "received"
         # The highlighted record in full, with the id the command line takes.

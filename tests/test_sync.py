@@ -508,7 +508,10 @@ async def test_the_sync_screen_sends_with_a_progress_bar_and_shows_each_state(
         await wait_for(pilot, "CasesScreen")
         cases = pilot.app.screen.query_one("#cases", DataTable)
         column = [str(cases.get_row_at(i)[3]) for i in range(cases.row_count)]
-        assert column.count("received") == 3 and set(column) == {"received", "—"}
+        from intake_tui.demo import DEMO_PLANS
+
+        # One row per case with a plan sent (its latest revision), "—" for the others.
+        assert column.count("received") == len(DEMO_PLANS) and set(column) == {"received", "—"}
     assert len(central.records()) == waiting
 
 

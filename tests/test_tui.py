@@ -36,7 +36,7 @@ async def test_unlock_shows_the_cases_and_search_narrows_them(demo_dir: Path) ->
     async with make_app(demo_dir).run_test(size=(120, 40)) as pilot:
         await unlock(pilot)
         table = pilot.app.screen.query_one("#cases", DataTable)
-        assert table.row_count == 6
+        assert table.row_count == 8
         pilot.app.screen.query_one("#search", Input).value = "hodan"
         await pilot.pause(0.1)
         assert table.row_count == 1
@@ -388,7 +388,7 @@ async def test_cases_filters_summary_and_deleting_a_draft(tmp_path: Path) -> Non
         screen = pilot.app.screen
         table = screen.query_one("#cases", DataTable)
         summary = str(screen.query_one("#summary", Label).render())
-        assert "3 in progress, 3 finalized, 1 overdue, 1 due within 14 days" in summary
+        assert "3 in progress, 5 finalized, 1 overdue, 1 due within 14 days" in summary
         await pilot.press("f")  # in progress
         assert table.row_count == 3
         await pilot.press("f", "f")  # due within 14 days (not yet overdue, as the summary)
@@ -396,7 +396,7 @@ async def test_cases_filters_summary_and_deleting_a_draft(tmp_path: Path) -> Non
         await pilot.press("f")  # overdue
         assert table.row_count == 1
         await pilot.press("f")  # all
-        assert table.row_count == 6
+        assert table.row_count == 8
         # A finalized case cannot be erased; a draft can, after a yes.
         screen.query_one("#search", Input).value = "rami"
         await pilot.pause(0.1)

@@ -47,6 +47,10 @@ class Persona:
     stage: Stage
     answers: tuple[PersonaAnswer, ...]
     expected: str
+    # The caseworker's decisions on the plan before it is frozen: (plan field key, value,
+    # reason), entered as overrides (`plans.set_override`). A plan field that asks a decision
+    # (a leerroute kept after a move, the AOW age within the termijn) cannot be final without.
+    decisions: tuple[tuple[str, object, str], ...] = ()
 
     @property
     def display_name(self) -> str:
