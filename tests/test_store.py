@@ -222,7 +222,7 @@ def test_the_bundle_is_pinned_with_the_interview(store: Store, bundle) -> None: 
     interviews._BUNDLE_CACHE.clear()
     opened = interviews.open_interview(store, interview_id)
     assert opened.bundle.sha256 == bundle.sha256
-    assert opened.summary.bundle_version == "1.2.0"
+    assert opened.summary.bundle_version == "1.3.0"
 
 
 def test_notes_and_flags(store: Store, bundle) -> None:  # type: ignore[no-untyped-def]
