@@ -8,6 +8,7 @@ is refused — the demo never touches real data.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from pathlib import Path
 
 from intake_tui.core.clock import FrozenClock
@@ -33,6 +34,7 @@ DEMO_PLANS = {
 }
 
 FILLED_MARKER = "demo-filled"
+DEMO_NAMESPACE = uuid.UUID("5b1f2c0e-8d1a-4c9e-9f3a-2e6d7c4b1a90")  # invented for the demo
 DEMO_USER = "demo"
 DEMO_PASSPHRASE = "demo-passphrase"
 
@@ -92,6 +94,8 @@ def fill(store: Store, clock: FrozenClock) -> None:
             client_display_name=persona.display_name,
             given_name=persona.given_name,
             family_name=persona.family_name,
+            # Fixed ids: every demo folder (and every screenshot of it) shows the same ones.
+            interview_id=uuid.uuid5(DEMO_NAMESPACE, persona.key).hex,
             client_language=persona.client_language,
             interpreter=interviews.Interpreter(used, how, language),
             duo_notice_date=persona.duo_notice_date,
