@@ -60,6 +60,12 @@ LEGAL_REASONS: dict[str, tuple[str, str]] = {
         "einde van de termijn. De regievoerder bespreekt dit met u.",
         AOW_SOURCE,
     ),
+    "wet.bezwaar": (
+        "Dit plan is een besluit van de gemeente. Daarom staat hier hoe u bezwaar kunt maken.",
+        "Algemene wet bestuursrecht art. 3:45: bij een besluit staat of en hoe bezwaar kan; het "
+        "PIP is een beschikking (domain.md §4.1, [SCH-PIP]). De tekst staat in plan.yaml "
+        "(bezwaar), met zijn eigen bron.",
+    ),
     "wet.vrijstelling_diploma": (
         "U heeft een Nederlands diploma. Misschien hoeft u daarom niet in te burgeren "
         "(vrijstelling). DUO beslist daarover. De regievoerder controleert het bij DUO.",
@@ -303,7 +309,7 @@ def objection_field(
         return
     name = gemeente or "de gemeente"
     where = adres or "het adres dat de gemeente u geeft"
-    source = Source(OBJECTION_SOURCE_ID, spec.niet_nakomen, (), spec.source)
+    source = Source(OBJECTION_SOURCE_ID, LEGAL_REASONS[OBJECTION_SOURCE_ID][0], (), spec.source)
     for key, value in (
         (
             "bezwaar.clausule",
