@@ -172,13 +172,14 @@ async def test_switching_to_english_rebuilds_every_open_screen_without_save(
         screen.query_one("#language", Select).value = "en"
         await until(pilot, lambda: label(pilot.app.screen, ".title") == "Settings for this laptop")
         await pilot.pause(0.1)
+        # The footer is composed again after the rebuild: wait for it, as a busy machine needs.
+        await until(pilot, lambda: "Back" in footer_text(pilot.app.screen).split())
         screen = pilot.app.screen
         assert label(screen, ".title") == "Settings for this laptop"
-        assert "Back" in footer_text(screen).split()
         assert load_settings(root / "config.toml").language == "en"
         await pilot.press("escape")
         await wait_for(pilot, "CasesScreen")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: "New intake" in footer_text(pilot.app.screen))
         cases = pilot.app.screen
         assert "New intake" in footer_text(cases) and "Help" in footer_text(cases)
         table = cases.query_one("#cases", DataTable)
@@ -188,7 +189,7 @@ async def test_switching_to_english_rebuilds_every_open_screen_without_save(
         await pilot.press("f8")
         await wait_for(pilot, "SyncScreen")
         assert label(pilot.app.screen, ".title") == "Sync with the municipality"
-        assert "Send now" in footer_text(pilot.app.screen)
+        await until(pilot, lambda: "Send now" in footer_text(pilot.app.screen))
 
 
 async def test_a_changed_key_works_and_is_kept_without_save(root: Path) -> None:
