@@ -449,6 +449,7 @@ class Central:
         found = session.get(IdempotencyRecord, (device_id, key))
         if found is not None:
             return self._replay(found, request_sha)
+        _own(session, device_id, sub.interview_id)  # another laptop's case: as if unknown
         stored = session.get(Submission, (sub.interview_id, sub.revision))
         if stored is not None and stored.payload_sha256 == sub.payload_sha256:
             body = receipt(stored, replayed=True)
@@ -571,8 +572,9 @@ class Central:
 
     # -- plans --
 
-    def latest_plan(self, interview_id: str) -> PlanVersion:
+    def latest_plan(self, device_id: str, interview_id: str) -> PlanVersion:
         with Session(self.engine, expire_on_commit=False) as session:
+            _own(session, device_id, interview_id)
             latest = _latest(session, interview_id)
         if latest is None:
             raise Problem(404, "not_found", "No plan with this interview id.")
@@ -591,6 +593,7 @@ class Central:
         def attempt() -> dict[str, Any]:
             now = self.now()
             with Session(self.engine, expire_on_commit=False) as session:
+                _own(session, device_id, interview_id)
                 latest = _latest(session, interview_id)
                 if latest is None:
                     raise Problem(404, "not_found", "No plan with this interview id.")
@@ -722,6 +725,25 @@ def etag_matches(if_match: str, current: str) -> bool:
         if tag == "*" or tag == current or f'"{tag}"' == current:
             return True
     return False
+
+
+def _owner(session: Session, interview_id: str) -> str | None:
+    """The device that sent the interview's first revision: the only one that may read and
+    write it (a hand-over to another device is a later, audited central action)."""
+    first = session.exec(
+        select(Submission.device_id)
+        .where(Submission.interview_id == interview_id)
+        .order_by(col(Submission.received_at), col(Submission.revision))
+        .limit(1)
+    ).first()
+    return first
+
+
+def _own(session: Session, device_id: str, interview_id: str) -> None:
+    """404 for another device's interview: the answer does not reveal that the id exists."""
+    owner = _owner(session, interview_id)
+    if owner is not None and owner != device_id:
+        raise Problem(404, "not_found", "No plan with this interview id.")
 
 
 def _latest(session: Session, interview_id: str) -> PlanVersion | None:
@@ -1025,8 +1047,8 @@ def create_app(
     )
     async def get_plan(request: Request, interview_id: str) -> Response:
         """The latest version of a plan (newest submitted revision or central edit)."""
-        await device_of(request)
-        latest = await run_in_threadpool(central.latest_plan, interview_id)
+        device = await device_of(request)
+        latest = await run_in_threadpool(central.latest_plan, device, interview_id)
         return Response(
             latest.document.encode("utf-8"),
             media_type="application/json",
@@ -1048,7 +1070,8 @@ def create_app(
         """A central edit; only on top of the version the editor read (If-Match)."""
         device = await device_of(request)
         if_match = request.headers.get("if-match")
-        if not if_match:
+        # "*" matches any version: an edit on top of one nobody read. Name the version.
+        if not if_match or if_match.strip() == "*":
             raise Problem(428, "precondition_required")
         data = await body_of(request)
         result = await run_in_threadpool(central.put_plan, device, interview_id, if_match, data)
