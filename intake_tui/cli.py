@@ -239,7 +239,8 @@ def _peek_option(arguments: list[str], name: str) -> str | None:
 
 
 def _translations(path: Path | None, *, update: bool) -> int:
-    from intake_tui.core.catalogs import CatalogError, coverage, format_coverage, update_catalogs
+    from intake_tui.core.catalog_update import update_catalogs
+    from intake_tui.core.catalogs import CatalogError, coverage, format_coverage
     from intake_tui.core.questionnaire import BundleError, load_bundle, resolve_bundle_path
     from intake_tui.resources import builtin_bundle_dirs
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from intake_tui.core import catalogs
+from intake_tui.core import catalog_update, catalogs
+from intake_tui.core.catalog_update import update_catalogs
 from intake_tui.core.catalogs import (
     Catalog,
     CatalogError,
@@ -27,7 +28,6 @@ from intake_tui.core.catalogs import (
     language_name,
     marker,
     parse_catalog,
-    update_catalogs,
 )
 from intake_tui.core.questionnaire import Bundle, load_bundle
 from intake_tui.core.translations import bundle_messages
@@ -549,5 +549,5 @@ def test_update_does_not_overwrite_a_catalog_changed_meanwhile(tmp_path: Path) -
     edited = path.read_bytes() + b"\n# a translator's edit\n"
     path.write_bytes(edited)
     with pytest.raises(CatalogError, match="changed while"):
-        catalogs._replace(path, b"new", expected=b"what was read before")
+        catalog_update._replace(path, b"new", expected=b"what was read before")
     assert path.read_bytes() == edited
