@@ -1,0 +1,250 @@
+"""The models of the export document (`intake-export/1`) and the constants of its schema; the
+document is built in core/export.py, which the committed JSON Schema is generated from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StrictBool,
+    StrictInt,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+
+SCHEMA_NAME: Literal["intake-export/1"] = "intake-export/1"
+SCHEMA_ID = "https://intake-tui.invalid/schemas/intake-export-1.schema.json"
+SCHEMA_FILE = "intake-export-1.schema.json"
+REGENERATE = "python -m intake_tui.core.export --write-schema"
+
+Status = Literal["discussed", "final"]
+AnswerState = Literal["answered", "unknown", "declined"]
+JsonValue = StrictBool | StrictInt | str | list[str] | None
+"""An answer or plan value in JSON form: dates ISO text, decimals text, multi-choice a list."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_serialization_defaults_required=True,
+    )
+
+
+# -- record and interview ---------------------------------------------------------------------
+
+
+class Record(_Model):
+    """Which revision this is: `(interview_id, revision)`; it names its predecessor."""
+
+    interview_id: Annotated[str, Field(min_length=1)]
+    revision: Annotated[StrictInt, Field(ge=1)]
+    previous_revision: Annotated[StrictInt, Field(ge=1)] | None
+    status: Status
+    frozen_at: dt.datetime
+
+    @model_validator(mode="after")
+    def _predecessor_before(self) -> Record:
+        if self.previous_revision is not None and self.previous_revision >= self.revision:
+            raise ValueError("previous_revision must be lower than revision")
+        return self
+
+
+class BundleRef(_Model):
+    """The questionnaire bundle the interview was pinned to."""
+
+    id: str
+    version: str
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class Interpreter(_Model):
+    used: StrictBool
+    how: str | None
+    language: str | None
+
+
+class InterviewInfo(_Model):
+    """Facts about the interview; `caseworker` is the employee's login name, never the newcomer."""
+
+    bundle: BundleRef
+    client_language: str
+    interpreter: Interpreter
+    created_at: dt.datetime
+    finalized_at: dt.datetime | None
+    caseworker: str
+    device_id: str
+
+
+# -- answers ----------------------------------------------------------------------------------
+
+
+class AnswerOut(_Model):
+    """One answer: a value, or "weet niet" (`unknown`) / "wil niet zeggen" (`declined`)."""
+
+    state: AnswerState
+    value: JsonValue
+
+    @model_validator(mode="after")
+    def _value_only_when_answered(self) -> AnswerOut:
+        if self.state != "answered" and self.value is not None:
+            raise ValueError("an unknown or declined answer has no value")
+        return self
+
+
+RepeatInstance = dict[str, AnswerOut]
+AnswerEntry = AnswerOut | list[RepeatInstance]
+
+
+# -- plan -------------------------------------------------------------------------------------
+
+
+class InputOut(_Model):
+    """An answer a rule read; `shown` is null when the answer may not be in this document."""
+
+    question: str
+    instance: str | None
+    shown: str | None
+
+
+class SourceOut(_Model):
+    rule: str
+    because: str
+    inputs: list[InputOut]
+
+
+class GoalOut(_Model):
+    """An ontwikkelwens or aandachtspunt in the plan, with sub-goals and dates (ISO)."""
+
+    omschrijving: str
+    subdoelen: str | None
+    start: str | None
+    eind: str | None
+
+
+PlanValue = JsonValue | list[GoalOut]
+"""A plan field's value in JSON form (goals are objects; everything else as JsonValue)."""
+
+
+class OverrideOut(_Model):
+    """The caseworker's own choice, with the reason, who (login name) and when."""
+
+    value: PlanValue
+    reason: str
+    by: str
+    at: dt.datetime
+
+
+class PlanFieldOut(_Model):
+    value: PlanValue
+    rule_value: PlanValue
+    sources: list[SourceOut]
+    needs_decision: list[SourceOut]
+    override: OverrideOut | None
+
+
+class Termijn(_Model):
+    """The 3-year termijn: from the day after the first final PIP's dagtekening."""
+
+    start: dt.date
+    end: dt.date
+
+
+class PlanOut(_Model):
+    fields: dict[str, PlanFieldOut]
+    dagtekening: dt.date | None
+    termijn: Termijn | None
+
+
+# -- DUO --------------------------------------------------------------------------------------
+
+
+def _is_none(value: object) -> bool:
+    return value is None
+
+
+class DuoPip(BaseModel):
+    """DUO's `PIP` object (reference/duo/PIP.openapi.yml); empty optional fields are left out."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        title="PIP",
+    )
+
+    dagtekening_pip: dt.date = Field(alias="dagtekeningPip")
+    leerroute: Literal["B", "O", "Z"]
+    niveau: Literal["A2", "B1"] | None = Field(default=None, exclude_if=_is_none)
+    geschatte_intensiteit_b1_route: Annotated[StrictInt, Field(ge=1, le=9999)] | None = Field(
+        default=None, exclude_if=_is_none, alias="geschatteIntensiteitB1Route"
+    )
+    indicator_mag_opleiding_afmaken: StrictBool | None = Field(
+        default=None, exclude_if=_is_none, alias="indicatorMagOpleidingAfmaken"
+    )
+    indicator_alfabetiseringsonderwijs: Literal["A", "AA", "NVT"] | None = Field(
+        default=None, exclude_if=_is_none, alias="indicatorAlfabetiseringsonderwijs"
+    )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # Optional fields are absent when empty, never null: DUO's schema has no nulls.
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        for prop in target.get("properties", {}).values():
+            branches = prop.pop("anyOf", None)
+            if branches:
+                prop.update(next(b for b in branches if b != {"type": "null"}))
+                prop.pop("default", None)
+        return schema
+
+
+# -- the document -----------------------------------------------------------------------------
+
+
+class ExportDocument(_Model):
+    """One frozen plan revision with the answers it rests on (`intake-export/1`)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_serialization_defaults_required=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        title="intake-tui export document (intake-export/1)",
+    )
+
+    schema_: Literal["intake-export/1"] = Field(default=SCHEMA_NAME, alias="schema")
+    record: Record
+    interview: InterviewInfo
+    answers: dict[str, AnswerEntry]
+    withheld: list[str]
+    sealed: StrictBool
+    plan: PlanOut
+    duo: DuoPip | None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ExportDocument:
+        if self.withheld != sorted(set(self.withheld)):
+            raise ValueError("withheld must be sorted and unique")
+        if self.sealed and self.withheld:
+            raise ValueError("a sealed document withholds nothing")
+        if self.record.status == "final":
+            if self.plan.dagtekening is None or self.duo is None:
+                raise ValueError("a final revision has a dagtekening and a duo block")
+            if self.duo.dagtekening_pip != self.plan.dagtekening:
+                raise ValueError("the duo block's dagtekeningPip must be the plan's dagtekening")
+        elif self.duo is not None or self.plan.dagtekening is not None:
+            raise ValueError("only a final revision has a dagtekening and a duo block")
+        return self
