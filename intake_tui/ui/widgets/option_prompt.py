@@ -18,13 +18,10 @@ from __future__ import annotations
 
 import rich.repr
 from rich.cells import cell_len
-from rich.segment import Segment
 from textual.css.styles import RulesMap
-from textual.strip import Strip
-from textual.style import Style
-from textual.visual import RenderOptions, Visual
 
 from intake_tui.i18n.bidi import RtlMode, display_lines
+from intake_tui.ui.widgets.lines_visual import LinesVisual
 
 NUMBER_WIDTH = 3
 """Cells for the number, right-aligned: room for "99" plus a space, or "100"."""
@@ -37,7 +34,7 @@ _CACHED_WIDTHS = 8
 
 
 @rich.repr.auto
-class OptionPrompt(Visual):
+class OptionPrompt(LinesVisual):
     """The prompt of one option: `number`, the caseworker's `mine`, the newcomer's `theirs`.
 
     `rtl` and `mode` are about `theirs` (the newcomer's language and the `rtl_rendering`
@@ -108,18 +105,3 @@ class OptionPrompt(Visual):
             visual = display_lines(self.theirs, _UNWRAPPED, rtl=self.rtl, mode=self.mode)
             widths.extend(cell_len(line) for line in visual)
         return max(NUMBER_WIDTH, cell_len(self.number)) + GAP + max(widths, default=0)
-
-    def get_height(self, rules: RulesMap, width: int) -> int:
-        return len(self.lines(width))
-
-    def render_strips(
-        self, width: int, height: int | None, style: Style, options: RenderOptions
-    ) -> list[Strip]:
-        """Every line in the style OptionList passes (its highlight covers the whole option)."""
-        if width <= 0:
-            return []
-        rich_style = style.rich_style
-        lines = self.lines(width)
-        if height is not None:
-            lines = lines[:height]
-        return [Strip([Segment(line, rich_style)], width) for line in lines]

@@ -18,13 +18,10 @@ from __future__ import annotations
 
 import rich.repr
 from rich.cells import cell_len
-from rich.segment import Segment
 from textual.css.styles import RulesMap
-from textual.strip import Strip
-from textual.style import Style
-from textual.visual import RenderOptions, Visual
 
 from intake_tui.i18n.bidi import display_lines
+from intake_tui.ui.widgets.lines_visual import LinesVisual
 
 STEP = 2
 """Cells further in than the head for the text under a head too wide to hang from."""
@@ -33,7 +30,7 @@ _CACHED_WIDTHS = 8
 
 
 @rich.repr.auto
-class HangingRow(Visual):
+class HangingRow(LinesVisual):
     """`head` then `text`, the text's later lines indented under its first; `after` as given."""
 
     def __init__(
@@ -94,18 +91,3 @@ class HangingRow(Visual):
         widths = [cell_len(line) for line in display_lines(self.text, _UNWRAPPED, rtl=False)]
         widths += [self.indent + cell_len(line) for line in self.after]
         return max([cell_len(self.head) + widths[0], *widths[1:]])
-
-    def get_height(self, rules: RulesMap, width: int) -> int:
-        return len(self.lines(width))
-
-    def render_strips(
-        self, width: int, height: int | None, style: Style, options: RenderOptions
-    ) -> list[Strip]:
-        """Every line in the style OptionList passes (its highlight covers the whole row)."""
-        if width <= 0:
-            return []
-        rich_style = style.rich_style
-        lines = self.lines(width)
-        if height is not None:
-            lines = lines[:height]
-        return [Strip([Segment(line, rich_style)], width).crop(0, width) for line in lines]
