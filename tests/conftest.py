@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os as _os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,18 @@ _settings.register_profile(
     "thorough", max_examples=1000, deadline=None, suppress_health_check=[_HealthCheck.too_slow]
 )
 _settings.load_profile(_os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def dutch() -> Iterator[None]:
+    """Dutch screens for one test; the UI language is process-wide, so English again after."""
+    from intake_tui.i18n import set_language
+    from intake_tui.ui.keys import localize_bindings
+
+    set_language("nl")
+    localize_bindings()
+    try:
+        yield
+    finally:
+        set_language("en")
+        localize_bindings()

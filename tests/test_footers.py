@@ -3,16 +3,14 @@ palette's key, and F1 (which lists the rest) always among them (issue 13, item 2
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.widgets import DataTable, Input
 
-from intake_tui.i18n import set_language
 from intake_tui.store.keyring import TEST_KDF
-from intake_tui.ui.keys import localize_bindings
 
 from .tui_helpers import make_app, unlock, wait_for
 
@@ -22,18 +20,6 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from intake_tui.demo import open_or_make_demo
 
     return open_or_make_demo(tmp_path_factory.mktemp("demo") / "d", kdf=TEST_KDF).root
-
-
-@pytest.fixture
-def dutch() -> Iterator[None]:
-    """The UI language is process-wide: Dutch here, English again for the next test."""
-    set_language("nl")
-    localize_bindings()
-    try:
-        yield
-    finally:
-        set_language("en")
-        localize_bindings()
 
 
 async def _cases(pilot: Any) -> None:

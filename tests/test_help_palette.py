@@ -47,20 +47,6 @@ def marked() -> Iterator[None]:
         localize_bindings()
 
 
-@pytest.fixture
-def dutch() -> Iterator[None]:
-    from intake_tui.i18n import set_language
-    from intake_tui.ui.keys import localize_bindings
-
-    set_language("nl")
-    localize_bindings()
-    try:
-        yield
-    finally:
-        set_language("en")
-        localize_bindings()
-
-
 def _help_lines(pilot: object) -> list[str]:
     screen = pilot.app.screen  # type: ignore[attr-defined]
     return [str(label.render()) for label in screen.query("#help-box Label.key")]

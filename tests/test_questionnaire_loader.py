@@ -35,10 +35,10 @@ def expected_problems(source: Path) -> list[tuple[int, int, str]]:
     return expected
 
 
-@pytest.mark.parametrize("case", BROKEN, ids=[p.name for p in BROKEN])
-def test_broken_bundle_reports_each_problem_at_its_place(case: Path) -> None:
+def assert_problems_as_announced(case: Path, file: str) -> None:
+    """The broken bundle `case` fails with exactly the problems its `file` announces."""
     bundle, problems = check_bundle(case)
-    expected = expected_problems(case / "questionnaire.yaml")
+    expected = expected_problems(case / file)
     assert expected, "a broken case must announce its problems"
     assert bundle is None
     found = [(p.location.line, p.location.column, p.message) for p in problems]
@@ -48,7 +48,12 @@ def test_broken_bundle_reports_each_problem_at_its_place(case: Path) -> None:
         assert hit is not None, f"expected {line}:{column}: {text!r}; got {found}"
         unmatched.remove(hit)
     assert not unmatched, f"problems nobody announced: {unmatched}"
-    assert all(p.location.path.endswith("questionnaire.yaml") for p in problems)
+    assert all(p.location.path.endswith(file) for p in problems)
+
+
+@pytest.mark.parametrize("case", BROKEN, ids=[p.name for p in BROKEN])
+def test_broken_bundle_reports_each_problem_at_its_place(case: Path) -> None:
+    assert_problems_as_announced(case, "questionnaire.yaml")
 
 
 def test_problems_render_as_path_line_col_message() -> None:

@@ -38,15 +38,6 @@ def english_afterwards() -> Iterator[None]:
         localize_bindings()
 
 
-@pytest.fixture
-def dutch(english_afterwards: None) -> None:
-    from intake_tui.i18n import set_language
-    from intake_tui.ui.keys import localize_bindings
-
-    set_language("nl")
-    localize_bindings()
-
-
 class _Marked(gettext.NullTranslations):
     """A language in which every message went through `_()`: «…» around it."""
 
