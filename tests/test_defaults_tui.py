@@ -22,7 +22,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return open_or_make_demo(tmp_path_factory.mktemp("demo") / "d", kdf=TEST_KDF).root
 
 
-async def new_intake(pilot, given: str, family: str):  # type: ignore[no-untyped-def]
+async def new_intake(pilot, given: str, family: str, interpreter: str = "video"):  # type: ignore[no-untyped-def]
     await unlock(pilot)
     await pilot.press("n")
     await wait_for(pilot, "NewIntakeScreen")
@@ -30,7 +30,7 @@ async def new_intake(pilot, given: str, family: str):  # type: ignore[no-untyped
     screen.query_one("#given", Input).value = given
     screen.query_one("#family", Input).value = family
     screen.query_one("#language", Select).value = "ar"
-    screen.query_one("#interpreter", Select).value = "video"
+    screen.query_one("#interpreter", Select).value = interpreter
     await pilot.click("#start")
     await wait_for(pilot, "InformationScreen")
     await pilot.press("y")
@@ -76,7 +76,8 @@ async def test_a_proposed_choice_is_highlighted_not_chosen(demo_dir: Path) -> No
         await pilot.pause(0.05)
         choices = interview.query_one(ChoiceList)
         assert choices.chosen == ()
-        highlighted = choices.get_option_at_index(choices.highlighted or 0).id
+        assert choices.highlighted is not None
+        highlighted = choices.get_option_at_index(choices.highlighted).id
         assert highlighted == "true"  # the form said: an interpreter, by video
         assert interview.engine.answer("tolk_ingezet") is None
         await pilot.press("enter")
@@ -84,8 +85,23 @@ async def test_a_proposed_choice_is_highlighted_not_chosen(demo_dir: Path) -> No
         assert interview.engine.value("tolk_ingezet") is True
         assert interview.step == Step("tolk_vorm")
         choices = interview.query_one(ChoiceList)
-        assert choices.get_option_at_index(choices.highlighted or 0).id == "video"
+        assert choices.highlighted is not None
+        assert choices.get_option_at_index(choices.highlighted).id == "video"
         # A number picks what is shown beside it, whatever was proposed.
         await pilot.press("1")
         await pilot.pause(0.1)
         assert interview.engine.value("tolk_vorm") == "telefonisch"
+
+
+async def test_no_interpreter_on_the_form_highlights_no(demo_dir: Path) -> None:
+    """The proposal is not simply the first option: "nee" is the second one."""
+    async with make_app(demo_dir).run_test(size=(120, 40)) as pilot:
+        interview = await new_intake(pilot, "Zamzam", "Testpersoon", interpreter="none")
+        interview.jump_to(Step("tolk_ingezet"))
+        await pilot.pause(0.05)
+        choices = interview.query_one(ChoiceList)
+        assert choices.highlighted == 1
+        assert choices.get_option_at_index(1).id == "false"
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert interview.engine.value("tolk_ingezet") is False
