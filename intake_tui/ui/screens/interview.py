@@ -232,21 +232,23 @@ class InterviewScreen(RepeatActions, AppAccess, LocalizedBindings, Screen[None])
 
     def say(self, text: str) -> None:
         self.query_one("#message", Label).update(text)
-        self.on_resize()
 
     def fit_answer(self) -> None:
         """A list gets the rows the question's texts leave: at 80x24 a long heading pushed the
-        list's status line and the message off the screen. Measured on timers, after Textual
-        laid the new texts out (call_after_refresh still saw the previous question's sizes)."""
+        list's status line and the message off the screen. Runs when the heading or the answer
+        area changed size, i.e. after Textual laid the new texts out."""
         panel = self.query_one("#question-panel", Vertical)
         others = [w for w in panel.children if w.display and w is not self.answer]
-        room = panel.content_size.height - sum(w.outer_size.height for w in others)
-        if self.answer.fit(room):  # measured before the new texts were laid out: again
-            self.set_timer(0.02, self.fit_answer)
+        self.answer.fit(panel.content_size.height - sum(w.outer_size.height for w in others))
+
+    def on_question_heading_resized(self) -> None:
+        self.fit_answer()
+
+    def on_answer_area_resized(self) -> None:
+        self.fit_answer()
 
     def on_resize(self) -> None:
-        self.set_timer(0.02, self.fit_answer)
-        self.set_timer(0.15, self.fit_answer)  # once more, for a busy machine
+        self.call_after_refresh(self.fit_answer)
 
     def focus_panel(self) -> None:
         self.query_one("#question-panel", Vertical).can_focus = True

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Input, Label, TextArea
 
 from intake_tui.core.engine import Key
@@ -156,6 +158,12 @@ class AnswerArea(Vertical):
         )
         if rows:
             entries.focus()
+
+    class Resized(Message):
+        """Its height changed (another field, a hint or a proposal shown): fit the list again."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.post_message(self.Resized())
 
     def fit(self, room: int) -> bool:
         """Give a list the rows left of `room` once the lines under it are counted (3 to

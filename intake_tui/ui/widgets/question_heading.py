@@ -4,8 +4,10 @@ that text is a fallback, may be outdated, or was never reviewed."""
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Label
 
 from intake_tui.i18n.bidi import RtlMode
@@ -14,6 +16,12 @@ from intake_tui.ui.bidi_label import BidiLabel
 
 class QuestionHeading(Vertical):
     """`show` the texts of one question; `bilingual` shows or hides the newcomer's column."""
+
+    class Resized(Message):
+        """Its height changed (another question, another language): the answer's list fits again."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.post_message(self.Resized())
 
     DEFAULT_CSS = """
     QuestionHeading {
