@@ -70,7 +70,8 @@ def duo_facts(
     )
 
 
-def _d(day: dt.date) -> str:
+def show_date(day: dt.date) -> str:
+    """A date as the caseworker reads it: dd-mm-yyyy."""
     return day.strftime("%d-%m-%Y")
 
 
@@ -174,7 +175,7 @@ def duo_checks(plan: Plan, facts: DuoFacts) -> list[Check]:
             "dagtekening_na_start_plicht",
             start is None or day >= start,
             _("The dagtekening lies before the start of the inburgeringsplicht ({date}).").format(
-                date=_d(start) if start else "?"
+                date=show_date(start) if start else "?"
             ),
             _("The dagtekening is not before the start of the inburgeringsplicht."),
         )
@@ -182,7 +183,7 @@ def duo_checks(plan: Plan, facts: DuoFacts) -> list[Check]:
             "dagtekening_na_vestiging",
             facts.vestiging is None or day >= facts.vestiging,
             _("The dagtekening lies before the settlement in the municipality ({date}).").format(
-                date=_d(facts.vestiging) if facts.vestiging else "?"
+                date=show_date(facts.vestiging) if facts.vestiging else "?"
             ),
             _("The dagtekening is not before the settlement in the municipality."),
         )
@@ -191,7 +192,7 @@ def duo_checks(plan: Plan, facts: DuoFacts) -> list[Check]:
             "dagtekening_niet_voor_vorige",
             previous is None or day >= previous,
             _("A changed PIP cannot be dated before the earlier PIP ({date}).").format(
-                date=_d(previous) if previous else "?"
+                date=show_date(previous) if previous else "?"
             ),
             _("The dagtekening is not before an earlier PIP."),
         )

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from intake_tui.core.engine import Interview
-from intake_tui.core.plan.duo import Check
+from intake_tui.core.plan.duo import Check, show_date
 from intake_tui.core.plan.legal import (
     AOW_SOURCE,
     TERMIJN_SOURCE,
@@ -89,10 +89,6 @@ ROUTE_OF_ANSWER = {"b1": "B", "onderwijs": "O", "z": "Z"}
 def legal_source(rule_id: str, inputs: tuple[Input, ...] = ()) -> Source:
     because, source = LEGAL_REASONS[rule_id]
     return Source(rule_id, because, inputs, source)
-
-
-def _d(day: dt.date) -> str:
-    return day.strftime("%d-%m-%Y")
 
 
 def _value(interview: Interview, name: str) -> object:
@@ -250,7 +246,7 @@ def legal_checks(plan: Plan, facts: LegalFacts) -> list[Check]:
         _(
             "Legal rule: a change of leerroute (schakelen) is possible only within 1.5 years of "
             "the first PIP (until {date}); onderwijsroute to B1-route is possible at any time."
-        ).format(date=_d(limit) if limit else "?"),
+        ).format(date=show_date(limit) if limit else "?"),
         _("Legal rule: no change of leerroute after 1.5 years."),
     )
     afschalen = route == "B" and niveau == "A2" and facts.later_pip and facts.earlier_niveau != "a2"

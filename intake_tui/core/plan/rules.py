@@ -10,7 +10,6 @@ applied on top and survive regeneration: the plan shows "rule said X, caseworker
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from intake_tui.core.display import show_answer, show_value
 from intake_tui.core.engine import Interview
 from intake_tui.core.expressions import Expression, ExpressionError
 from intake_tui.core.plan.fields import FIELDS, FieldValueError, check_value
-from intake_tui.core.plan.legal import DEADLINE_SOURCE, pip_deadline
+from intake_tui.core.plan.legal import DEADLINE_SOURCE, add_months, pip_deadline
 
 # The loader lives in core.plan.loader; its names stay importable from here.
 from intake_tui.core.plan.loader import PLAN_FILE as PLAN_FILE
@@ -196,13 +195,6 @@ def _set(target: PlanField, value: Any, source: Source) -> None:
         target.rule_value = value
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 # Reasons of the fields the code fills in (the law, practice, settings, copies from the
 # intake). They have rule ids like plan.yaml's and are translated the same way
 # (msgctxt plan.rule.<id>.because); core.translations lists them with the bundle's texts.
@@ -322,7 +314,7 @@ def _derive(
     if fields["ontzorgen.van_toepassing"].value is True and isinstance(start, dt.date):
         # 6 months "tot en met": the day before the same date 6 months on (domain.md §5 said
         # the date itself, a day too late)
-        fields["ontzorgen.tot"].rule_value = _add_months(start, 6) - dt.timedelta(days=1)
+        fields["ontzorgen.tot"].rule_value = add_months(start, 6) - dt.timedelta(days=1)
         fields["ontzorgen.tot"].sources.append(
             builtin_source(
                 "wet.ontzorgen_zes_maanden",
