@@ -366,3 +366,30 @@ async def test_a_tab_in_a_burst_of_keys_moves_the_letters_after_it(demo_dir: Pat
         assert screen.query_one("#given", Input).value == "Zam"
         assert screen.query_one("#family", Input).value == "Tes"
         assert pilot.app.focused is screen.query_one("#given", Input)
+
+
+async def test_keys_typed_right_after_a_screen_change_reach_the_new_screen(
+    demo_dir: Path,
+) -> None:
+    """A hurried caseworker: "n", the name, Tab, the family name, all at once from the cases
+    table; and "/" then letters. Nothing lands on the screen that is leaving."""
+    from textual import events
+
+    async with make_app(demo_dir).run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        await pilot.pause(0.2)
+        for key in ["n", "A", "m", "a", "l", "tab", "T", "e", "s"]:
+            pilot.app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await wait_for(pilot, "NewIntakeScreen")
+        await pilot.pause(0.3)
+        screen = pilot.app.screen
+        assert screen.query_one("#given", Input).value == "Amal"
+        assert screen.query_one("#family", Input).value == "Tes"
+        await pilot.press("escape")
+        await wait_for(pilot, "CasesScreen")
+        await pilot.pause(0.2)
+        for key, character in [("slash", "/"), ("n", "n"), ("a", "a")]:
+            pilot.app.post_message(events.Key(key, character))
+        await pilot.pause(0.3)
+        assert type(pilot.app.screen).__name__ == "CasesScreen"  # "n" typed, not a new intake
+        assert pilot.app.screen.query_one("#search", Input).value == "na"

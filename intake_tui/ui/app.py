@@ -117,6 +117,7 @@ class IntakeApp(LocalizedBindings, App[None]):
         self._sync_timer: Timer | None = None
         # Keys typed while the passphrase is checked (a second or so): for the next screen.
         self._typed_while_unlocking: list[events.Key] = []
+        self._held_keys: list[events.Key] = []  # typed while the next screen was being put up
         from intake_tui.i18n import current_language
 
         self.ui_language: str = current_language()
@@ -197,6 +198,9 @@ class IntakeApp(LocalizedBindings, App[None]):
     def on_key(self) -> None:
         self._last_activity = time.monotonic()
 
+    # At most this many screen refreshes a key waits for a screen that never takes the focus.
+    HOLD_REFRESHES = 20
+
     # The unlock's own keys (pressed twice) are not kept; quitting still quits at once.
     NOT_KEPT_WHILE_UNLOCKING = frozenset({"enter", "escape", "ctrl+q", "ctrl+c"})
 
@@ -210,7 +214,29 @@ class IntakeApp(LocalizedBindings, App[None]):
                     return
             elif self.store is None:
                 self._typed_while_unlocking.clear()  # the unlock failed: nothing to pass on
+            # "n" then "Amal" at once: the letters come before the new screen has its focus.
+            # They wait for it, in order, instead of going to the screen that is leaving.
+            if self._held_keys or not self._screen_ready():
+                self._held_keys.append(event)
+                if len(self._held_keys) == 1:
+                    self.call_after_refresh(self._release_held_keys)
+                return
         await super().on_event(event)
+
+    def _screen_ready(self) -> bool:
+        """The screen on top is mounted and has put the focus where typing goes (if anywhere)."""
+        screen = self.screen
+        if not screen.is_mounted:
+            return False
+        return screen.focused is not None or not screen.focus_chain
+
+    async def _release_held_keys(self, tries: int = 0) -> None:
+        while self._held_keys:
+            if not self._screen_ready() and tries < self.HOLD_REFRESHES:
+                self.call_after_refresh(self._release_held_keys, tries + 1)
+                return
+            tries = 0
+            await super().on_event(self._held_keys.pop(0))
 
     def _unlocking(self) -> bool:
         from textual.worker import WorkerState

@@ -17,7 +17,7 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from textual.binding import Binding, BindingsMap
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.dom import DOMNode
 
 from intake_tui.i18n import N_, _
@@ -117,6 +117,19 @@ class LocalizedBindings:
         merged = cls.__dict__.get("_merged_bindings")
         if isinstance(merged, BindingsMap):
             _translate_map(merged)
+
+
+def screen_first(bindings: list[BindingType]) -> list[BindingType]:
+    """The same bindings, handled by the screen before the key goes to the focused widget.
+
+    A key the focused widget does not use reaches a screen's binding only after it bubbled up,
+    and a hurried caseworker's next keys are by then on their way to the same widget: "n" then
+    "Amal" at once lost the name, or even the new intake. A priority binding is handled in turn,
+    before the next key is handed out. Screens with a text field let such a key through to it
+    with `check_action` (see the cases screen)."""
+    return [
+        dataclasses.replace(b, priority=True) if isinstance(b, Binding) else b for b in bindings
+    ]
 
 
 def localize_bindings(app: App[Any] | None = None) -> None:

@@ -31,7 +31,7 @@ from textual.widgets import DataTable, Footer, Input, Label
 from intake_tui.i18n import N_, _
 from intake_tui.ui.base import AppAccess
 from intake_tui.ui.header import IntakeHeader
-from intake_tui.ui.keys import LocalizedBindings
+from intake_tui.ui.keys import LocalizedBindings, screen_first
 from intake_tui.ui.palette import CaseProvider
 from intake_tui.ui.widgets.cases_detail import CaseDetail
 
@@ -50,56 +50,70 @@ def _date(day: dt.date | dt.datetime | None) -> str:
 class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
     """All interviews on this laptop."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("/", "search", N_("Search"), id="cases.search", tooltip=N_("Search by name or id")),
-        Binding("enter", "open", N_("Open"), id="cases.open", tooltip=N_("Open the selected case")),
-        Binding("n", "new", N_("New intake"), id="cases.new", tooltip=N_("Start a new intake")),
-        Binding(
-            "f",
-            "filter",
-            N_("Filter"),
-            id="cases.filter",
-            tooltip=N_("All, in progress, finalized, PIP due soon, overdue"),
-            show=False,
-        ),
-        Binding(
-            "delete",
-            "delete",
-            N_("Delete draft"),
-            id="cases.delete",
-            tooltip=N_("Erase a draft case (asks first)"),
-            show=False,
-        ),
-        Binding(
-            "f9",
-            "settings",
-            N_("Settings"),
-            id="cases.settings",
-            tooltip=N_("Theme, lock time, language"),
-            show=False,
-        ),
-        Binding(
-            "s",
-            "sort",
-            N_("Sort"),
-            id="cases.sort",
-            tooltip=N_("Last change, name, PIP due date, newest case"),
-            show=False,
-        ),
-        Binding(
-            "f8",
-            "sync",
-            N_("Sync"),
-            id="cases.sync",
-            tooltip=N_("Sync with the municipality"),
-        ),
-        Binding("pagedown", "next_page", N_("Next page"), id="cases.next", show=False),
-        Binding("pageup", "previous_page", N_("Previous page"), id="cases.previous", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_first(
+        [
+            Binding(
+                "/", "search", N_("Search"), id="cases.search", tooltip=N_("Search by name or id")
+            ),
+            Binding(
+                "enter", "open", N_("Open"), id="cases.open", tooltip=N_("Open the selected case")
+            ),
+            Binding("n", "new", N_("New intake"), id="cases.new", tooltip=N_("Start a new intake")),
+            Binding(
+                "f",
+                "filter",
+                N_("Filter"),
+                id="cases.filter",
+                tooltip=N_("All, in progress, finalized, PIP due soon, overdue"),
+                show=False,
+            ),
+            Binding(
+                "delete",
+                "delete",
+                N_("Delete draft"),
+                id="cases.delete",
+                tooltip=N_("Erase a draft case (asks first)"),
+                show=False,
+            ),
+            Binding(
+                "f9",
+                "settings",
+                N_("Settings"),
+                id="cases.settings",
+                tooltip=N_("Theme, lock time, language"),
+                show=False,
+            ),
+            Binding(
+                "s",
+                "sort",
+                N_("Sort"),
+                id="cases.sort",
+                tooltip=N_("Last change, name, PIP due date, newest case"),
+                show=False,
+            ),
+            Binding(
+                "f8",
+                "sync",
+                N_("Sync"),
+                id="cases.sync",
+                tooltip=N_("Sync with the municipality"),
+            ),
+            Binding("pagedown", "next_page", N_("Next page"), id="cases.next", show=False),
+            Binding(
+                "pageup", "previous_page", N_("Previous page"), id="cases.previous", show=False
+            ),
+        ]
+    )
 
     FILTERS = ("all", "in_progress", "finalized", "due_soon", "overdue")
     COMMANDS: ClassVar[set[Any]] = {CaseProvider}
     AUTO_FOCUS = "#cases"
+
+    # Keys the search box types itself while it has the focus (the others work from anywhere).
+    TYPED_IN_SEARCH = frozenset({"search", "open", "new", "filter", "sort", "delete"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action in self.TYPED_IN_SEARCH and isinstance(self.focused, Input))
 
     def __init__(self) -> None:
         super().__init__()
@@ -280,7 +294,7 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
             self.action_open()
 
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        self.set_focus(self.query_one("#search", Input))  # at once: the next key is typed there
 
     def action_next_page(self) -> None:
         if (self.page + 1) * PAGE_SIZE < self.total:

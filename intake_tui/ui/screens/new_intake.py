@@ -37,6 +37,8 @@ class NewIntakeScreen(AppAccess, LocalizedBindings, Screen[None]):
         Binding("escape", "cancel", N_("Cancel"), id="new.cancel", tooltip=N_("Back to the cases")),
     ]
 
+    AUTO_FOCUS = "#given"  # set as the screen comes up, before the next key is handed out
+
     def compose(self) -> ComposeResult:
         from intake_tui.core.questionnaire import load_bundle
         from intake_tui.resources import builtin_bundle_dirs
@@ -100,9 +102,6 @@ class NewIntakeScreen(AppAccess, LocalizedBindings, Screen[None]):
             yield MessageLine(id="message")
             yield Button(_("Start the intake"), id="start", variant="primary")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#given", Input).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "start":

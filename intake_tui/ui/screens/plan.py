@@ -21,7 +21,7 @@ from intake_tui.core.plan.fields import FIELDS
 from intake_tui.i18n import N_, _, current_language
 from intake_tui.ui.base import AppAccess
 from intake_tui.ui.header import IntakeHeader
-from intake_tui.ui.keys import LocalizedBindings
+from intake_tui.ui.keys import LocalizedBindings, screen_first
 
 
 def parse_plan_value(key: str, text: str, labels: Mapping[str, str] | None = None) -> Any:
@@ -53,45 +53,47 @@ def parse_plan_value(key: str, text: str, labels: Mapping[str, str] | None = Non
 class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
     """The plan of one interview."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "d",
-            "discussed",
-            N_("Discussed"),
-            id="plan.discussed",
-            tooltip=N_("Mark the plan as discussed with the newcomer"),
-        ),
-        Binding(
-            "f",
-            "final",
-            N_("Final"),
-            id="plan.final",
-            tooltip=N_("Make the plan final, signed today"),
-        ),
-        Binding(
-            "e",
-            "export",
-            N_("Export"),
-            id="plan.export",
-            tooltip=N_("Write the plan as JSON and HTML"),
-        ),
-        Binding(
-            "o",
-            "override",
-            N_("Change"),
-            id="plan.override",
-            tooltip=N_("Choose another value for the selected field, with a reason"),
-        ),
-        Binding(
-            "a",
-            "inputs",
-            N_("Answers"),
-            id="plan.inputs",
-            tooltip=N_("The answers that led to the selected field"),
-            show=False,  # 80 columns: F1 and the palette list it
-        ),
-        Binding("escape", "back", N_("Back"), id="plan.back", tooltip=N_("Back"), show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_first(
+        [
+            Binding(
+                "d",
+                "discussed",
+                N_("Discussed"),
+                id="plan.discussed",
+                tooltip=N_("Mark the plan as discussed with the newcomer"),
+            ),
+            Binding(
+                "f",
+                "final",
+                N_("Final"),
+                id="plan.final",
+                tooltip=N_("Make the plan final, signed today"),
+            ),
+            Binding(
+                "e",
+                "export",
+                N_("Export"),
+                id="plan.export",
+                tooltip=N_("Write the plan as JSON and HTML"),
+            ),
+            Binding(
+                "o",
+                "override",
+                N_("Change"),
+                id="plan.override",
+                tooltip=N_("Choose another value for the selected field, with a reason"),
+            ),
+            Binding(
+                "a",
+                "inputs",
+                N_("Answers"),
+                id="plan.inputs",
+                tooltip=N_("The answers that led to the selected field"),
+                show=False,  # 80 columns: F1 and the palette list it
+            ),
+            Binding("escape", "back", N_("Back"), id="plan.back", tooltip=N_("Back"), show=False),
+        ]
+    )
 
     def __init__(self, interview_id: str) -> None:
         super().__init__()

@@ -25,7 +25,7 @@ from intake_tui.core.engine import Step
 from intake_tui.i18n import N_, _, ngettext
 from intake_tui.ui.base import AppAccess
 from intake_tui.ui.header import IntakeHeader
-from intake_tui.ui.keys import LocalizedBindings
+from intake_tui.ui.keys import LocalizedBindings, screen_first
 from intake_tui.ui.screens.dialogs import ConfirmScreen
 from intake_tui.ui.widgets.review_row import HangingRow
 
@@ -56,26 +56,28 @@ def answer_text(texts: BundleTexts, item: Item, answer: Answer | None) -> str:
 class ReviewScreen(AppAccess, LocalizedBindings, Screen[Step | None]):
     """All answers of one interview; dismisses with the step to jump to, if any."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "f",
-            "finalize",
-            N_("Finalize"),
-            id="review.finalize",
-            tooltip=N_("Finalize the interview"),
-        ),
-        Binding(
-            "r",
-            "reopen",
-            N_("Reopen"),
-            id="review.reopen",
-            tooltip=N_("Reopen a finalized interview (asks for a reason)"),
-        ),
-        Binding("p", "plan", N_("Plan"), id="review.plan", tooltip=N_("The draft plan")),
-        Binding(
-            "escape", "back", N_("Back"), id="review.back", tooltip=N_("Back to the interview")
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_first(
+        [
+            Binding(
+                "f",
+                "finalize",
+                N_("Finalize"),
+                id="review.finalize",
+                tooltip=N_("Finalize the interview"),
+            ),
+            Binding(
+                "r",
+                "reopen",
+                N_("Reopen"),
+                id="review.reopen",
+                tooltip=N_("Reopen a finalized interview (asks for a reason)"),
+            ),
+            Binding("p", "plan", N_("Plan"), id="review.plan", tooltip=N_("The draft plan")),
+            Binding(
+                "escape", "back", N_("Back"), id="review.back", tooltip=N_("Back to the interview")
+            ),
+        ]
+    )
 
     def __init__(self, interview_id: str) -> None:
         super().__init__()
