@@ -74,17 +74,33 @@ def serve_central(db_url: str, **app_kwargs: Any) -> Iterator[tuple[str, Any]]:
         app.state.engine.dispose()
 
 
-def enrolled(db_url: str, base_url: str, *, name: str = "laptop-test") -> tuple[str, str]:
-    """A device enrolled the real way: an admin's one-time code, then POST /v1/devices."""
+def enrolled(
+    db_url: str, base_url: str, *, name: str = "laptop-test", org: str | None = None
+) -> tuple[str, str]:
+    """A device enrolled the real way: an admin's one-time code (for `org`, else the default
+    organisation), then POST /v1/devices."""
     from intake_tui.central.admin import new_enrolment_code
 
-    code = new_enrolment_code(db_url)
+    code = new_enrolment_code(db_url) if org is None else new_enrolment_code(db_url, org=org)
     response = httpx.post(
         f"{base_url}/v1/devices", json={"code": code, "name": name}, timeout=10, trust_env=False
     )
     response.raise_for_status()
     body = response.json()
     return body["device_id"], body["token"]
+
+
+def account(db_url: str, role: str = "editor", org: str | None = None) -> str:
+    """A back-office account's token (a fresh name each time: the PostgreSQL database is shared
+    between runs)."""
+    import uuid
+
+    from intake_tui.central.admin import add_account
+
+    name = f"{role}-{uuid.uuid4().hex[:8]}"
+    return (
+        add_account(db_url, name, role) if org is None else add_account(db_url, name, role, org=org)
+    )
 
 
 def canonical(document: Any) -> bytes:

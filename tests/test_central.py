@@ -33,6 +33,7 @@ from intake_tui.central.models import Conflict, IdempotencyRecord, PlanVersion, 
 from intake_tui.core.questionnaire import bundle_sha256, load_bundle_files
 
 from .central_helpers import (
+    account,
     enrolled,
     make_document,
     run_uvicorn,
@@ -548,6 +549,12 @@ def test_a_central_edit_needs_the_current_etag(any_central: Central) -> None:
     assert tag == '"1"'
 
     edited = make_document(interview_id, 1, "discussed", variant="edited centrally")
+    # Only a back-office editor edits centrally; the laptop sends revisions instead.
+    refused = any_central.client.put(
+        url, json={"document": edited}, headers={**auth, "If-Match": tag}
+    )
+    assert_problem(refused, 403, "role_forbidden")
+    auth = any_central.auth(account(any_central.db_url, "editor"))
     put = any_central.client.put(url, json={"document": edited}, headers=auth)
     assert_problem(put, 428, "precondition_required")
     fresh = any_central.client.put(
@@ -564,9 +571,15 @@ def test_a_central_edit_needs_the_current_etag(any_central: Central) -> None:
     now = any_central.client.get(url, headers=auth)
     assert (now.headers["etag"], now.json()) == (new_tag, edited)  # the central edit survived
 
-    # A newer revision from the laptop becomes the latest version; history is kept.
+    # A revision that has not seen the central edit is refused, and nothing is stored; once it
+    # names the edited version it becomes the latest version; history is kept.
     second = make_document(interview_id, 2, "final", previous=1)
-    assert any_central.submit(submission(second), key()).status_code == 201
+    blind = any_central.submit(submission(second), key())
+    problem = assert_problem(blind, 409, "central_edit")
+    assert (problem["central_version"], problem["etag"]) == (2, new_tag)
+    assert any_central.count(PlanVersion, interview_id) == 2
+    seen = {**submission(second), "based_on_version": 2}
+    assert any_central.submit(seen, key()).status_code == 201
     latest = any_central.client.get(url, headers=auth)
     assert (latest.headers["etag"], latest.json()) == ('"3"', second)
     assert any_central.count(PlanVersion, interview_id) == 3
@@ -575,7 +588,7 @@ def test_a_central_edit_needs_the_current_etag(any_central: Central) -> None:
 def test_a_central_edit_must_be_a_valid_document_for_that_plan(central: Central) -> None:
     interview_id = new_id()
     assert central.submit(submission(make_document(interview_id, 1)), key()).status_code == 201
-    headers = {**central.auth(), "If-Match": '"1"'}
+    headers = {**central.auth(account(central.db_url, "editor")), "If-Match": '"1"'}
     url = f"/v1/plans/{interview_id}"
     elsewhere = make_document(new_id(), 1)
     response = central.client.put(url, json={"document": elsewhere}, headers=headers)

@@ -1,49 +1,94 @@
-"""Who may do what on the central server, as a matrix of route x caller (issue 15, items 1-2,
-device level): the device that sent a case's first revision reads and writes it; another device
-gets 404, as if the id did not exist; a revoked device 403; no or a bad token 401. A central
-edit names the version it read: `If-Match: *` is 428, a stale one 412.
+"""Who may do what on the central server (issue 15), as a matrix of route x caller against a
+real server (uvicorn on loopback) with real enrolments and accounts.
 
-Against a real server (uvicorn on loopback) with real enrolments."""
+The callers: the device that owns the case; another device of the same gemeente; a device of
+another gemeente; a revoked device; no token; a bad token; back-office accounts (an editor, a
+privacy officer and an admin of the case's gemeente, an editor of another gemeente, a revoked
+account). Each route gets a fresh server with one case sent by its owner; every caller then
+tries the route once, the owner last. The table is the contract (docs/sync-protocol.md).
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from sqlmodel import Session, func, select
 
 from intake_tui.central import admin
-from intake_tui.central.models import PlanVersion, Submission
+from intake_tui.central.models import AuditEntry, PlanVersion, Submission, make_engine
 
-from .central_helpers import enrolled, make_document, serve_central, submission
+from .central_helpers import account, enrolled, make_document, serve_central, submission
+
+HOME, ELSEWHERE = "0363", "0599"  # two gemeentecodes
+
+# Which callers may never see or change the owner's case: after them it must be untouched.
+OUTSIDERS = ("peer", "other_org", "editor_other_org")
+
+# The status each caller gets on each route, for the owner's case (the revoked device tries its
+# own case). GET /v1/plans is the device's list: 200 for every device, but only the owner's list
+# holds the case (checked separately).
+A, B = "GET /v1/plans/{id}", "PUT /v1/plans/{id}"
+C, D, E = "POST /v1/submissions", "POST /v1/submissions:batch", "GET /v1/plans"
+F, G = "POST /v1/anchors", "GET /v1/bundles"
+MATRIX: dict[str, dict[str, int]] = {
+    #                  A    B    C    D    E    F    G
+    "peer": dict(zip((A, B, C, D, E, F, G), (404, 403, 404, 404, 200, 201, 200), strict=True)),
+    "other_org": dict(zip((A, B, C, D, E, F, G), (404, 403, 404, 404, 200, 201, 200), strict=True)),
+    "revoked": dict(zip((A, B, C, D, E, F, G), (403, 403, 403, 403, 403, 403, 403), strict=True)),
+    "none": dict(zip((A, B, C, D, E, F, G), (401, 401, 401, 401, 401, 401, 401), strict=True)),
+    "bad": dict(zip((A, B, C, D, E, F, G), (401, 401, 401, 401, 401, 401, 401), strict=True)),
+    "editor_other_org": dict(
+        zip((A, B, C, D, E, F, G), (404, 404, 403, 403, 403, 403, 403), strict=True)
+    ),
+    "privacy": dict(zip((A, B, C, D, E, F, G), (200, 403, 403, 403, 403, 403, 403), strict=True)),
+    "admin": dict(zip((A, B, C, D, E, F, G), (403, 403, 403, 403, 403, 403, 403), strict=True)),
+    "account_revoked": dict(
+        zip((A, B, C, D, E, F, G), (403, 403, 403, 403, 403, 403, 403), strict=True)
+    ),
+    "editor": dict(zip((A, B, C, D, E, F, G), (200, 200, 403, 403, 403, 403, 403), strict=True)),
+    "owner": dict(zip((A, B, C, D, E, F, G), (200, 403, 201, 201, 200, 201, 200), strict=True)),
+}
+ACCOUNTS = ("editor_other_org", "privacy", "admin", "account_revoked", "editor")
 
 
 class World:
     """One server, one case sent by its owner, and every kind of caller."""
 
-    def __init__(self, base: str, db_url: str, client: httpx.Client) -> None:
-        self.base, self.db_url, self.client = base, db_url, client
-        _owner_id, self.owner = enrolled(db_url, base, name="owner")
-        _peer_id, self.peer = enrolled(db_url, base, name="same gemeente")
-        revoked_id, self.revoked = enrolled(db_url, base, name="revoked")
-        self.interview_id = str(uuid.uuid4())
-        first = submission(make_document(self.interview_id, 1, "discussed"))
-        sent = self.post("/v1/submissions", first, self.owner, key=True)
+    def __init__(self, db_url: str, base: str, client: httpx.Client) -> None:
+        self.db_url, self.client = db_url, client
+        tokens: dict[str, str | None] = {"none": None, "bad": "not-a-token"}
+        self.owner_id, tokens["owner"] = enrolled(db_url, base, name="owner", org=HOME)
+        _peer, tokens["peer"] = enrolled(db_url, base, name="same gemeente", org=HOME)
+        _other, tokens["other_org"] = enrolled(db_url, base, name="elsewhere", org=ELSEWHERE)
+        revoked_id, tokens["revoked"] = enrolled(db_url, base, name="revoked", org=HOME)
+        tokens["editor"] = account(db_url, "editor", HOME)
+        tokens["editor_other_org"] = account(db_url, "editor", ELSEWHERE)
+        tokens["privacy"] = account(db_url, "privacy", HOME)
+        tokens["admin"] = account(db_url, "admin", HOME)
+        revoked_account = f"gone-{uuid.uuid4().hex[:8]}"
+        tokens["account_revoked"] = admin.add_account(db_url, revoked_account, "editor", org=HOME)
+        admin.revoke_account(db_url, revoked_account)
+        self.tokens = tokens
+        self.case = str(uuid.uuid4())
+        sent = self.post("/v1/submissions", submission(make_document(self.case, 1, "discussed")))
         assert sent.status_code == 201, sent.text
         # The revoked laptop had a case of its own before it was revoked.
         self.revoked_case = str(uuid.uuid4())
         own = submission(make_document(self.revoked_case, 1, "discussed"))
-        assert self.post("/v1/submissions", own, self.revoked, key=True).status_code == 201
+        assert self.post("/v1/submissions", own, "revoked").status_code == 201
         admin.revoke_device(db_url, revoked_id)
 
-    def post(
-        self, url: str, body: object, token: str | None, *, key: bool = False
-    ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
-        if key:
-            headers["Idempotency-Key"] = str(uuid.uuid4())
+    def headers(self, caller: str, **extra: str) -> dict[str, str]:
+        token = self.tokens[caller]
+        return {**({"Authorization": f"Bearer {token}"} if token else {}), **extra}
+
+    def post(self, url: str, body: object, caller: str = "owner") -> httpx.Response:
+        headers = self.headers(caller, **{"Idempotency-Key": str(uuid.uuid4())})
         return self.client.post(url, json=body, headers=headers)
 
 
@@ -54,114 +99,124 @@ def world(tmp_path: Path) -> Iterator[World]:
         serve_central(db_url) as (base, _app),
         httpx.Client(base_url=base, timeout=10, trust_env=False) as client,
     ):
-        yield World(base, db_url, client)
+        yield World(db_url, base, client)
 
 
-def _headers(token: str | None) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"} if token is not None else {}
+def _second(case: str) -> dict[str, Any]:
+    return submission(make_document(case, 2, "final", previous=1))
 
 
-def get_plan(w: World, token: str | None, case: str) -> httpx.Response:
-    return w.client.get(f"/v1/plans/{case}", headers=_headers(token))
-
-
-def put_plan(w: World, token: str | None, case: str) -> httpx.Response:
-    edited = make_document(case, 1, "discussed", variant="edited centrally")
-    headers = {**_headers(token), "If-Match": '"1"'}
-    return w.client.put(f"/v1/plans/{case}", json={"document": edited}, headers=headers)
-
-
-def submit(w: World, token: str | None, case: str) -> httpx.Response:
-    second = submission(make_document(case, 2, "final", previous=1))
-    return w.post("/v1/submissions", second, token, key=True)
-
-
-def submit_batch(w: World, token: str | None, case: str) -> httpx.Response:
-    second = submission(make_document(case, 2, "final", previous=1))
-    items = [{"idempotency_key": str(uuid.uuid4()), "submission": second}]
-    return w.post("/v1/submissions:batch", {"items": items}, token)
-
-
-ROUTES: dict[str, Callable[[World, str | None, str], httpx.Response]] = {
-    "GET /v1/plans/{id}": get_plan,
-    "PUT /v1/plans/{id}": put_plan,
-    "POST /v1/submissions": submit,
-    "POST /v1/submissions:batch": submit_batch,
+ROUTES: dict[str, Callable[[World, str, str], httpx.Response]] = {
+    A: lambda w, who, case: w.client.get(f"/v1/plans/{case}", headers=w.headers(who)),
+    B: lambda w, who, case: w.client.put(
+        f"/v1/plans/{case}",
+        json={"document": make_document(case, 1, "discussed", variant="edited centrally")},
+        headers=w.headers(who, **{"If-Match": '"1"'}),
+    ),
+    C: lambda w, who, case: w.post("/v1/submissions", _second(case), who),
+    D: lambda w, who, case: w.post(
+        "/v1/submissions:batch",
+        {"items": [{"idempotency_key": str(uuid.uuid4()), "submission": _second(case)}]},
+        who,
+    ),
+    E: lambda w, who, _case: w.client.get("/v1/plans", headers=w.headers(who)),
+    F: lambda w, who, _case: w.post("/v1/anchors", {"seq": 3, "hash": "ab" * 32}, who),
+    G: lambda w, who, _case: w.client.get("/v1/bundles", headers=w.headers(who)),
 }
 
 
 def status_of(route: str, response: httpx.Response) -> int:
     """The status the caller got for the case: a batch answers per item inside a 200."""
-    if route.endswith(":batch") and response.status_code == 200:
+    if route == D and response.status_code == 200:
         return int(response.json()["results"][0]["status"])
     return response.status_code
 
 
-@pytest.mark.parametrize("route", list(ROUTES))
-@pytest.mark.parametrize(
-    ("caller", "expected"),
-    [("owner", {200, 201}), ("peer", {404}), ("revoked", {403}), ("none", {401}), ("bad", {401})],
-)
-def test_route_by_caller(world: World, route: str, caller: str, expected: set[int]) -> None:
-    token = {
-        "owner": world.owner,
-        "peer": world.peer,
-        "revoked": world.revoked,
-        "none": None,
-        "bad": "not-a-token",
-    }[caller]
-    # The revoked laptop is refused even for its own case; the others try the owner's case.
-    case = world.revoked_case if caller == "revoked" else world.interview_id
-    response = ROUTES[route](world, token, case)
-    assert status_of(route, response) in expected, response.text
-    if caller == "peer":
-        # Nothing of the owner's case leaks, and nothing was changed or added to it.
-        assert "document" not in response.text
-        owner_view = get_plan(world, world.owner, world.interview_id)
-        assert owner_view.headers["etag"] == '"1"'
-
-
-def test_another_devices_id_looks_exactly_like_an_unknown_one(world: World) -> None:
-    unknown = get_plan(world, world.peer, str(uuid.uuid4()))
-    theirs = get_plan(world, world.peer, world.interview_id)
-    assert (theirs.status_code, theirs.json()["code"], theirs.json()["detail"]) == (
-        unknown.status_code,
-        unknown.json()["code"],
-        unknown.json()["detail"],
-    )
-
-
-def test_an_edit_must_name_the_version_it_read(world: World) -> None:
-    case = world.interview_id
-    edited = make_document(case, 1, "discussed", variant="edited centrally")
-    url = f"/v1/plans/{case}"
-    auth = _headers(world.owner)
-    star = world.client.put(url, json={"document": edited}, headers={**auth, "If-Match": "*"})
-    assert star.status_code == 428 and star.json()["code"] == "precondition_required"
-    stale = world.client.put(url, json={"document": edited}, headers={**auth, "If-Match": '"9"'})
-    assert stale.status_code == 412
-    assert put_plan(world, world.owner, case).status_code == 200
-
-
-def test_the_peer_left_no_trace_in_the_owners_case(world: World) -> None:
-    import sqlalchemy as sa
-    from sqlmodel import Session, func, select
-
-    for route in ROUTES.values():
-        route(world, world.peer, world.interview_id)
-    engine = sa.create_engine(world.db_url)
+def counts(w: World) -> tuple[int, int]:
+    engine = make_engine(w.db_url)
     try:
         with Session(engine) as session:
             subs = session.exec(
                 select(func.count())
                 .select_from(Submission)
-                .where(Submission.interview_id == world.interview_id)
+                .where(Submission.interview_id == w.case)
             ).one()
             versions = session.exec(
                 select(func.count())
                 .select_from(PlanVersion)
-                .where(PlanVersion.interview_id == world.interview_id)
+                .where(PlanVersion.interview_id == w.case)
             ).one()
     finally:
         engine.dispose()
-    assert (subs, versions) == (1, 1)
+    return int(subs), int(versions)
+
+
+@pytest.mark.parametrize("route", list(ROUTES))
+def test_route_by_caller(world: World, route: str) -> None:
+    wrong: list[str] = []  # every caller is tried; all mismatches are reported together
+    for caller, expected in MATRIX.items():
+        case = world.revoked_case if caller == "revoked" else world.case
+        response = ROUTES[route](world, caller, case)
+        if status_of(route, response) != expected[route]:
+            wrong.append(f"{caller}: {status_of(route, response)} {response.text[:200]}")
+        if caller in OUTSIDERS:
+            # Nothing of the owner's case leaks, and nothing was changed or added to it.
+            if world.case in response.text or "document" in response.text:
+                wrong.append(f"{caller}: the answer shows the case")
+            if counts(world) != (1, 1):
+                wrong.append(f"{caller}: the case changed")
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_only_the_owners_list_holds_the_case(world: World) -> None:
+    for caller in ("owner", "peer", "other_org"):
+        listed = {p["interview_id"] for p in ROUTES[E](world, caller, world.case).json()}
+        assert (world.case in listed) is (caller == "owner"), caller
+
+
+def test_another_devices_id_looks_exactly_like_an_unknown_one(world: World) -> None:
+    for caller in ("peer", "other_org", "editor_other_org"):
+        unknown = ROUTES[A](world, caller, str(uuid.uuid4()))
+        theirs = ROUTES[A](world, caller, world.case)
+        assert (theirs.status_code, theirs.json()) == (unknown.status_code, unknown.json())
+
+
+def test_an_edit_must_name_the_version_it_read(world: World) -> None:
+    edited = make_document(world.case, 1, "discussed", variant="edited centrally")
+    url = f"/v1/plans/{world.case}"
+    star = world.client.put(
+        url, json={"document": edited}, headers=world.headers("editor", **{"If-Match": "*"})
+    )
+    assert star.status_code == 428 and star.json()["code"] == "precondition_required"
+    stale = world.client.put(
+        url, json={"document": edited}, headers=world.headers("editor", **{"If-Match": '"9"'})
+    )
+    assert stale.status_code == 412
+    assert ROUTES[B](world, "editor", world.case).status_code == 200
+
+
+def test_every_account_request_on_a_plan_is_audited_without_values(world: World) -> None:
+    for caller in ACCOUNTS:
+        ROUTES[A](world, caller, world.case)
+    ROUTES[B](world, "editor", world.case)
+    ROUTES[B](world, "privacy", world.case)
+    ROUTES[A](world, "owner", world.case)  # a device's own reads are not the log's business
+    log = admin.audit_log(world.db_url, object_id=world.case)
+    seen = [(e["action"], e["result"], e["detail"].split()[0]) for e in reversed(log)]
+    assert seen == [
+        ("plan_read", "404", "role=editor"),  # of the other gemeente: as if unknown
+        ("plan_read", "ok", "role=privacy"),
+        ("plan_read", "403", "role=admin"),
+        ("plan_read", "ok", "role=editor"),
+        ("plan_edit", "ok", "role=editor"),
+        ("plan_edit", "403", "role=privacy"),
+    ]
+    # The revoked account never got past authentication: nothing it asked is logged as done.
+    assert not [e for e in log if e["actor"].startswith("account:gone-")]
+    engine = make_engine(world.db_url)
+    try:
+        with Session(engine) as session:
+            texts = [repr(e.model_dump()) for e in session.exec(select(AuditEntry)).all()]
+    finally:
+        engine.dispose()
+    assert not [t for t in texts if "edited centrally" in t or "jdevries" in t]

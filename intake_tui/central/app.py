@@ -29,11 +29,9 @@ from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from intake_tui.central.authz import Caller, require
 from intake_tui.central.guard import Guard
-from intake_tui.central.models import (
-    init_db,
-    make_engine,
-)
+from intake_tui.central.models import make_engine
 from intake_tui.central.protocol import (
     PROBLEM_JSON,
     PROTOCOL_VERSION,
@@ -47,6 +45,7 @@ from intake_tui.central.protocol import (
     DeviceOut,
     EnrolIn,
     Health,
+    PlanListItem,
     PlanPutIn,
     PlanPutOut,
     Problem,
@@ -60,7 +59,9 @@ from intake_tui.central.protocol import (
     parse_json,
     payload_sha256,
 )
-from intake_tui.central.storage import Central, check_key, normalize_code
+from intake_tui.central.records import check_key, normalize_code
+from intake_tui.central.schema import init_db
+from intake_tui.central.storage import Central
 
 
 def _problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -103,7 +104,7 @@ def create_app(
 ) -> FastAPI:
     """The central server over the database at `db_url` (tables are created when missing)."""
     engine = make_engine(db_url)
-    init_db(engine)
+    init_db(engine, clock=clock)
     central = Central(engine, clock or UtcClock(), token_days)
     app = FastAPI(
         title="intake-tui central",
@@ -118,11 +119,17 @@ def create_app(
     async def body_of(request: Request) -> Any:
         return parse_json(await request.body())
 
-    async def device_of(request: Request) -> str:
-        device: str = await run_in_threadpool(
+    async def caller_of(request: Request) -> Caller:
+        caller: Caller = await run_in_threadpool(
             central.authenticate, request.headers.get("authorization")
         )
-        return device
+        return caller
+
+    async def device_of(request: Request, action: Any) -> str:
+        """The device's id, for a route only devices use (an account: 403 role_forbidden)."""
+        caller = await caller_of(request)
+        require(caller, action)
+        return caller.id
 
     def json_response(
         body: Any, status: int = 200, headers: dict[str, str] | None = None
@@ -185,7 +192,7 @@ def create_app(
     )
     async def submit(request: Request) -> Response:
         """Deliver one frozen revision; idempotent per (device, Idempotency-Key)."""
-        device = await device_of(request)
+        device = await device_of(request, "submit")
         key = check_key(request.headers.get("idempotency-key"))
         data = await body_of(request)
         status, body = await run_in_threadpool(central.submit, device, key, data)
@@ -201,9 +208,21 @@ def create_app(
     )
     async def submit_batch(request: Request) -> Response:
         """Up to 100 submissions; one result per item, exactly as the single endpoint answers."""
-        device = await device_of(request)
+        device = await device_of(request, "submit")
         data = await body_of(request)
         return json_response(await run_in_threadpool(central.submit_batch, device, data))
+
+    @app.get(
+        "/v1/plans",
+        responses={
+            200: {"model": list[PlanListItem]},
+            **_problem_responses(*_AUTH_PROBLEMS),
+        },
+    )
+    async def list_plans(request: Request) -> Response:
+        """The device's own cases with their latest plan version, to pull what is new."""
+        caller = await caller_of(request)
+        return json_response(await run_in_threadpool(central.list_plans, caller))
 
     @app.get(
         "/v1/plans/{interview_id}",
@@ -214,8 +233,8 @@ def create_app(
     )
     async def get_plan(request: Request, interview_id: str) -> Response:
         """The latest version of a plan (newest submitted revision or central edit)."""
-        device = await device_of(request)
-        latest = await run_in_threadpool(central.latest_plan, device, interview_id)
+        caller = await caller_of(request)
+        latest = await run_in_threadpool(central.latest_plan, caller, interview_id)
         return Response(
             latest.document.encode("utf-8"),
             media_type="application/json",
@@ -234,14 +253,11 @@ def create_app(
         },
     )
     async def put_plan(request: Request, interview_id: str) -> Response:
-        """A central edit; only on top of the version the editor read (If-Match)."""
-        device = await device_of(request)
+        """A central edit by an editor account; only on top of the version it read (If-Match)."""
+        caller = await caller_of(request)
         if_match = request.headers.get("if-match")
-        # "*" matches any version: an edit on top of one nobody read. Name the version.
-        if not if_match or if_match.strip() == "*":
-            raise Problem(428, "precondition_required")
         data = await body_of(request)
-        result = await run_in_threadpool(central.put_plan, device, interview_id, if_match, data)
+        result = await run_in_threadpool(central.put_plan, caller, interview_id, if_match, data)
         return json_response(result, headers={"ETag": result["etag"]})
 
     @app.post(
@@ -252,7 +268,7 @@ def create_app(
     )
     async def anchor(request: Request) -> Response:
         """Keep a laptop's audit-chain head, so a truncated chain is detected later."""
-        device = await device_of(request)
+        device = await device_of(request, "anchor")
         data = await body_of(request)
         return json_response(await run_in_threadpool(central.anchor, device, data), 201)
 
@@ -262,7 +278,7 @@ def create_app(
     )
     async def bundles(request: Request) -> Response:
         """The published questionnaire bundles."""
-        await device_of(request)
+        await device_of(request, "bundles")
         return json_response(await run_in_threadpool(central.bundles))
 
     @app.get(
@@ -271,7 +287,7 @@ def create_app(
     )
     async def bundle(request: Request, bundle_id: str, version: str) -> Response:
         """One bundle's files (base64); the laptop checks sha256 and validates before use."""
-        await device_of(request)
+        await device_of(request, "bundles")
         return json_response(await run_in_threadpool(central.bundle, bundle_id, version))
 
     def openapi() -> dict[str, Any]:

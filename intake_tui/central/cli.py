@@ -1,10 +1,13 @@
 """The `intake-central` command: run the server and do the admin's chores.
 
     intake-central serve [--host 127.0.0.1] [--port 8765] [--db URL]
-    intake-central enrolment-code [--db URL]
-    intake-central revoke-device ID [--db URL]
-    intake-central publish-bundle PATH [--db URL]
-    intake-central devices [--db URL]
+    intake-central enrolment-code [--org CODE] [--db URL]
+    intake-central revoke-device ID | device-org ID --org CODE | devices
+    intake-central publish-bundle PATH
+    intake-central transfer INTERVIEW --to-device D [--across-organisations]
+    intake-central account add NAME --role admin|privacy|editor [--org CODE]
+    intake-central account list | account revoke NAME
+    intake-central audit list [--limit N] [--id ID] [--actor ACTOR]
 
 The database URL comes from --db, else $INTAKE_CENTRAL_DB (keeps a password out of `ps`), else
 sqlite:///./central.db. Exit codes: 0 done, 1 error; messages on stderr, never a traceback.
@@ -20,6 +23,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from intake_tui.central.models import DEFAULT_ORG
 from intake_tui.i18n import _
 
 DEFAULT_DB = "sqlite:///./central.db"
@@ -58,7 +62,44 @@ def build_parser() -> argparse.ArgumentParser:
     code = commands.add_parser(
         "enrolment-code", help=_("print a one-time enrolment code (valid 15 minutes)")
     )
+    code.add_argument("--org", metavar="CODE", help=_("the organisation the laptop joins"))
     _db_option(code)
+
+    device_org = commands.add_parser("device-org", help=_("move a device to an organisation"))
+    device_org.add_argument("device_id", metavar="ID")
+    device_org.add_argument("--org", metavar="CODE", required=True)
+    _db_option(device_org)
+
+    transfer = commands.add_parser("transfer", help=_("hand a case over to another device"))
+    transfer.add_argument("interview_id", metavar="INTERVIEW")
+    transfer.add_argument("--to-device", metavar="D", required=True)
+    transfer.add_argument(
+        "--across-organisations",
+        action="store_true",
+        help=_("the device belongs to another organisation, and the case moves there"),
+    )
+    _db_option(transfer)
+
+    account = commands.add_parser("account", help=_("back-office accounts"))
+    a_commands = account.add_subparsers(dest="account_command", metavar="COMMAND", required=True)
+    a_add = a_commands.add_parser("add", help=_("add an account and print its token once"))
+    a_add.add_argument("name", metavar="NAME")
+    a_add.add_argument("--role", choices=("admin", "privacy", "editor"), required=True)
+    a_add.add_argument("--org", metavar="CODE", help=_("the organisation the account works for"))
+    _db_option(a_add)
+    a_list = a_commands.add_parser("list", help=_("list the accounts"))
+    _db_option(a_list)
+    a_revoke = a_commands.add_parser("revoke", help=_("revoke an account"))
+    a_revoke.add_argument("name", metavar="NAME")
+    _db_option(a_revoke)
+
+    audit = commands.add_parser("audit", help=_("the central audit log"))
+    au_commands = audit.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
+    au_list = au_commands.add_parser("list", help=_("newest entries first"))
+    au_list.add_argument("--limit", type=int, default=100)
+    au_list.add_argument("--id", dest="object_id", metavar="ID", help=_("only this id"))
+    au_list.add_argument("--actor", metavar="ACTOR", help=_("only this actor"))
+    _db_option(au_list)
 
     revoke = commands.add_parser("revoke-device", help=_("revoke a device"))
     revoke.add_argument("device_id", metavar="ID")
@@ -118,12 +159,41 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return _serve(args)
     if args.command == "enrolment-code":
-        code = admin.new_enrolment_code(args.db)
+        if args.org is None:
+            print(
+                _(
+                    "warning: no --org; the laptop joins {org}, where no account sees its cases"
+                ).format(org=DEFAULT_ORG),
+                file=sys.stderr,
+            )
+        code = admin.new_enrolment_code(args.db, org=args.org or DEFAULT_ORG)
         print(code)
         print(_("One-time code, valid for 15 minutes; it is not shown again."), file=sys.stderr)
     elif args.command == "revoke-device":
         admin.revoke_device(args.db, args.device_id)
         print(_("Device {id} is revoked.").format(id=args.device_id), file=sys.stderr)
+    elif args.command == "device-org":
+        admin.set_device_org(args.db, args.device_id, args.org)
+        print(
+            _("Device {id} and its cases belong to {org} now.").format(
+                id=args.device_id, org=args.org
+            ),
+            file=sys.stderr,
+        )
+    elif args.command == "transfer":
+        old = admin.transfer_case(
+            args.db,
+            args.interview_id,
+            args.to_device,
+            across_organisations=args.across_organisations,
+        )
+        print(
+            _(
+                "Case {case} moved from device {old} to {new}; the new device gets it on its next "
+                "sync."
+            ).format(case=args.interview_id, old=old, new=args.to_device),
+            file=sys.stderr,
+        )
     elif args.command == "publish-bundle":
         try:
             bundle_id, version, digest = admin.publish_bundle(args.db, args.path)
@@ -137,8 +207,46 @@ def _run(args: argparse.Namespace) -> int:
         for device in admin.list_devices(args.db):
             revoked = device["revoked_at"] or "-"
             print(
-                f"{device['id']}\t{device['name']}\t{device['expires_at']}\t{revoked}",
+                f"{device['id']}\t{device['name']}\t{device['org']}\t{device['expires_at']}"
+                f"\t{revoked}",
             )
+    elif args.command == "account":
+        return _account(args)
+    elif args.command == "audit":
+        for entry in admin.audit_log(
+            args.db, limit=args.limit, object_id=args.object_id, actor=args.actor
+        ):
+            print(
+                "\t".join(
+                    str(entry[k])
+                    for k in ("at", "actor", "action", "object_type", "object_id", "result")
+                )
+                + (f"\t{entry['detail']}" if entry["detail"] else "")
+            )
+    return EXIT_OK
+
+
+def _account(args: argparse.Namespace) -> int:
+    from intake_tui.central import admin
+
+    if args.account_command == "add":
+        token = admin.add_account(args.db, args.name, args.role, org=args.org or DEFAULT_ORG)
+        print(token)
+        print(
+            _("The account's token; give it to {name} safely, it is not shown again.").format(
+                name=args.name
+            ),
+            file=sys.stderr,
+        )
+    elif args.account_command == "list":
+        for account in admin.list_accounts(args.db):
+            print(
+                f"{account['name']}\t{account['role']}\t{account['org']}\t"
+                f"{account['created_at']}\t{account['revoked_at'] or '-'}"
+            )
+    elif args.account_command == "revoke":
+        admin.revoke_account(args.db, args.name)
+        print(_("Account {name} is revoked.").format(name=args.name), file=sys.stderr)
     return EXIT_OK
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Engine,
+    String,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -57,12 +58,18 @@ class CentralModel(SQLModel, registry=registry()):
     """Base of the central tables: a registry (and metadata) of their own."""
 
 
+DEFAULT_ORG = "unassigned"
+"""The organisation of devices enrolled before organisations existed (schema 2) and of codes
+made without `--org`: no back-office account sees its cases until an admin moves the device."""
+
+
 class Device(CentralModel, table=True):
-    """An enrolled laptop; only the sha256 of its bearer token is kept."""
+    """An enrolled laptop of one organisation; only the sha256 of its bearer token is kept."""
 
     __tablename__ = "central_device"
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=200)
+    org: str = Field(default=DEFAULT_ORG, max_length=64, index=True)
     token_sha256: str = Field(unique=True, index=True, max_length=64)
     expires_at: dt.datetime = stamp()
     revoked_at: dt.datetime | None = stamp(nullable=True)
@@ -74,6 +81,7 @@ class EnrolmentCode(CentralModel, table=True):
 
     __tablename__ = "central_enrolment_code"
     code_sha256: str = Field(primary_key=True, max_length=64)
+    org: str = Field(default=DEFAULT_ORG, max_length=64)  # the device it enrols joins it
     expires_at: dt.datetime = stamp()
     used_at: dt.datetime | None = stamp(nullable=True)
     created_at: dt.datetime = stamp()
@@ -129,8 +137,56 @@ class PlanVersion(CentralModel, table=True):
     document: str = Field(sa_column=Column(Text, nullable=False))
     etag: str = Field(max_length=32)
     source: str = Field(max_length=16)  # "submission" | "central"
-    device_id: str = Field(max_length=64)
+    # Who made it: the sending device, or for a central edit the editor's account id.
+    author_id: str = Field(sa_column=Column("device_id", String(64), nullable=False))
     created_at: dt.datetime = stamp()
+
+
+class Case(CentralModel, table=True):
+    """Whose case it is: the device that sent its first revision, until an audited transfer.
+    The case's organisation is its device's (docs/sync-protocol.md, "Whose case it is")."""
+
+    __tablename__ = "central_case"
+    interview_id: str = Field(primary_key=True, max_length=255)
+    device_id: str = Field(max_length=64, index=True)
+    created_at: dt.datetime = stamp()
+    transferred_at: dt.datetime | None = stamp(nullable=True)
+
+
+class Account(CentralModel, table=True):
+    """A back-office person of one organisation with one role; only the token's sha256 is kept."""
+
+    __tablename__ = "central_account"
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(unique=True, max_length=200)
+    role: str = Field(max_length=16)  # admin | privacy | editor (central/authz.py)
+    org: str = Field(max_length=64)
+    token_sha256: str = Field(unique=True, index=True, max_length=64)
+    created_at: dt.datetime = stamp()
+    revoked_at: dt.datetime | None = stamp(nullable=True)
+
+
+class AuditEntry(CentralModel, table=True):
+    """One action by an account or an admin: who, when, what, on which id, with what result.
+    Never a value from a case: `detail` holds ids, roles and organisation codes only."""
+
+    __tablename__ = "central_audit"
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = stamp()
+    actor: str = Field(max_length=256)  # "account:NAME", "admin:LOGIN", "server"
+    action: str = Field(max_length=64)
+    object_type: str = Field(max_length=32)
+    object_id: str = Field(max_length=255)
+    result: str = Field(max_length=32)  # "ok" or the HTTP status given
+    detail: str = Field(default="", max_length=1000)
+
+
+class SchemaState(CentralModel, table=True):
+    """Which schema steps this database has had (central/schema.py)."""
+
+    __tablename__ = "central_schema"
+    id: int = Field(default=1, primary_key=True)
+    version: int
 
 
 class Anchor(CentralModel, table=True):
@@ -220,13 +276,3 @@ def _sqlite_setup(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def init_db(engine: Engine) -> None:
-    """Create the tables that are missing (several processes may do this at once)."""
-    metadata = CentralModel.metadata
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            # Concurrent CREATE TABLE IF NOT EXISTS can collide in pg_type; serialize it.
-            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(746174)")
-        metadata.create_all(connection)

@@ -34,6 +34,9 @@ TITLES = {
     "idempotency_key_missing": "The Idempotency-Key header is missing",
     "idempotency_key_reused": "The Idempotency-Key was used for a different request",
     "record_conflict": "Another version of this record is stored",
+    "central_edit": "The plan was edited centrally; take the edit into account",
+    "role_forbidden": "This caller may not use this route",
+    "account_revoked": "This account has been revoked",
     "too_large": "The request body is too large",
     "token_invalid": "The bearer token is missing or unknown",
     "token_expired": "The bearer token has expired",
@@ -161,6 +164,11 @@ class SubmissionIn(_In):
     document: dict[str, Any] = Field(
         description="intake-export/1 (schemas/intake-export-1.schema.json)"
     )
+    based_on_version: Annotated[StrictInt, Field(ge=1, le=MAX_INT32)] | None = Field(
+        default=None,
+        description="The central plan version the laptop had seen when it froze this revision "
+        "(null: none). A newer central edit answers 409 central_edit.",
+    )
 
 
 class BatchItemIn(_In):
@@ -241,6 +249,14 @@ class BundleOut(BaseModel):
     version: str
     sha256: str
     files: dict[str, str]
+
+
+class PlanListItem(BaseModel):
+    interview_id: str
+    version: int
+    etag: str
+    source: Literal["submission", "central"]
+    created_at: str
 
 
 class PlanPutOut(BaseModel):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 import secrets
 import uuid
 from collections.abc import Callable
@@ -17,9 +16,12 @@ from sqlalchemy import Engine, func, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
-from intake_tui.central.authz import require_owner
+from intake_tui.central import audit
+from intake_tui.central.authz import Caller, not_found, require, require_case, require_writer
 from intake_tui.central.models import (
+    Account,
     Anchor,
+    Case,
     Conflict,
     Device,
     EnrolmentCode,
@@ -31,7 +33,6 @@ from intake_tui.central.models import (
     utc,
 )
 from intake_tui.central.protocol import (
-    KEY_PATTERN,
     RACE_RETRIES,
     AnchorIn,
     Clock,
@@ -46,6 +47,17 @@ from intake_tui.central.protocol import (
     canonical,
     check_submission,
     token_sha256,
+)
+from intake_tui.central.records import (
+    add_plan_version,
+    check_key,
+    etag,
+    etag_matches,
+    idempotency_record,
+    latest_version,
+    normalize_code,
+    receipt,
+    require_seen_central_edit,
 )
 
 
@@ -93,21 +105,32 @@ class Central:
             )
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 raise Problem(401, "enrolment_code_invalid")
+            code_row = session.get(EnrolmentCode, code_hash.hexdigest())
+            assert code_row is not None
+            device.org = code_row.org  # the code says which organisation the laptop joins
             session.add(device)
             session.commit()
         return {"device_id": device.id, "token": token, "expires_at": iso(device.expires_at)}
 
-    def authenticate(self, authorization: str | None) -> str:
-        """The device id behind a bearer token, or 401/403 as the contract says."""
+    def authenticate(self, authorization: str | None) -> Caller:
+        """The device or account behind a bearer token, or 401/403 as the contract says."""
         challenge = {"WWW-Authenticate": "Bearer"}
         scheme, _, token = (authorization or "").partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise Problem(401, "token_invalid", headers=challenge)
+        digest = token_sha256(token)
         with Session(self.engine, expire_on_commit=False) as session:
-            device = session.exec(
-                select(Device).where(Device.token_sha256 == token_sha256(token))
-            ).first()
+            device = session.exec(select(Device).where(Device.token_sha256 == digest)).first()
+            account = (
+                session.exec(select(Account).where(Account.token_sha256 == digest)).first()
+                if device is None
+                else None
+            )
+        if account is not None:
+            if account.revoked_at is not None:
+                raise Problem(403, "account_revoked")
+            return Caller("account", account.id, account.name, account.org, account.role)
         if device is None:
             raise Problem(401, "token_invalid", headers=challenge)
         if device.revoked_at is not None:
@@ -118,7 +141,39 @@ class Central:
                 "token_expired",
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
-        return device.id
+        return Caller("device", device.id, device.name, device.org, "device")
+
+    def audited(
+        self, caller: Caller, action: str, interview_id: str, work: Callable[[Session], Any]
+    ) -> Any:
+        """Run `work` in one transaction; an account's request is recorded with its outcome in
+        the same transaction (a refusal in its own), so no account reads or writes unlogged."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                result = work(session)
+            except Problem as problem:
+                session.rollback()
+                self._record(session, caller, action, interview_id, str(problem.status))
+                session.commit()
+                raise
+            self._record(session, caller, action, interview_id, "ok")
+            session.commit()
+            return result
+
+    def _record(
+        self, session: Session, caller: Caller, action: str, interview_id: str, result: str
+    ) -> None:
+        if caller.kind == "account":
+            audit.record(
+                session,
+                actor=caller.audit_name,
+                action=action,
+                object_type="plan",
+                object_id=interview_id[:255],
+                result=result,
+                detail=f"role={caller.role} org={caller.org}",
+                at=self.now(),
+            )
 
     # -- submissions --
 
@@ -170,11 +225,11 @@ class Central:
         found = session.get(IdempotencyRecord, (device_id, key))
         if found is not None:
             return self._replay(found, request_sha)
-        require_owner(session, device_id, sub.interview_id)  # another laptop's case: as if unknown
+        require_writer(session, device_id, sub.interview_id)  # another laptop's: as if unknown
         stored = session.get(Submission, (sub.interview_id, sub.revision))
         if stored is not None and stored.payload_sha256 == sub.payload_sha256:
             body = receipt(stored, replayed=True)
-            session.add(_idempotency(device_id, key, request_sha, 200, body, now))
+            session.add(idempotency_record(device_id, key, request_sha, 200, body, now))
             session.flush()
             return 200, body
         if stored is not None:
@@ -189,6 +244,9 @@ class Central:
                     "stored_payload_sha256": stored.payload_sha256,
                 },
             )
+        require_seen_central_edit(session, sub)
+        if session.get(Case, sub.interview_id) is None:  # the first revision: the sender's case
+            session.add(Case(interview_id=sub.interview_id, device_id=device_id, created_at=now))
         document = canonical(sub.document).decode("utf-8")
         row = Submission(
             interview_id=sub.interview_id,
@@ -206,9 +264,9 @@ class Central:
         ).one()
         session.add(row)
         if newest is None or sub.revision > newest:
-            _add_plan_version(session, sub.interview_id, document, "submission", device_id, now)
+            add_plan_version(session, sub.interview_id, document, "submission", device_id, now)
         body = receipt(row, replayed=False)
-        session.add(_idempotency(device_id, key, request_sha, 201, body, now))
+        session.add(idempotency_record(device_id, key, request_sha, 201, body, now))
         session.flush()  # the next item of a batch sees this one
         return 201, body
 
@@ -293,17 +351,61 @@ class Central:
 
     # -- plans --
 
-    def latest_plan(self, device_id: str, interview_id: str) -> PlanVersion:
+    def latest_plan(self, caller: Caller, interview_id: str) -> PlanVersion:
+        def work(session: Session) -> PlanVersion:
+            require(caller, "read_plan")
+            require_case(session, caller, interview_id)
+            latest = latest_version(session, interview_id)
+            if latest is None:
+                raise not_found()
+            return latest
+
+        result: PlanVersion = self.audited(caller, "plan_read", interview_id, work)
+        return result
+
+    def list_plans(self, caller: Caller) -> list[dict[str, Any]]:
+        """The device's cases, each with its latest plan version (the laptop pulls what is
+        new: central edits, and the cases handed over to it)."""
+        require(caller, "list_plans")
         with Session(self.engine, expire_on_commit=False) as session:
-            require_owner(session, device_id, interview_id)
-            latest = _latest(session, interview_id)
-        if latest is None:
-            raise Problem(404, "not_found", "No plan with this interview id.")
-        return latest
+            newest = (
+                select(PlanVersion.interview_id, func.max(PlanVersion.version).label("top"))
+                .group_by(col(PlanVersion.interview_id))
+                .subquery()
+            )
+            rows = session.exec(
+                select(PlanVersion)
+                .join(
+                    newest,
+                    (col(PlanVersion.interview_id) == newest.c.interview_id)
+                    & (col(PlanVersion.version) == newest.c.top),
+                )
+                .join(Case, col(Case.interview_id) == col(PlanVersion.interview_id))
+                .where(Case.device_id == caller.id)
+                .order_by(col(PlanVersion.interview_id))
+            ).all()
+        return [
+            {
+                "interview_id": r.interview_id,
+                "version": r.version,
+                "etag": r.etag,
+                "source": r.source,
+                "created_at": iso(r.created_at),
+            }
+            for r in rows
+        ]
 
     def put_plan(
-        self, device_id: str, interview_id: str, if_match: str, data: Any
+        self, caller: Caller, interview_id: str, if_match: str | None, data: Any
     ) -> dict[str, Any]:
+        def refuse(_session: Session) -> None:
+            require(caller, "edit_plan")
+            # "*" matches any version: an edit on top of one nobody read. Name the version.
+            if not if_match or if_match.strip() == "*":
+                raise Problem(428, "precondition_required")
+
+        if caller.role != "editor" or not if_match or if_match.strip() == "*":
+            self.audited(caller, "plan_edit", interview_id, refuse)  # raises; logged for accounts
         put: PlanPutIn = _validate(PlanPutIn, data, "invalid_record", 422)
         _check_document(put.document, interview_id)
         try:
@@ -311,28 +413,27 @@ class Central:
         except UnicodeError:
             raise Problem(422, "invalid_record", "The document is not valid UTF-8.") from None
 
-        def attempt() -> dict[str, Any]:
-            now = self.now()
-            with Session(self.engine, expire_on_commit=False) as session:
-                require_owner(session, device_id, interview_id)
-                latest = _latest(session, interview_id)
-                if latest is None:
-                    raise Problem(404, "not_found", "No plan with this interview id.")
-                if not etag_matches(if_match, latest.etag):
-                    raise Problem(
-                        412,
-                        "precondition_failed",
-                        "The plan has changed; compare with the current version.",
-                        headers={"ETag": latest.etag},
-                        extra={"current": json.loads(latest.document), "etag": latest.etag},
-                    )
-                version = _add_plan_version(
-                    session, interview_id, document, "central", device_id, now
+        def work(session: Session) -> dict[str, Any]:
+            require_case(session, caller, interview_id)
+            latest = latest_version(session, interview_id)
+            if latest is None:
+                raise not_found()
+            if not etag_matches(if_match or "", latest.etag):
+                raise Problem(
+                    412,
+                    "precondition_failed",
+                    "The plan has changed; compare with the current version.",
+                    headers={"ETag": latest.etag},
+                    extra={"current": json.loads(latest.document), "etag": latest.etag},
                 )
-                session.commit()
-                return {"interview_id": interview_id, "version": version, "etag": etag(version)}
+            version = add_plan_version(
+                session, interview_id, document, "central", caller.id, self.now()
+            )
+            return {"interview_id": interview_id, "version": version, "etag": etag(version)}
 
-        result: dict[str, Any] = self._retrying(attempt)
+        result: dict[str, Any] = self._retrying(
+            lambda: self.audited(caller, "plan_edit", interview_id, work)
+        )
         return result
 
     # -- anchors and bundles --
@@ -397,87 +498,3 @@ class Central:
         with Session(self.engine, expire_on_commit=False) as session:
             session.execute(text("SELECT 1"))
         return {"status": "ok"}
-
-
-def normalize_code(code: str) -> str:
-    """Codes are typed by people: case, spaces and dashes do not matter."""
-    return re.sub(r"[\s-]", "", code).upper()
-
-
-def check_key(key: Any) -> str:
-    if key is None or key == "":
-        raise Problem(400, "idempotency_key_missing")
-    if not isinstance(key, str) or not KEY_PATTERN.match(key):
-        raise Problem(400, "bad_request", "Idempotency-Key must be 1-255 visible ASCII characters.")
-    return key
-
-
-def receipt(row: Submission, *, replayed: bool) -> dict[str, Any]:
-    return {
-        "receipt_id": row.receipt_id,
-        "interview_id": row.interview_id,
-        "revision": row.revision,
-        "payload_sha256": row.payload_sha256,
-        "received_at": iso(row.received_at),
-        "replayed": replayed,
-    }
-
-
-def _idempotency(
-    device_id: str, key: str, request_sha: str, status: int, body: dict[str, Any], now: dt.datetime
-) -> IdempotencyRecord:
-    return IdempotencyRecord(
-        device_id=device_id,
-        key=key,
-        request_sha256=request_sha,
-        status=status,
-        body=json.dumps(body, sort_keys=True),
-        created_at=now,
-    )
-
-
-def etag(version: int) -> str:
-    return f'"{version}"'
-
-
-def etag_matches(if_match: str, current: str) -> bool:
-    """Strong comparison (RFC 9110 §13.1.1); `*` matches any current version."""
-    for tag in (t.strip() for t in if_match.split(",")):
-        if tag == "*" or tag == current or f'"{tag}"' == current:
-            return True
-    return False
-
-
-def _latest(session: Session, interview_id: str) -> PlanVersion | None:
-    return session.exec(
-        select(PlanVersion)
-        .where(PlanVersion.interview_id == interview_id)
-        .order_by(col(PlanVersion.version).desc())
-        .limit(1)
-    ).first()
-
-
-def _add_plan_version(
-    session: Session,
-    interview_id: str,
-    document: str,
-    source: str,
-    device_id: str,
-    now: dt.datetime,
-) -> int:
-    top = session.exec(
-        select(func.max(PlanVersion.version)).where(PlanVersion.interview_id == interview_id)
-    ).one()
-    version = (top or 0) + 1
-    session.add(
-        PlanVersion(
-            interview_id=interview_id,
-            version=version,
-            document=document,
-            etag=etag(version),
-            source=source,
-            device_id=device_id,
-            created_at=now,
-        )
-    )
-    return version
