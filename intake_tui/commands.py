@@ -272,6 +272,8 @@ def _sync(options: argparse.Namespace) -> int:
                 attempts=summary.attempts,
             )
         )
+    for line in service.central_messages(summary):
+        print(line)
     if summary.stopped == "revoked":
         print(
             _(

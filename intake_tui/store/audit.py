@@ -51,6 +51,7 @@ ACTIONS = frozenset(
         "device_enrol",
         "device_revoked",
         "sync_acked",
+        "central_plan_received",
         "sync_purged",
     }
 )

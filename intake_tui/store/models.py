@@ -195,7 +195,9 @@ class OutboxRow(SQLModel, table=True):
 
     Written in the same transaction as the revision itself, with the idempotency key every
     attempt will carry; the revision's document is the payload (never copied, never changed).
-    States: pending → acked (receipt stored), or conflict / rejected (a human decides)."""
+    States: pending → acked (receipt stored), or conflict / rejected (a human decides), or
+    central_edit (the plan was edited centrally after `based_on_version`: the caseworker sees the
+    edit and makes a new revision; this one is never sent again)."""
 
     __tablename__ = "outbox"
     id: int | None = Field(default=None, primary_key=True)
@@ -204,6 +206,7 @@ class OutboxRow(SQLModel, table=True):
     revision: int
     idempotency_key: str = Field(unique=True)
     payload_sha256: str  # sha256 of the canonical JSON of the document (docs/sync-protocol.md)
+    based_on_version: int | None = None  # the central plan version seen when frozen (0009)
     state: str = Field(default="pending", index=True)
     attempts: int = 0
     last_error: str | None = None
@@ -225,3 +228,16 @@ class SyncDeviceRow(SQLModel, table=True):
     expires_at: dt.datetime | None = None
     enrolled_at: dt.datetime
     revoked_at: dt.datetime | None = None  # set when the server answered 403 device_revoked
+
+
+class CentralPlanRow(SQLModel, table=True):
+    """The latest plan version the central server has for a case of this laptop (0009): a
+    central edit to show beside the laptop's own plan, or a case handed over to this laptop."""
+
+    __tablename__ = "central_plan"
+    interview_id: str = Field(primary_key=True)
+    version: int
+    etag: str
+    source: str  # "submission" | "central"
+    document_json: str
+    received_at: dt.datetime

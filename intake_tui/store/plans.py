@@ -42,7 +42,12 @@ from intake_tui.core.plan.legal_rules import (
 )
 from intake_tui.i18n import _
 from intake_tui.store import interviews
-from intake_tui.store.models import OutboxRow, PlanOverrideRow, PlanRevisionRow
+from intake_tui.store.models import (
+    CentralPlanRow,
+    OutboxRow,
+    PlanOverrideRow,
+    PlanRevisionRow,
+)
 from intake_tui.store.session import Store, StoreError
 from intake_tui.sync.protocol import payload_sha256
 
@@ -332,6 +337,7 @@ def _freeze(store: Store, interview_id: str, status: str, dagtekening: dt.date |
                 _("the plan was changed in another window at the same time; please try again")
             )
         session.add(row)
+        central = session.get(CentralPlanRow, interview_id)
         session.flush()  # the row's id, for its outbox entry
         assert row.id is not None
         # The outbox entry in the same transaction: a frozen revision is always on its way to
@@ -343,6 +349,9 @@ def _freeze(store: Store, interview_id: str, status: str, dagtekening: dt.date |
                 revision=number,
                 idempotency_key=str(uuid.uuid4()),
                 payload_sha256=payload_sha256(json.loads(document)),
+                # The central version the plan screen showed beside this plan, if any: the
+                # server refuses a revision that has not seen the newest central edit.
+                based_on_version=central.version if central is not None else None,
                 created_at=store.now(),
             )
         )

@@ -18,7 +18,9 @@ import httpx
 
 from intake_tui.i18n import _
 
-Verdict = Literal["acked", "retry", "conflict", "rejected", "unauthorized", "revoked"]
+Verdict = Literal[
+    "acked", "retry", "conflict", "central_edit", "rejected", "unauthorized", "revoked"
+]
 RETRY_STATUSES = frozenset({408, 425, 429})
 
 
@@ -132,6 +134,8 @@ def classify(
     if status == 403:
         verdict: Verdict = "revoked" if code == "device_revoked" else "unauthorized"
         return Outcome(verdict, status, error=f"403 {code}".strip())
+    if status == 409 and code == "central_edit":
+        return Outcome("central_edit", status, error="409 central_edit")
     if status == 409:
         return Outcome("conflict", status, error=f"409 {code}".strip())
     return Outcome("rejected", status, error=f"{status} {code}".strip())

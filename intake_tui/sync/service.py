@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from intake_tui.i18n import _
+from intake_tui.i18n import _, ngettext
 from intake_tui.store.models import OutboxRow, PlanRevisionRow, SyncDeviceRow
 from intake_tui.store.session import Store, StoreError
 from intake_tui.sync.client import (
@@ -30,6 +30,7 @@ from intake_tui.sync.client import (
     enrol_device,
     http_client,
 )
+from intake_tui.sync.pull import pull
 
 BASE_DELAY = 0.5
 MAX_DELAY = 30.0
@@ -55,6 +56,9 @@ class Summary:
     replayed: int = 0  # of the acked: the server had them already (a lost acknowledgement)
     deferred: int = 0  # still pending: tried again next run
     conflicts: int = 0
+    central_edits: int = 0  # refused: edited centrally since; the caseworker makes a new revision
+    received: int = 0  # central versions fetched: central edits, cases handed over to this laptop
+    pull_failed: str | None = None  # fetching did not finish; tried again next run
     rejected: int = 0
     attempts: int = 0
     stopped: str | None = None  # "unauthorized" | "revoked": the run stopped for a human
@@ -63,11 +67,44 @@ class Summary:
 
     @property
     def needs_human(self) -> bool:
-        return bool(self.conflicts or self.rejected or self.stopped)
+        return bool(self.conflicts or self.central_edits or self.rejected or self.stopped)
 
     @property
     def exit_code(self) -> int:
         return 2 if self.needs_human else 0
+
+
+def central_messages(summary: Summary) -> list[str]:
+    """What the run brought back from the central system, for the command line and the screen."""
+    lines = []
+    if summary.central_edits:
+        lines.append(
+            ngettext(
+                "{n} plan was edited centrally since it was made: open it to see the edit "
+                "beside yours, then make a new version that takes it into account",
+                "{n} plans were edited centrally since they were made: open each to see the "
+                "edit beside yours, then make a new version that takes it into account",
+                summary.central_edits,
+            ).format(n=summary.central_edits)
+        )
+    if summary.received:
+        lines.append(
+            ngettext(
+                "received {n} plan from the central system (a central edit, or a case handed "
+                "over to this laptop)",
+                "received {n} plans from the central system (central edits, or cases handed "
+                "over to this laptop)",
+                summary.received,
+            ).format(n=summary.received)
+        )
+    if summary.pull_failed:
+        lines.append(
+            _(
+                "could not fetch everything from the central system ({reason}); it is tried "
+                "again at the next sync"
+            ).format(reason=summary.pull_failed)
+        )
+    return lines
 
 
 def outbox_counts(store: Store) -> dict[str, int]:
@@ -135,64 +172,85 @@ def run_sync(
     base = check_server_url(server_url or enrolment.server_url, loopback_only=_is_demo(store))
     rows = _pending(store)
     summary = Summary(nothing_to_do=not rows)
-    if not rows:
-        return summary
-    started = monotonic()
-    attempts_here: dict[int, int] = {}
     client = SyncClient(
         http_client(base, token=enrolment.token, ca_file=ca_file, timeout=policy.timeout_s)
     )
     try:
-        queue = list(rows)
-        while queue:
-            batch, queue = queue[: policy.batch_size], queue[policy.batch_size :]
-            submissions = list(
-                zip(_submissions(store, batch), [r.idempotency_key for r in batch], strict=True)
-            )
-            if len(batch) == 1:
-                outcomes = [client.submit(*submissions[0])]
-            else:
-                outcomes = client.submit_batch(submissions)
-            again: list[OutboxRow] = []
-            delays: list[float] = []
-            _record_attempts(store, batch, outcomes)
-            for row, outcome in zip(batch, outcomes, strict=True):
-                assert row.id is not None
-                summary.attempts += 1
-                attempts_here[row.id] = attempts_here.get(row.id, 0) + 1
-                if outcome.verdict == "acked":
-                    summary.acked += 1
-                    if outcome.receipt and outcome.receipt.get("replayed"):
-                        summary.replayed += 1
-                elif outcome.verdict == "conflict":
-                    summary.conflicts += 1
-                elif outcome.verdict == "rejected":
-                    summary.rejected += 1
-                elif outcome.verdict in ("unauthorized", "revoked"):
-                    summary.stopped = outcome.verdict
-                else:  # retry
-                    if attempts_here[row.id] < policy.max_attempts:
-                        again.append(row)
-                        delays.append(_backoff(attempts_here[row.id], outcome, policy, rng))
-                    else:
-                        summary.deferred += 1
-            if progress is not None:
-                progress(summary, len(rows))
-            if summary.stopped:
-                if summary.stopped == "revoked":
-                    _mark_revoked(store)
-                summary.deferred += len(again) + len(queue)
-                break
-            if again:
-                delay = max(delays)
-                if monotonic() - started + delay > policy.budget_s:
-                    summary.deferred += len(again) + len(queue)
-                    break
-                sleep(delay)
-                queue = again + queue
+        _send(store, client, rows, summary, policy, sleep, rng, monotonic, progress)
+        if not summary.stopped:
+            pulled = pull(store, client)
+            summary.received, summary.pull_failed = pulled.received, pulled.failed
+            summary.stopped = pulled.stopped
+            if pulled.stopped == "revoked":
+                _mark_revoked(store)
     finally:
         client.close()
     return summary
+
+
+def _send(
+    store: Store,
+    client: SyncClient,
+    rows: list[OutboxRow],
+    summary: Summary,
+    policy: Policy,
+    sleep: Callable[[float], None],
+    rng: Callable[[], float],
+    monotonic: Callable[[], float],
+    progress: Callable[[Summary, int], None] | None,
+) -> None:
+    """Send the outbox's pending rows in batches, with backoff, within the run's budget."""
+    started = monotonic()
+    attempts_here: dict[int, int] = {}
+    queue = list(rows)
+    while queue:
+        batch, queue = queue[: policy.batch_size], queue[policy.batch_size :]
+        submissions = list(
+            zip(_submissions(store, batch), [r.idempotency_key for r in batch], strict=True)
+        )
+        if len(batch) == 1:
+            outcomes = [client.submit(*submissions[0])]
+        else:
+            outcomes = client.submit_batch(submissions)
+        again: list[OutboxRow] = []
+        delays: list[float] = []
+        _record_attempts(store, batch, outcomes)
+        for row, outcome in zip(batch, outcomes, strict=True):
+            assert row.id is not None
+            summary.attempts += 1
+            attempts_here[row.id] = attempts_here.get(row.id, 0) + 1
+            if outcome.verdict == "acked":
+                summary.acked += 1
+                if outcome.receipt and outcome.receipt.get("replayed"):
+                    summary.replayed += 1
+            elif outcome.verdict == "conflict":
+                summary.conflicts += 1
+            elif outcome.verdict == "central_edit":
+                summary.central_edits += 1
+            elif outcome.verdict == "rejected":
+                summary.rejected += 1
+            elif outcome.verdict in ("unauthorized", "revoked"):
+                summary.stopped = outcome.verdict
+            else:  # retry
+                if attempts_here[row.id] < policy.max_attempts:
+                    again.append(row)
+                    delays.append(_backoff(attempts_here[row.id], outcome, policy, rng))
+                else:
+                    summary.deferred += 1
+        if progress is not None:
+            progress(summary, len(rows))
+        if summary.stopped:
+            if summary.stopped == "revoked":
+                _mark_revoked(store)
+            summary.deferred += len(again) + len(queue)
+            break
+        if again:
+            delay = max(delays)
+            if monotonic() - started + delay > policy.budget_s:
+                summary.deferred += len(again) + len(queue)
+                break
+            sleep(delay)
+            queue = again + queue
 
 
 def purge_synced(store: Store, retention_days: int) -> int:
@@ -268,6 +326,7 @@ def _submissions(store: Store, rows: list[OutboxRow]) -> list[dict[str, Any]]:
                 "previous_revision": revision.previous_revision,
                 "status": revision.status,
                 "payload_sha256": row.payload_sha256,
+                "based_on_version": row.based_on_version,
                 "document": revision.document_json,  # JSON text, sent as it is
             }
         )
@@ -277,7 +336,12 @@ def _submissions(store: Store, rows: list[OutboxRow]) -> list[dict[str, Any]]:
 def _record_attempts(store: Store, batch: list[OutboxRow], outcomes: list[Outcome]) -> None:
     """Write every attempt's result before anything else happens (one transaction)."""
     now = store.now()
-    state_for = {"acked": "acked", "conflict": "conflict", "rejected": "rejected"}
+    state_for = {
+        "acked": "acked",
+        "conflict": "conflict",
+        "central_edit": "central_edit",
+        "rejected": "rejected",
+    }
     with store.session() as session:
         for row, outcome in zip(batch, outcomes, strict=True):
             stored = session.get(OutboxRow, row.id)

@@ -111,8 +111,9 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
         self.query_one("#plan", OptionList).focus()
 
     def refresh_plan(self) -> None:
-        from intake_tui.store import interviews, plans
-        from intake_tui.ui.widgets.plan_lines import PlanTexts, plan_lines
+        from intake_tui.core.plan.compare import differences
+        from intake_tui.store import central_plans, interviews, plans
+        from intake_tui.ui.widgets.plan_lines import PlanTexts, central_lines, plan_lines
 
         opened = interviews.open_interview(self.store, self.interview_id)
         today = self.intake.clock.today()
@@ -143,13 +144,20 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
                 end=period.end.strftime("%d-%m-%Y"),
                 how=how,
             )
+        edit = central_plans.pending_edit(self.store, self.interview_id)
+        if edit is not None:
+            status += "  ·  " + _("edited centrally (version {n})").format(n=edit.version)
         self.query_one("#plan-status", Label).update(status)
         self.texts = PlanTexts(opened.bundle, current_language())
         listing = self.query_one("#plan", OptionList)
         highlighted = listing.highlighted
         listing.clear_options()
         self.line_fields: dict[str, str] = {}
-        for index, line in enumerate(plan_lines(plan, checks, self.texts)):
+        lines = plan_lines(plan, checks, self.texts)
+        if edit is not None:
+            diffs = differences(plan, edit.document)
+            lines = central_lines(edit.version, edit.received_at, diffs, self.texts) + lines
+        for index, line in enumerate(lines):
             option_id = f"l{index}"
             if line.field is not None:
                 self.line_fields[option_id] = line.field

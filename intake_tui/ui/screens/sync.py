@@ -165,14 +165,15 @@ class SyncScreen(AppAccess, LocalizedBindings, Screen[None]):
         self.query_one("#sync-progress", ProgressBar).update(total=total, progress=done)
 
     def _finished(self, summary: Summary | None, error: str | None) -> None:
-        result = self.query_one("#sync-result", Label)
+        from intake_tui.sync.service import central_messages
+
         self.query_one("#sync-progress", ProgressBar).display = False
         if summary is None:  # then there is an error
-            result.update(error or "")
+            lines = [error or ""]
         elif summary.nothing_to_do:
-            result.update(_("Nothing to send."))
+            lines = [_("Nothing to send."), *central_messages(summary)]
         else:
-            result.update(
+            lines = [
                 _(
                     "Received {acked}, still waiting {deferred}, conflicts {conflicts}, "
                     "refused {rejected}."
@@ -181,8 +182,10 @@ class SyncScreen(AppAccess, LocalizedBindings, Screen[None]):
                     deferred=summary.deferred,
                     conflicts=summary.conflicts,
                     rejected=summary.rejected,
-                )
-            )
+                ),
+                *central_messages(summary),
+            ]
+        self.query_one("#sync-result", Label).update("\n".join(lines))
         self.refresh_state()
         if summary is not None and summary.stopped == "revoked":
             self.intake.revoked()

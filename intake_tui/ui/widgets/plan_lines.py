@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from intake_tui.core.catalogs import Localizer
+from intake_tui.core.plan.compare import Difference
 from intake_tui.core.plan.duo import Check
 from intake_tui.core.plan.fields import FIELDS, value_codes
 from intake_tui.core.plan.rules import Plan, PlanField, PlanRules, Source
@@ -146,4 +147,35 @@ def field_lines(key: str, field: PlanField, texts: PlanTexts) -> list[PlanLine]:
             # translated, printed for the newcomer or exported.
             shown = _("Source: {source}").format(source=source)
             lines.append(PlanLine(HangingRow(SOURCE_INDENT, shown), key))
+    return lines
+
+
+def central_lines(
+    version: int, received: dt.datetime, diffs: Sequence[Difference], texts: PlanTexts
+) -> list[PlanLine]:
+    """The central edit beside this plan: every field that differs, here and centrally, and
+    what to do (issue 15: a central edit is seen before a revision can replace it)."""
+    title = _("── Edited centrally: version {n}, received {when} ──").format(
+        n=version,
+        when=(received.astimezone() if received.tzinfo else received).strftime("%d-%m-%Y %H:%M"),
+    )
+    lines = [PlanLine(HangingRow(title), heading=True)]
+    if not diffs:
+        lines.append(PlanLine(HangingRow("", _("The central version has the same values."))))
+    for diff in diffs:
+        shown = _("here: {here} · centrally: {central}").format(
+            here=texts.value(diff.key, diff.here), central=texts.value(diff.key, diff.central)
+        )
+        lines.append(PlanLine(HangingRow(f"{texts.label(diff.key)}: ", shown), diff.key))
+    lines.append(
+        PlanLine(
+            HangingRow(
+                REASON_INDENT,
+                _(
+                    "Take over what you agree with (o), then mark the plan discussed or final: "
+                    "that version is sent as made with the central edit in view."
+                ),
+            )
+        )
+    )
     return lines

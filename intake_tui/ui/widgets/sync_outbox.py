@@ -26,6 +26,7 @@ def state_names() -> dict[str, str]:
         "pending": _("waiting"),
         "acked": _("received"),
         "conflict": _("conflict: a person decides"),
+        "central_edit": _("edited centrally: see the plan"),
         "rejected": _("refused: kept here"),
     }
 
@@ -72,7 +73,7 @@ class OutboxRecord:
     name: str
     revision: int
     plan_status: str  # discussed | final
-    state: str  # pending | acked | conflict | rejected
+    state: str  # pending | acked | conflict | central_edit | rejected
     attempts: int
     last_error: str | None
     acked_at: dt.datetime | None
@@ -130,6 +131,11 @@ def last_result(record: OutboxRecord) -> str:
     if record.state == "conflict":
         return _("conflict ({reason}): a person decides").format(
             reason=reason or _("another version")
+        )
+    if record.state == "central_edit":
+        return _(
+            "not sent: the plan was edited centrally. The plan screen shows the edit; the next "
+            "version you make takes its place"
         )
     if record.state == "rejected":
         return _("refused ({reason}): kept here").format(reason=reason or _("no reason given"))
