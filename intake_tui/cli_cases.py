@@ -1,7 +1,8 @@
 """`intake-tui cases list [--json]`: every case on this laptop, as a table or as JSON.
 
 The JSON objects hold `id`, `name`, `status` (`in_progress` | `finalized`, as stored and
-exported), `plan_status` (`discussed` | `final`, the status of the latest frozen plan revision
+exported; `received` for a case handed over to this laptop, of which only the plan is here),
+`plan_status` (`discussed` | `final`, the status of the latest frozen plan revision
 as in the export's `record.status`; null while the plan is still a draft), `pip_due` (ISO date,
 10 weeks after DUO's notice; null without a notice date) and `updated_at` (ISO date and time).
 """
@@ -43,6 +44,29 @@ def case_rows(store: Store) -> list[dict[str, Any]]:
                 "updated_at": _iso(summary.updated_at),
             }
         )
+    return rows + received_rows(store)
+
+
+def received_rows(store: Store) -> list[dict[str, Any]]:
+    """The cases handed over to this laptop (their plan only), after the laptop's own."""
+    from intake_tui.resources import builtin_bundle_dirs
+    from intake_tui.store import central_plans
+    from intake_tui.sync.bundles import downloaded_bundle_dirs
+
+    search = [*builtin_bundle_dirs(), *downloaded_bundle_dirs(store.data_dir.root)]
+    rows = []
+    for case in central_plans.received_cases(store):
+        bundle = central_plans.bundle_of(store, case.document, search)
+        rows.append(
+            {
+                "id": case.interview_id,
+                "name": central_plans.display_name(case.document, bundle),
+                "status": "received",
+                "plan_status": case.document.get("record", {}).get("status"),
+                "pip_due": None,
+                "updated_at": _iso(case.received_at),
+            }
+        )
     return rows
 
 
@@ -56,7 +80,11 @@ def as_json(rows: list[dict[str, Any]]) -> str:
 
 def as_table(rows: list[dict[str, Any]]) -> str:
     """A plain table with the same words as the cases screen; dates as YYYY-MM-DD."""
-    status_text = {"in_progress": _("in progress"), "finalized": _("finalized")}
+    status_text = {
+        "in_progress": _("in progress"),
+        "finalized": _("finalized"),
+        "received": _("handed over (plan only)"),
+    }
     plan_text = {"discussed": _("discussed"), "final": _("final")}
     header = [_("ID"), _("Name"), _("Status"), _("Plan"), _("PIP due"), _("Last change")]
     lines = [header]

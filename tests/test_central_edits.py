@@ -11,6 +11,7 @@ the old laptop gets 404 from then on."""
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -131,12 +132,14 @@ def test_a_central_edit_is_seen_before_it_can_be_replaced(tmp_path: Path, server
         # The edit is kept on the laptop and shown beside its own plan until it is answered.
         edit = central_plans.pending_edit(store, case)
         assert edit is not None and edit.version == central_version
-        from intake_tui.core.plan.compare import differences
-        from intake_tui.store import interviews
+        from intake_tui.core.plan.compare import differences, document_values
 
-        opened = interviews.open_interview(store, case)
-        plan, _checks = plans.readiness(store, opened, store.clock.today())
-        assert [(d.key, d.here, d.central) for d in differences(plan, edit.document)] == [
+        mine = plans.latest_frozen(store, case)
+        assert mine is not None and mine.revision == 2
+        here = document_values(json.loads(mine.document_json))
+        assert [
+            (d.key, d.here, d.central) for d in differences(here, document_values(edit.document))
+        ] == [
             ("niveau", "B1", "A2"),
             ("contactpersoon.naam", "J. Bakker", "anna"),  # the caseworker, by default
         ]
@@ -240,3 +243,51 @@ async def test_the_plan_screen_shows_the_central_edit_beside_its_own(
         assert any("M. de Wit (school)" in line for line in shown[1:3]), shown[:4]
         status = str(screen.query_one("#plan-status").render())
         assert f"edited centrally (version {version})" in status
+
+
+async def test_a_handed_over_case_is_listed_and_its_plan_can_be_read(
+    tmp_path: Path, server: Server
+) -> None:
+    from textual.widgets import Label, OptionList
+
+    from intake_tui.cli_cases import case_rows
+    from intake_tui.store import interviews
+
+    from .tui_helpers import make_app, unlock, wait_for
+
+    old, (case,) = store_with_frozen(tmp_path / "old")
+    try:
+        enrolled(old, server)  # type: ignore[arg-type]
+        sync(old)
+        name = interviews.open_interview(old, case).summary.client_display_name
+    finally:
+        old.close()
+    with demo_store(tmp_path) as (root, store):
+        enrolled(store, server)  # type: ignore[arg-type]
+        device = service.device(store).device_id  # type: ignore[union-attr]
+        admin.transfer_case(server.db_url, case, device)
+        assert sync(store).received == 1
+        rows = {row["id"]: row for row in case_rows(store)}
+        assert (rows[case]["status"], rows[case]["plan_status"]) == ("received", "discussed")
+        assert rows[case]["name"] == name  # from the answers the bundle prefills from the names
+    app = make_app(root)
+    app.start_background_sync = lambda: None  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        summary = str(pilot.app.screen.query_one("#summary", Label).render())
+        assert "1 handed over to this laptop (h)" in summary
+        await pilot.press("h")
+        await wait_for(pilot, "ReceivedScreen")
+        listing = pilot.app.screen.query_one("#received", OptionList)
+        assert listing.option_count == 1
+        assert str(listing.get_option_at_index(0).prompt).startswith(name)
+        await pilot.press("enter")
+        await wait_for(pilot, "ReceivedPlanScreen")
+        screen = pilot.app.screen
+        assert name in str(screen.query_one("#received-title", Label).render())
+        plan = screen.query_one("#received-plan", OptionList)
+        shown = [str(plan.get_option_at_index(i).prompt) for i in range(plan.option_count)]
+        assert any("B1" in line for line in shown), shown  # the level the old laptop chose
+        assert any("eerste PIP" in line for line in shown)  # and the reason it gave
+        await pilot.press("escape")
+        await wait_for(pilot, "ReceivedScreen")

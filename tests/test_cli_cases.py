@@ -217,9 +217,10 @@ def test_sync_exits_2_with_the_reason_after_a_refused_bundle_or_a_403(tmp_path: 
         assert refused.returncode == 2, refused.stdout + refused.stderr
         assert "nothing to send" in refused.stdout
         assert "1.9.0 refused: sha256 does not match" in refused.stderr
-        # Revoked with nothing to send: the bundle listing answers 403.
+        # Revoked with nothing to send: asking for central plans answers 403 device_revoked,
+        # so the laptop learns it is revoked even on a run that sends nothing.
         admin.revoke_device(db_url, enrolled.stdout.split()[3])
         forbidden = run("sync", *unlock)
         assert forbidden.returncode == 2, forbidden.stdout + forbidden.stderr
-        assert "403" in forbidden.stderr
+        assert "this laptop was revoked" in forbidden.stderr
         assert "Traceback" not in refused.stderr + forbidden.stderr

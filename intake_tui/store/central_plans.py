@@ -10,12 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import col, func, select
 
+from intake_tui.core.bundle_model import Bundle, bundle_sha256
+from intake_tui.core.questionnaire import BundleError, bundle_files, load_bundle
+from intake_tui.store.interviews import pinned_bundle
 from intake_tui.store.models import CentralPlanRow, InterviewRow, OutboxRow
-from intake_tui.store.session import Store
+from intake_tui.store.session import Store, StoreError
 
 
 @dataclass(frozen=True)
@@ -93,12 +97,61 @@ def pending_edit(store: Store, interview_id: str) -> CentralVersion | None:
     return _version(row)
 
 
+def _handed_over() -> Any:
+    return col(CentralPlanRow.interview_id).not_in(select(InterviewRow.id))
+
+
+def received_count(store: Store) -> int:
+    """How many cases were handed over to this laptop (one indexed count; the cases screen)."""
+    with store.session() as session:
+        return int(
+            session.exec(
+                select(func.count()).select_from(CentralPlanRow).where(_handed_over())
+            ).one()
+        )
+
+
 def received_cases(store: Store) -> list[CentralVersion]:
     """Cases handed over to this laptop: a central plan, no interview here."""
     with store.session() as session:
         rows = session.exec(
-            select(CentralPlanRow)
-            .where(col(CentralPlanRow.interview_id).not_in(select(InterviewRow.id)))
-            .order_by(col(CentralPlanRow.received_at))
+            select(CentralPlanRow).where(_handed_over()).order_by(col(CentralPlanRow.received_at))
         ).all()
     return [_version(r) for r in rows]
+
+
+def bundle_of(store: Store, document: dict[str, Any], search: list[Path]) -> Bundle | None:
+    """The questionnaire a received document was made with, when this laptop has it: a copy
+    pinned by another interview, or one of the bundle folders in `search` with the same hash."""
+    wanted = document.get("interview", {}).get("bundle", {}).get("sha256")
+    if not isinstance(wanted, str):
+        return None
+    with store.session() as session:
+        try:
+            return pinned_bundle(session, wanted)
+        except (StoreError, BundleError):
+            pass
+    for folder in search:
+        try:
+            if bundle_sha256(bundle_files(folder)) == wanted:
+                return load_bundle(folder)
+        except (OSError, BundleError):
+            continue
+    return None
+
+
+def display_name(document: dict[str, Any], bundle: Bundle | None) -> str:
+    """The newcomer's name from a received document: the answers to the questions the bundle
+    prefills from the case's names (`default: case.given_name` / `case.family_name`)."""
+    if bundle is None:
+        return ""
+    answers = document.get("answers", {})
+    parts = []
+    for fact in ("case.given_name", "case.family_name"):
+        for item in bundle.items.values():
+            if item.is_question and (item.question.default or "").strip() == fact:
+                answer = answers.get(item.question.export or "")  # keyed by export name
+                if isinstance(answer, dict) and isinstance(answer.get("value"), str):
+                    parts.append(answer["value"])
+                break
+    return " ".join(parts)

@@ -26,26 +26,38 @@ def _empty(value: Any) -> bool:
     return value is None or value == []
 
 
-def _typed(key: str, value: Any) -> Any:
+def typed_value(key: str, value: Any) -> Any:
+    """A field's JSON value in the field's type (a date from ISO text), or as it came when it
+    does not fit (the central system may know values this laptop does not); None when empty."""
     if _empty(value):
         return None
     try:
         return check_value(key, value)
     except FieldValueError:
-        return value  # shown as it came; the central system may know values this laptop does not
+        return value
 
 
-def differences(plan: Plan, central_document: Mapping[str, Any]) -> list[Difference]:
-    """The fields whose value differs, in the order of the field registry."""
-    plan_part = central_document.get("plan")
-    central_fields = plan_part.get("fields", {}) if isinstance(plan_part, Mapping) else {}
+def plan_values(plan: Plan) -> dict[str, Any]:
+    """A live plan's field values in JSON form."""
+    return {key: to_json(field.value) for key, field in plan.fields.items()}
+
+
+def document_values(document: Mapping[str, Any]) -> dict[str, Any]:
+    """An export document's plan field values (its JSON form); {} when it has none."""
+    plan_part = document.get("plan")
+    fields = plan_part.get("fields", {}) if isinstance(plan_part, Mapping) else {}
+    if not isinstance(fields, Mapping):
+        return {}
+    return {key: entry.get("value") for key, entry in fields.items() if isinstance(entry, Mapping)}
+
+
+def differences(here: Mapping[str, Any], central: Mapping[str, Any]) -> list[Difference]:
+    """The fields whose value differs (both in JSON form), in the order of the registry."""
     found = []
     for key in FIELDS:
-        here = to_json(plan.fields[key].value) if key in plan.fields else None
-        entry = central_fields.get(key) if isinstance(central_fields, Mapping) else None
-        central = entry.get("value") if isinstance(entry, Mapping) else None
-        if _empty(here) and _empty(central):
+        mine, theirs = here.get(key), central.get(key)
+        if _empty(mine) and _empty(theirs):
             continue
-        if here != central:
-            found.append(Difference(key, _typed(key, here), _typed(key, central)))
+        if mine != theirs:
+            found.append(Difference(key, typed_value(key, mine), typed_value(key, theirs)))
     return found

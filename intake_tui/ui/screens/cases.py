@@ -98,6 +98,14 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
                 id="cases.sync",
                 tooltip=N_("Sync with the municipality"),
             ),
+            Binding(
+                "h",
+                "received",
+                N_("Handed over"),
+                id="cases.received",
+                tooltip=N_("Cases handed over to this laptop by the municipality"),
+                show=False,
+            ),
             Binding("pagedown", "next_page", N_("Next page"), id="cases.next", show=False),
             Binding(
                 "pageup", "previous_page", N_("Previous page"), id="cases.previous", show=False
@@ -110,7 +118,7 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
     AUTO_FOCUS = "#cases"
 
     # Keys the search box types itself while it has the focus (the others work from anywhere).
-    TYPED_IN_SEARCH = frozenset({"search", "open", "new", "filter", "sort", "delete"})
+    TYPED_IN_SEARCH = frozenset({"search", "open", "new", "filter", "sort", "delete", "received"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action in self.TYPED_IN_SEARCH and isinstance(self.focused, Input))
@@ -183,7 +191,7 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         return found[start : start + PAGE_SIZE], len(found)
 
     def refresh_rows(self) -> None:
-        from intake_tui.store import interviews, plans
+        from intake_tui.store import central_plans, interviews, plans
 
         query = self.query_one("#search", Input).value
         today = self.intake.clock.today()
@@ -259,6 +267,9 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         )
         if overdue_rows:
             summary_text += " · " + _("{sign} = PIP overdue").format(sign=OVERDUE_SIGN)
+        handed_over = central_plans.received_count(self.store)
+        if handed_over:
+            summary_text += " · " + _("{n} handed over to this laptop (h)").format(n=handed_over)
         if not items and query.strip():
             summary_text = (
                 _("No case matches “{query}”.").format(query=query.strip()) + " " + summary_text
@@ -362,6 +373,11 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         from intake_tui.ui.screens.settings import SettingsScreen
 
         self.app.push_screen(SettingsScreen())
+
+    def action_received(self) -> None:
+        from intake_tui.ui.screens.received import ReceivedScreen
+
+        self.app.push_screen(ReceivedScreen())
 
     def action_sync(self) -> None:
         from intake_tui.ui.screens.sync import SyncScreen

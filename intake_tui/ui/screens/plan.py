@@ -8,6 +8,7 @@ writes the latest frozen revision as JSON and as the bilingual HTML page.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -111,7 +112,7 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
         self.query_one("#plan", OptionList).focus()
 
     def refresh_plan(self) -> None:
-        from intake_tui.core.plan.compare import differences
+        from intake_tui.core.plan.compare import differences, document_values, plan_values
         from intake_tui.store import central_plans, interviews, plans
         from intake_tui.ui.widgets.plan_lines import PlanTexts, central_lines, plan_lines
 
@@ -155,7 +156,15 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
         self.line_fields: dict[str, str] = {}
         lines = plan_lines(plan, checks, self.texts)
         if edit is not None:
-            diffs = differences(plan, edit.document)
+            # Against the version this laptop made last (what the central editor changed, and
+            # what the caseworker changed since), else the draft: a draft has no dates yet that
+            # only a final plan gets, which would show as differences that are none.
+            here = (
+                document_values(json.loads(latest.document_json))
+                if latest is not None and latest.document_json
+                else plan_values(plan)
+            )
+            diffs = differences(here, document_values(edit.document))
             lines = central_lines(edit.version, edit.received_at, diffs, self.texts) + lines
         for index, line in enumerate(lines):
             option_id = f"l{index}"

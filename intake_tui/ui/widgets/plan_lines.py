@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from intake_tui.core.catalogs import Localizer
-from intake_tui.core.plan.compare import Difference
+from intake_tui.core.plan.compare import Difference, typed_value
 from intake_tui.core.plan.duo import Check
 from intake_tui.core.plan.fields import FIELDS, value_codes
 from intake_tui.core.plan.rules import Plan, PlanField, PlanRules, Source
@@ -31,11 +31,14 @@ class PlanTexts:
     """The texts of one bundle's plan.yaml in the caseworker's language (`ui_language`)."""
 
     def __init__(self, bundle: Any, ui_language: str) -> None:
-        self.rules: PlanRules = bundle.plan or PlanRules(())
+        # Without a bundle (a received case whose questionnaire is not here): codes and keys.
+        self.rules: PlanRules = (bundle.plan if bundle is not None else None) or PlanRules(())
         self.ui_language = ui_language
-        self.localizer = Localizer(bundle)
+        self.localizer = Localizer(bundle) if bundle is not None else None
 
     def _text(self, key: str, dutch: str) -> str:
+        if self.localizer is None:
+            return dutch
         return self.localizer.text(key, dutch, self.ui_language).text
 
     def section(self, section: str) -> str:
@@ -178,4 +181,30 @@ def central_lines(
             )
         )
     )
+    return lines
+
+
+def document_lines(document: dict[str, Any], texts: PlanTexts) -> list[PlanLine]:
+    """A received plan document (a case handed over to this laptop), section by section: each
+    field with a value, and the caseworker's own choice with its reason. Read only."""
+    fields = document.get("plan", {}).get("fields", {})
+    lines: list[PlanLine] = []
+    sections = list(texts.rules.sections) or list(dict.fromkeys(s.section for s in FIELDS.values()))
+    for section in sections:
+        rows = []
+        for key, spec in FIELDS.items():
+            entry = fields.get(key)
+            if spec.section != section or not isinstance(entry, dict):
+                continue
+            value = typed_value(key, entry.get("value"))
+            if value in (None, []):
+                continue
+            rows.append(PlanLine(HangingRow(f"{texts.label(key)}: ", texts.value(key, value)), key))
+            override = entry.get("override")
+            if isinstance(override, dict) and override.get("reason"):
+                chose = _("caseworker's choice, because {reason}").format(reason=override["reason"])
+                rows.append(PlanLine(HangingRow(REASON_INDENT, chose), key))
+        if rows:
+            lines.append(PlanLine(HangingRow(f"── {texts.section(section)} ──"), heading=True))
+            lines.extend(rows)
     return lines
