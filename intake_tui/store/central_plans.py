@@ -98,7 +98,13 @@ def pending_edit(store: Store, interview_id: str) -> CentralVersion | None:
 
 
 def _handed_over() -> Any:
-    return col(CentralPlanRow.interview_id).not_in(select(InterviewRow.id))
+    """No interview of it here. NOT EXISTS looks each central plan up in the interview's primary
+    key; NOT IN would build a table of every interview id on each refresh of the cases screen."""
+    return ~(
+        select(InterviewRow.id)
+        .where(col(InterviewRow.id) == col(CentralPlanRow.interview_id))
+        .exists()
+    )
 
 
 def received_count(store: Store) -> int:
