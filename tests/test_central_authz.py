@@ -5,7 +5,9 @@ The callers: the device that owns the case; another device of the same gemeente;
 another gemeente; a revoked device; no token; a bad token; back-office accounts (an editor, a
 privacy officer and an admin of the case's gemeente, an editor of another gemeente, a revoked
 account). Each route gets a fresh server with one case sent by its owner; every caller then
-tries the route once, the owner last. The table is the contract (docs/sync-protocol.md).
+tries the route once, the owner last. The table is the contract (docs/sync-protocol.md). The two
+routes without a token, `GET /v1/health` and `POST /v1/devices` (a one-time code instead), are
+tested in tests/test_central.py.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from intake_tui.central import admin
 from intake_tui.central.models import AuditEntry, PlanVersion, Submission, make_engine
 
 from .central_helpers import account, enrolled, make_document, serve_central, submission
+from .conftest import DEFAULT_BUNDLE
 
 HOME, ELSEWHERE = "0363", "0599"  # two gemeentecodes
 
@@ -34,24 +37,42 @@ OUTSIDERS = ("peer", "other_org", "editor_other_org")
 # holds the case (checked separately).
 A, B = "GET /v1/plans/{id}", "PUT /v1/plans/{id}"
 C, D, E = "POST /v1/submissions", "POST /v1/submissions:batch", "GET /v1/plans"
-F, G = "POST /v1/anchors", "GET /v1/bundles"
+F, G, H = "POST /v1/anchors", "GET /v1/bundles", "GET /v1/bundles/{id}/{version}"
 MATRIX: dict[str, dict[str, int]] = {
-    #                  A    B    C    D    E    F    G
-    "peer": dict(zip((A, B, C, D, E, F, G), (404, 403, 404, 404, 200, 201, 200), strict=True)),
-    "other_org": dict(zip((A, B, C, D, E, F, G), (404, 403, 404, 404, 200, 201, 200), strict=True)),
-    "revoked": dict(zip((A, B, C, D, E, F, G), (403, 403, 403, 403, 403, 403, 403), strict=True)),
-    "none": dict(zip((A, B, C, D, E, F, G), (401, 401, 401, 401, 401, 401, 401), strict=True)),
-    "bad": dict(zip((A, B, C, D, E, F, G), (401, 401, 401, 401, 401, 401, 401), strict=True)),
+    #                  A    B    C    D    E    F    G    H
+    "peer": dict(
+        zip((A, B, C, D, E, F, G, H), (404, 403, 404, 404, 200, 201, 200, 200), strict=True)
+    ),
+    "other_org": dict(
+        zip((A, B, C, D, E, F, G, H), (404, 403, 404, 404, 200, 201, 200, 200), strict=True)
+    ),
+    "revoked": dict(
+        zip((A, B, C, D, E, F, G, H), (403, 403, 403, 403, 403, 403, 403, 403), strict=True)
+    ),
+    "none": dict(
+        zip((A, B, C, D, E, F, G, H), (401, 401, 401, 401, 401, 401, 401, 401), strict=True)
+    ),
+    "bad": dict(
+        zip((A, B, C, D, E, F, G, H), (401, 401, 401, 401, 401, 401, 401, 401), strict=True)
+    ),
     "editor_other_org": dict(
-        zip((A, B, C, D, E, F, G), (404, 404, 403, 403, 403, 403, 403), strict=True)
+        zip((A, B, C, D, E, F, G, H), (404, 404, 403, 403, 403, 403, 403, 403), strict=True)
     ),
-    "privacy": dict(zip((A, B, C, D, E, F, G), (200, 403, 403, 403, 403, 403, 403), strict=True)),
-    "admin": dict(zip((A, B, C, D, E, F, G), (403, 403, 403, 403, 403, 403, 403), strict=True)),
+    "privacy": dict(
+        zip((A, B, C, D, E, F, G, H), (200, 403, 403, 403, 403, 403, 403, 403), strict=True)
+    ),
+    "admin": dict(
+        zip((A, B, C, D, E, F, G, H), (403, 403, 403, 403, 403, 403, 403, 403), strict=True)
+    ),
     "account_revoked": dict(
-        zip((A, B, C, D, E, F, G), (403, 403, 403, 403, 403, 403, 403), strict=True)
+        zip((A, B, C, D, E, F, G, H), (403, 403, 403, 403, 403, 403, 403, 403), strict=True)
     ),
-    "editor": dict(zip((A, B, C, D, E, F, G), (200, 200, 403, 403, 403, 403, 403), strict=True)),
-    "owner": dict(zip((A, B, C, D, E, F, G), (200, 403, 201, 201, 200, 201, 200), strict=True)),
+    "editor": dict(
+        zip((A, B, C, D, E, F, G, H), (200, 200, 403, 403, 403, 403, 403, 403), strict=True)
+    ),
+    "owner": dict(
+        zip((A, B, C, D, E, F, G, H), (200, 403, 201, 201, 200, 201, 200, 200), strict=True)
+    ),
 }
 ACCOUNTS = ("editor_other_org", "privacy", "admin", "account_revoked", "editor")
 
@@ -74,6 +95,7 @@ class World:
         tokens["account_revoked"] = admin.add_account(db_url, revoked_account, "editor", org=HOME)
         admin.revoke_account(db_url, revoked_account)
         self.tokens = tokens
+        self.bundle = admin.publish_bundle(db_url, DEFAULT_BUNDLE)[:2]
         self.case = str(uuid.uuid4())
         sent = self.post("/v1/submissions", submission(make_document(self.case, 1, "discussed")))
         assert sent.status_code == 201, sent.text
@@ -122,6 +144,9 @@ ROUTES: dict[str, Callable[[World, str, str], httpx.Response]] = {
     E: lambda w, who, _case: w.client.get("/v1/plans", headers=w.headers(who)),
     F: lambda w, who, _case: w.post("/v1/anchors", {"seq": 3, "hash": "ab" * 32}, who),
     G: lambda w, who, _case: w.client.get("/v1/bundles", headers=w.headers(who)),
+    H: lambda w, who, _case: w.client.get(
+        f"/v1/bundles/{w.bundle[0]}/{w.bundle[1]}", headers=w.headers(who)
+    ),
 }
 
 
