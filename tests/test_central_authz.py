@@ -38,40 +38,41 @@ OUTSIDERS = ("peer", "other_org", "editor_other_org")
 A, B = "GET /v1/plans/{id}", "PUT /v1/plans/{id}"
 C, D, E = "POST /v1/submissions", "POST /v1/submissions:batch", "GET /v1/plans"
 F, G, H = "POST /v1/anchors", "GET /v1/bundles", "GET /v1/bundles/{id}/{version}"
+I = "GET /v1/anchors/latest"  # noqa: E741
 MATRIX: dict[str, dict[str, int]] = {
-    #                  A    B    C    D    E    F    G    H
+    #                  A    B    C    D    E    F    G    H    I
     "peer": dict(
-        zip((A, B, C, D, E, F, G, H), (404, 403, 404, 404, 200, 201, 200, 200), strict=True)
+        zip((A, B, C, D, E, F, G, H, I), (404, 403, 404, 404, 200, 201, 200, 200, 404), strict=True)
     ),
     "other_org": dict(
-        zip((A, B, C, D, E, F, G, H), (404, 403, 404, 404, 200, 201, 200, 200), strict=True)
+        zip((A, B, C, D, E, F, G, H, I), (404, 403, 404, 404, 200, 201, 200, 200, 404), strict=True)
     ),
     "revoked": dict(
-        zip((A, B, C, D, E, F, G, H), (403, 403, 403, 403, 403, 403, 403, 403), strict=True)
+        zip((A, B, C, D, E, F, G, H, I), (403, 403, 403, 403, 403, 403, 403, 403, 403), strict=True)
     ),
     "none": dict(
-        zip((A, B, C, D, E, F, G, H), (401, 401, 401, 401, 401, 401, 401, 401), strict=True)
+        zip((A, B, C, D, E, F, G, H, I), (401, 401, 401, 401, 401, 401, 401, 401, 401), strict=True)
     ),
     "bad": dict(
-        zip((A, B, C, D, E, F, G, H), (401, 401, 401, 401, 401, 401, 401, 401), strict=True)
+        zip((A, B, C, D, E, F, G, H, I), (401, 401, 401, 401, 401, 401, 401, 401, 401), strict=True)
     ),
     "editor_other_org": dict(
-        zip((A, B, C, D, E, F, G, H), (404, 404, 403, 403, 403, 403, 403, 403), strict=True)
+        zip((A, B, C, D, E, F, G, H, I), (404, 404, 403, 403, 403, 403, 403, 403, 403), strict=True)
     ),
     "privacy": dict(
-        zip((A, B, C, D, E, F, G, H), (200, 403, 403, 403, 403, 403, 403, 403), strict=True)
+        zip((A, B, C, D, E, F, G, H, I), (200, 403, 403, 403, 403, 403, 403, 403, 403), strict=True)
     ),
     "admin": dict(
-        zip((A, B, C, D, E, F, G, H), (403, 403, 403, 403, 403, 403, 403, 403), strict=True)
+        zip((A, B, C, D, E, F, G, H, I), (403, 403, 403, 403, 403, 403, 403, 403, 403), strict=True)
     ),
     "account_revoked": dict(
-        zip((A, B, C, D, E, F, G, H), (403, 403, 403, 403, 403, 403, 403, 403), strict=True)
+        zip((A, B, C, D, E, F, G, H, I), (403, 403, 403, 403, 403, 403, 403, 403, 403), strict=True)
     ),
     "editor": dict(
-        zip((A, B, C, D, E, F, G, H), (200, 200, 403, 403, 403, 403, 403, 403), strict=True)
+        zip((A, B, C, D, E, F, G, H, I), (200, 200, 403, 403, 403, 403, 403, 403, 403), strict=True)
     ),
     "owner": dict(
-        zip((A, B, C, D, E, F, G, H), (200, 403, 201, 201, 200, 201, 200, 200), strict=True)
+        zip((A, B, C, D, E, F, G, H, I), (200, 403, 201, 201, 200, 201, 200, 200, 200), strict=True)
     ),
 }
 ACCOUNTS = ("editor_other_org", "privacy", "admin", "account_revoked", "editor")
@@ -96,6 +97,7 @@ class World:
         admin.revoke_account(db_url, revoked_account)
         self.tokens = tokens
         self.bundle = admin.publish_bundle(db_url, DEFAULT_BUNDLE)[:2]
+        assert self.post("/v1/anchors", {"seq": 1, "hash": "aa" * 32}).status_code == 201
         self.case = str(uuid.uuid4())
         sent = self.post("/v1/submissions", submission(make_document(self.case, 1, "discussed")))
         assert sent.status_code == 201, sent.text
@@ -147,6 +149,7 @@ ROUTES: dict[str, Callable[[World, str, str], httpx.Response]] = {
     H: lambda w, who, _case: w.client.get(
         f"/v1/bundles/{w.bundle[0]}/{w.bundle[1]}", headers=w.headers(who)
     ),
+    I: lambda w, who, _case: w.client.get("/v1/anchors/latest", headers=w.headers(who)),
 }
 
 

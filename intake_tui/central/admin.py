@@ -275,6 +275,26 @@ def list_accounts(db_url: str) -> list[dict[str, Any]]:
     ]
 
 
+def restore_declarations(db_url: str) -> list[dict[str, Any]]:
+    """Laptops that declared a restored backup and wait for (or have) an admin's yes."""
+    from intake_tui.central import anchors
+
+    with _engine(db_url) as engine:
+        return anchors.pending(engine)
+
+
+def acknowledge_restore(db_url: str, device_id: str, *, clock: Any = None) -> None:
+    """Accept a device's declared restore: its next anchor may go back once; audited."""
+    from intake_tui.central import anchors
+
+    now = _now(clock)
+    with _engine(db_url) as engine, Session(engine, expire_on_commit=False) as session:
+        if not anchors.acknowledge(session, device_id, now, audit.admin_actor()):
+            raise AdminError(f"device {device_id} has no restore waiting for acknowledgement")
+        _audit(session, "anchor_restore_ack", "device", device_id, now)
+        session.commit()
+
+
 def audit_log(
     db_url: str, *, limit: int = 100, object_id: str | None = None, actor: str | None = None
 ) -> list[dict[str, Any]]:

@@ -36,6 +36,7 @@ from intake_tui.central.protocol import (
     PROBLEM_JSON,
     PROTOCOL_VERSION,
     AnchorIn,
+    AnchorLatest,
     AnchorOut,
     BatchIn,
     BatchOut,
@@ -263,14 +264,26 @@ def create_app(
     @app.post(
         "/v1/anchors",
         status_code=201,
-        responses={201: {"model": AnchorOut}, **_problem_responses(400, *_AUTH_PROBLEMS, 413)},
+        responses={
+            201: {"model": AnchorOut},
+            **_problem_responses(400, *_AUTH_PROBLEMS, 409, 413),
+        },
         openapi_extra=_body_schema(AnchorIn),
     )
     async def anchor(request: Request) -> Response:
-        """Keep a laptop's audit-chain head, so a truncated chain is detected later."""
+        """Keep a laptop's audit-chain head; one that goes back is 409 anchor_rollback."""
         device = await device_of(request, "anchor")
         data = await body_of(request)
         return json_response(await run_in_threadpool(central.anchor, device, data), 201)
+
+    @app.get(
+        "/v1/anchors/latest",
+        responses={200: {"model": AnchorLatest}, **_problem_responses(*_AUTH_PROBLEMS, 404)},
+    )
+    async def latest_anchor(request: Request) -> Response:
+        """The device's last accepted anchor: what its audit chain must still contain."""
+        device = await device_of(request, "anchor")
+        return json_response(await run_in_threadpool(central.latest_anchor, device))
 
     @app.get(
         "/v1/bundles",

@@ -8,6 +8,7 @@
     intake-central account add NAME --role admin|privacy|editor [--org CODE]
     intake-central account list | account revoke NAME
     intake-central audit list [--limit N] [--id ID] [--actor ACTOR]
+    intake-central anchors list | anchors ack DEVICE
 
 The database URL comes from --db, else $INTAKE_CENTRAL_DB (keeps a password out of `ps`), else
 sqlite:///./central.db. Exit codes: 0 done, 1 error; messages on stderr, never a traceback.
@@ -92,6 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
     a_revoke = a_commands.add_parser("revoke", help=_("revoke an account"))
     a_revoke.add_argument("name", metavar="NAME")
     _db_option(a_revoke)
+
+    anchors = commands.add_parser("anchors", help=_("laptops' audit anchors and declared restores"))
+    an_commands = anchors.add_subparsers(dest="anchors_command", metavar="COMMAND", required=True)
+    an_list = an_commands.add_parser("list", help=_("declared restores waiting for an admin"))
+    _db_option(an_list)
+    an_ack = an_commands.add_parser("ack", help=_("accept a device's declared restore"))
+    an_ack.add_argument("device_id", metavar="DEVICE")
+    _db_option(an_ack)
 
     audit = commands.add_parser("audit", help=_("the central audit log"))
     au_commands = audit.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
@@ -212,6 +221,19 @@ def _run(args: argparse.Namespace) -> int:
             )
     elif args.command == "account":
         return _account(args)
+    elif args.command == "anchors":
+        if args.anchors_command == "ack":
+            admin.acknowledge_restore(args.db, args.device_id)
+            print(
+                _(
+                    "The restore of device {id} is accepted; its next sync continues from it."
+                ).format(id=args.device_id),
+                file=sys.stderr,
+            )
+        else:
+            for entry in admin.restore_declarations(args.db):
+                state = entry["acknowledged_at"] or _("waiting")
+                print(f"{entry['device_id']}\t{entry['seq']}\t{entry['declared_at']}\t{state}")
     elif args.command == "audit":
         for entry in admin.audit_log(
             args.db, limit=args.limit, object_id=args.object_id, actor=args.actor

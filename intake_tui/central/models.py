@@ -201,6 +201,21 @@ class Anchor(CentralModel, table=True):
     received_at: dt.datetime = stamp()
 
 
+class RestoreDeclaration(CentralModel, table=True):
+    """A laptop said it restored a backup: its next anchor goes back. Held until an admin
+    acknowledges it (`intake-central anchors ack DEVICE`); then that anchor is accepted."""
+
+    __tablename__ = "central_restore"
+    id: int | None = Field(default=None, primary_key=True)
+    device_id: str = Field(max_length=64, index=True)
+    seq: int = Field(sa_column=Column(BigInteger, nullable=False))
+    hash: str = Field(max_length=128)
+    declared_at: dt.datetime = stamp()
+    acknowledged_at: dt.datetime | None = stamp(nullable=True)
+    acknowledged_by: str | None = Field(default=None, max_length=256)
+    used_at: dt.datetime | None = stamp(nullable=True)
+
+
 class PublishedBundle(CentralModel, table=True):
     """A questionnaire bundle laptops may pull; `files` is JSON {name: base64}."""
 

@@ -36,6 +36,7 @@ TITLES = {
     "record_conflict": "Another version of this record is stored",
     "central_edit": "The plan was edited centrally; take the edit into account",
     "role_forbidden": "This caller may not use this route",
+    "anchor_rollback": "The audit chain went back since the last anchor",
     "account_revoked": "This account has been revoked",
     "too_large": "The request body is too large",
     "token_invalid": "The bearer token is missing or unknown",
@@ -191,9 +192,19 @@ class EnrolIn(_In):
     name: Annotated[StrictStr, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
-class AnchorIn(_In):
+class AnchorRef(_In):
     seq: Annotated[StrictInt, Field(ge=0, le=2**63 - 1)]
     hash: Annotated[StrictStr, Field(pattern=ANCHOR_HASH)]
+
+
+class AnchorIn(_In):
+    """The laptop's audit-chain head; `confirms` is its own entry at the seq of the last anchor
+    the server accepted (GET /v1/anchors/latest); `restore` declares a restored backup."""
+
+    seq: Annotated[StrictInt, Field(ge=0, le=2**63 - 1)]
+    hash: Annotated[StrictStr, Field(pattern=ANCHOR_HASH)]
+    confirms: AnchorRef | None = None
+    restore: bool = False
 
 
 class PlanPutIn(_In):
@@ -234,6 +245,12 @@ class BatchOut(BaseModel):
 
 class AnchorOut(BaseModel):
     anchor_id: str
+    received_at: str
+
+
+class AnchorLatest(BaseModel):
+    seq: int
+    hash: str
     received_at: str
 
 

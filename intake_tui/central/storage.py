@@ -16,11 +16,10 @@ from sqlalchemy import Engine, func, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
-from intake_tui.central import audit
+from intake_tui.central import anchors, audit
 from intake_tui.central.authz import Caller, not_found, require, require_case, require_writer
 from intake_tui.central.models import (
     Account,
-    Anchor,
     Case,
     Conflict,
     Device,
@@ -34,7 +33,6 @@ from intake_tui.central.models import (
 )
 from intake_tui.central.protocol import (
     RACE_RETRIES,
-    AnchorIn,
     Clock,
     EnrolIn,
     PlanPutIn,
@@ -439,31 +437,13 @@ class Central:
     # -- anchors and bundles --
 
     def anchor(self, device_id: str, data: Any) -> dict[str, Any]:
-        anchor_in: AnchorIn = _validate(AnchorIn, data, "bad_request", 400)
-        digest = anchor_in.hash.lower()
-
-        def attempt() -> dict[str, Any]:
-            with Session(self.engine, expire_on_commit=False) as session:
-                row = session.exec(
-                    select(Anchor)
-                    .where(Anchor.device_id == device_id)
-                    .where(Anchor.seq == anchor_in.seq)
-                    .where(Anchor.hash == digest)
-                ).first()
-                if row is None:  # a resent anchor is the same anchor
-                    row = Anchor(
-                        id=str(uuid.uuid4()),
-                        device_id=device_id,
-                        seq=anchor_in.seq,
-                        hash=digest,
-                        received_at=self.now(),
-                    )
-                    session.add(row)
-                    session.commit()
-                return {"anchor_id": row.id, "received_at": iso(row.received_at)}
-
-        result: dict[str, Any] = self._retrying(attempt)
+        result: dict[str, Any] = self._retrying(
+            lambda: anchors.receive(self.engine, self.now(), device_id, data)
+        )
         return result
+
+    def latest_anchor(self, device_id: str) -> dict[str, Any]:
+        return anchors.latest(self.engine, device_id)
 
     def bundles(self) -> list[dict[str, Any]]:
         with Session(self.engine, expire_on_commit=False) as session:

@@ -199,5 +199,30 @@ def chain_head(session: Session) -> tuple[int, str]:
     return (last.seq, last.hash) if last is not None else (0, GENESIS)
 
 
+def hash_at(session: Session, seq: int) -> str | None:
+    """The hash of the entry at `seq`, or None when the chain has no such entry (seq 0 is the
+    chain's start, whose hash is GENESIS)."""
+    if seq == 0:
+        return GENESIS
+    row = session.get(AuditRow, seq)
+    return row.hash if row is not None else None
+
+
+RESTORE_FLAG = "restore_declared"
+
+
+def restore_declared(session: Session) -> bool:
+    """A restored backup waits to be declared with the next anchor (see sync/anchor.py)."""
+    return session.get(MetaRow, RESTORE_FLAG) is not None
+
+
+def set_restore_declared(session: Session, declared: bool) -> None:
+    row = session.get(MetaRow, RESTORE_FLAG)
+    if declared and row is None:
+        session.add(MetaRow(key=RESTORE_FLAG, value=b"1"))
+    elif not declared and row is not None:
+        session.delete(row)
+
+
 def count(session: Session) -> int:
     return int(session.exec(select(func.count()).select_from(AuditRow)).one())

@@ -22,6 +22,7 @@ from sqlmodel import col, select
 from intake_tui.i18n import _, ngettext
 from intake_tui.store.models import OutboxRow, PlanRevisionRow, SyncDeviceRow
 from intake_tui.store.session import Store, StoreError
+from intake_tui.sync.anchor import AnchorResult, check_anchor, send_anchor
 from intake_tui.sync.client import (
     Outcome,
     SyncClient,
@@ -59,6 +60,7 @@ class Summary:
     central_edits: int = 0  # refused: edited centrally since; the caseworker makes a new revision
     received: int = 0  # central versions fetched: central edits, cases handed over to this laptop
     pull_failed: str | None = None  # fetching did not finish; tried again next run
+    anchor: AnchorResult | None = None  # the audit anchor sent at the end of the run
     rejected: int = 0
     attempts: int = 0
     stopped: str | None = None  # "unauthorized" | "revoked": the run stopped for a human
@@ -67,7 +69,14 @@ class Summary:
 
     @property
     def needs_human(self) -> bool:
-        return bool(self.conflicts or self.central_edits or self.rejected or self.stopped)
+        anchor_back = (
+            self.anchor is not None
+            and self.anchor.state != "accepted"
+            and (self.anchor.state != "failed")
+        )
+        return bool(
+            self.conflicts or self.central_edits or self.rejected or self.stopped or anchor_back
+        )
 
     @property
     def exit_code(self) -> int:
@@ -96,6 +105,28 @@ def central_messages(summary: Summary) -> list[str]:
                 "over to this laptop)",
                 summary.received,
             ).format(n=summary.received)
+        )
+    anchor = summary.anchor
+    if anchor is not None and anchor.state == "rollback":
+        lines.append(
+            _(
+                "the central system found that this laptop's audit log went back since the last "
+                "sync: the data folder may have been replaced by an older copy. Nothing was "
+                "deleted; tell the functional admin"
+            )
+        )
+    elif anchor is not None and anchor.state == "restore_pending":
+        lines.append(
+            _(
+                "the restored backup is declared to the central system; an admin must accept "
+                "it (intake-central anchors ack) before this laptop's log is anchored again"
+            )
+        )
+    elif anchor is not None and anchor.state == "failed":
+        lines.append(
+            _("the audit anchor was not sent ({reason}); it is sent at the next sync").format(
+                reason=anchor.reason
+            )
         )
     if summary.pull_failed:
         lines.append(
@@ -183,6 +214,8 @@ def run_sync(
             summary.stopped = pulled.stopped
             if pulled.stopped == "revoked":
                 _mark_revoked(store)
+        if not summary.stopped:
+            summary.anchor = send_anchor(store, client)
     finally:
         client.close()
     return summary
@@ -251,6 +284,20 @@ def _send(
                 break
             sleep(delay)
             queue = again + queue
+
+
+def check_anchor_online(store: Store, *, ca_file: str | None = None) -> AnchorResult | None:
+    """`db check`: compare the local chain with the server's last anchor (None: not enrolled).
+    Short timeouts: an offline laptop is told so at once."""
+    enrolment = device(store)
+    if enrolment is None or enrolment.revoked_at is not None:
+        return None
+    base = check_server_url(enrolment.server_url, loopback_only=_is_demo(store))
+    client = SyncClient(http_client(base, token=enrolment.token, ca_file=ca_file, timeout=5.0))
+    try:
+        return check_anchor(store, client)
+    finally:
+        client.close()
 
 
 def purge_synced(store: Store, retention_days: int) -> int:
