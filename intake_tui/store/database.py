@@ -85,6 +85,51 @@ def _key_pragma(dek: bytes) -> str:
     return f"PRAGMA key = \"x'{dek.hex()}'\""
 
 
+def _no_key(path: Path) -> str:
+    return _("the key does not open {name}").format(name=path.name)
+
+
+def connect_readonly(path: Path, dek: bytes) -> Any:
+    """A keyed connection that cannot write: `immutable` makes SQLite leave the file exactly as
+    it is (no journal mode switch, no -wal/-shm beside it), for checking backups."""
+    connection = sqlcipher.connect(
+        f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
+    )
+    try:
+        connection.execute("PRAGMA cipher_log_level = NONE")
+        connection.execute(_key_pragma(dek))
+        connection.execute("PRAGMA cipher_memory_security = ON")
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher.DatabaseError as error:
+        connection.close()
+        if "not a database" in str(error):
+            raise WrongDatabaseKey(
+                _("the key does not open {name}").format(name=path.name)
+            ) from None
+        raise DatabaseError(
+            _("{name} could not be opened ({reason})").format(name=path.name, reason=error)
+        ) from None
+    return connection
+
+
+def rekey_file(path: Path, old: bytes, new: bytes) -> None:
+    """Switch a closed database file (a backup) from `old` to `new` in one SQLCipher operation,
+    without changing its journal mode; WrongDatabaseKey when `old` does not open it."""
+    connection = sqlcipher.connect(str(path), check_same_thread=False)
+    try:
+        connection.execute("PRAGMA cipher_log_level = NONE")
+        connection.execute(_key_pragma(old))
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher.DatabaseError:
+            raise WrongDatabaseKey(
+                _("the key does not open {name}").format(name=path.name)
+            ) from None
+        connection.execute(f"PRAGMA rekey = \"x'{new.hex()}'\"")
+    finally:
+        connection.close()
+
+
 def connect(path: Path, dek: bytes) -> Any:
     """One keyed SQLCipher connection with the durability settings applied."""
     connection = sqlcipher.connect(

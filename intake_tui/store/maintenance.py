@@ -77,7 +77,8 @@ def newest_sound_backup(store: Store) -> Path | None:
     backups = store.data_dir.backups_dir.glob("intake-*.db")
     for path in sorted(backups, key=lambda p: backup_number(p) or 0, reverse=True):
         try:
-            connection = database.connect(path, store._dek)
+            # Read only and immutable: checking a backup never changes it (its hash stays).
+            connection = database.connect_readonly(path, store._dek)
         except database.DatabaseError:
             continue
         try:

@@ -9,6 +9,7 @@ argument. Nothing here ever creates a database where one was expected.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -94,6 +95,9 @@ class Store:
         partial = target.with_suffix(".partial")
         with suppress(FileNotFoundError):
             partial.unlink()
+        # Owner-only from its first byte: a kill mid-copy must not leave a 0644 file behind
+        # (and the next unlock removes whatever partial copy is left, remove_partial_backups).
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         source = database.connect(self.data_dir.db_path, self._dek)
         copy = database.connect(partial, self._dek)
         try:
@@ -123,6 +127,37 @@ def backup_number(path: Path) -> int | None:
     """The counter in a backup's name (intake-000012-….db), or None for a foreign file."""
     parts = path.name.split("-")
     return int(parts[1]) if len(parts) >= 2 and parts[1].isdigit() else None
+
+
+def remove_partial_backups(data_dir: DataDir) -> int:
+    """Copies a kill left unfinished (`*.partial`): never sound, never restored; removed."""
+    removed = 0
+    for partial in data_dir.backups_dir.glob("*.partial"):
+        with suppress(FileNotFoundError):
+            partial.unlink()
+            removed += 1
+    return removed
+
+
+def rekey_backups(data_dir: DataDir, old: bytes, new: bytes) -> tuple[int, int]:
+    """Re-encrypt every backup from `old` to `new`, so a removed caseworker's key opens none of
+    them and a restore works with the new key. A backup that opens with neither is removed
+    (it could never be restored). Returns (re-encrypted, removed)."""
+    rekeyed = removed = 0
+    for path in sorted(data_dir.backups_dir.glob("intake-*.db")):
+        try:
+            database.rekey_file(path, old, new)
+            rekeyed += 1
+        except database.WrongDatabaseKey:
+            try:
+                database.connect_readonly(path, new).close()  # done before a crash: keep
+            except database.DatabaseError:
+                path.unlink()
+                removed += 1
+        except database.DatabaseError:
+            path.unlink()
+            removed += 1
+    return rekeyed, removed
 
 
 def restrict(path: Path) -> None:
@@ -208,6 +243,7 @@ def unlock(
     # The name as the slot spells it: the audit trail and "not yourself" checks compare it.
     user = next((u for u in keyring.users() if u.casefold() == user.casefold()), user)
     dek = _finish_rekey(data_dir, keyring, unlocked.dek, unlocked.pending_dek)
+    remove_partial_backups(data_dir)
     engine = database.make_engine(data_dir.db_path, dek)
     store = Store(data_dir, engine, keyring, user, device.device_id, clock, device.demo, dek)
     try:
@@ -237,6 +273,7 @@ def _finish_rekey(data_dir: DataDir, keyring: Keyring, dek: bytes, pending: byte
             connection.execute(f"PRAGMA rekey = \"x'{pending.hex()}'\"")
         finally:
             connection.close()
+    rekey_backups(data_dir, dek, pending)  # before the old key is forgotten
     keyring.commit_rekey(pending)
     return pending
 

@@ -16,7 +16,7 @@ from intake_tui.store import database
 from intake_tui.store.datadir import DataDir
 from intake_tui.store.keyring import KdfParams, Keyring
 from intake_tui.store.models import CaseworkerRow
-from intake_tui.store.session import Store, StoreError
+from intake_tui.store.session import Store, StoreError, rekey_backups
 
 
 def add_user(store: Store, name: str, passphrase: str) -> None:
@@ -42,8 +42,12 @@ def remove_user(store: Store, name: str) -> None:
     """Remove a caseworker and re-key the database so an old key no longer opens it."""
     if name.casefold() == store.actor.casefold():
         raise StoreError(_("you cannot remove yourself; ask a colleague"))
-    new = store.keyring.remove_user_and_rekey(name, store._dek)
+    old = store._dek
+    new = store.keyring.remove_user_and_rekey(name, old)
     rekey_database(store, new)
+    # The backups too: else every older copy still opens with the key the removed caseworker
+    # may know, and none of them could be restored with the new one.
+    rekeyed, dropped = rekey_backups(store.data_dir, old, new)
     store.keyring.commit_rekey(new)
     with store.session() as session:
         row = session.exec(select(CaseworkerRow).where(CaseworkerRow.name == name)).first()
@@ -52,6 +56,7 @@ def remove_user(store: Store, name: str) -> None:
             session.add(row)
         store.audit(session, "user_remove", "caseworker", name)
         store.audit(session, "rekey", "database", store.keyring.db_id)
+        store.audit(session, "rekey", "backups", f"{rekeyed} re-encrypted, {dropped} removed")
 
 
 def rekey_database(store: Store, new: bytes) -> None:
