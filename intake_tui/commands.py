@@ -199,11 +199,43 @@ def _db_check(options: argparse.Namespace) -> int:
     store = _unlock(options)
     try:
         report = maintenance.check(store, stale_draft_days=settings.stale_draft_days)
+        _check_anchor(store, settings.sync_ca_file, report)
     finally:
         store.close()
     for line in report.lines:
         print(line)
     return EXIT_OK if report.sound else EXIT_ERROR
+
+
+def _check_anchor(store: Any, ca_file: str | None, report: Any) -> None:
+    """The server's last anchor must still be in the local chain: a data folder copied back
+    from an older backup cannot roll the server back. Offline is said, and is no failure."""
+    from intake_tui.sync import service
+    from intake_tui.sync.client import SyncConfigError
+
+    try:
+        result = service.check_anchor_online(store, ca_file=ca_file)
+    except SyncConfigError as error:
+        report.lines.append(_("anchor: not checked ({reason})").format(reason=error.message))
+        return
+    if result is None:
+        report.lines.append(_("anchor: not checked (this laptop is not enrolled)"))
+    elif result.state == "failed":
+        report.lines.append(_("anchor: not checked (offline)"))
+    elif result.state == "accepted":
+        report.lines.append(_("anchor: the chain holds the central system's last anchor"))
+    elif result.state == "restore_pending":
+        report.lines.append(
+            _("anchor: a restored backup is declared; it waits for the admin's acceptance")
+        )
+    else:
+        report.sound = False
+        report.lines.append(
+            _(
+                "anchor: ROLLBACK — the chain does not hold the central system's last anchor: "
+                "this data folder was put back to an older copy"
+            )
+        )
 
 
 def _device(options: argparse.Namespace) -> int:
@@ -346,6 +378,7 @@ def _export(options: argparse.Namespace) -> int:
         )
     _check_export_target(options.out, folder=options.all)
     store = _unlock(options)
+    stopped: exports.ExportStopped | None = None
     try:
         if options.id and not _interview_exists(store, options.id):
             raise CommandError(_("no interview with id {id}").format(id=options.id))
@@ -357,10 +390,22 @@ def _export(options: argparse.Namespace) -> int:
             seal_to=settings_key,
             force=options.force,
         )
+    except exports.ExportStopped as error:  # --all: the files before it were written
+        stopped, written = error, error.written
     finally:
         store.close()
     for path in written:
         print(path)
+    if stopped is not None:
+        print(stopped.message, file=sys.stderr)
+        print(
+            _(
+                "{n} of {total} files were written and audited (listed above); "
+                "the others were not written"
+            ).format(n=len(written), total=stopped.total),
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     if options.all and not written:
         print(_("no discussed or final plans to export"), file=sys.stderr)
     return EXIT_OK

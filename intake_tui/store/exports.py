@@ -3,11 +3,17 @@
 A plan revision is frozen whole (store/plans.py); a plain export leaves the special-category
 answers (health) out again and lists them as withheld, and only `--seal` — encrypted to the
 organisation's key (store/seal.py) — carries them. File names hold interview ids, never names.
+
+A file and its audit entry agree: the content is staged in a private temporary file beside the
+target, the audit entry is committed, and only then does the file take its name. A full disk
+(for the file or for the database) leaves neither; `--all` stops at the first such failure and
+says which files were written (each of them audited).
 """
 
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from pathlib import Path
 
 from sqlmodel import select
@@ -15,10 +21,76 @@ from sqlmodel import select
 from intake_tui.core.questionnaire import Bundle
 from intake_tui.core.values import to_json
 from intake_tui.i18n import _
-from intake_tui.store import interviews, plans
-from intake_tui.store.files import write_new
+from intake_tui.store import files, interviews, plans
+from intake_tui.store.database import DatabaseError, DiskFull
 from intake_tui.store.models import InterviewRow, NoteRow, PlanRevisionRow
 from intake_tui.store.session import Store, StoreError
+
+
+class ExportStopped(StoreError):
+    """`--all` stopped at a file that could not be written; `written` were (and are audited)."""
+
+    def __init__(self, message: str, written: list[Path], failed: Path, total: int) -> None:
+        super().__init__(message)
+        self.written = written
+        self.failed = failed
+        self.total = total
+
+
+def _exists(path: Path) -> StoreError:
+    return StoreError(_("{path} exists; it was not overwritten (use --force)").format(path=path))
+
+
+def _write_audited(
+    store: Store,
+    path: Path,
+    content: bytes,
+    *,
+    force: bool,
+    action: str,
+    object_type: str,
+    object_id: str,
+) -> None:
+    """Write `path` so that it exists only with its committed audit entry.
+
+    Staged (0600, synced) beside `path` first: a full disk there audits nothing and leaves no
+    file. Then the audit entry is committed; if that fails, the staged file is removed. Only
+    then does the file take its name.
+    """
+    try:
+        temp = files.stage(path, content)
+    except OSError as error:
+        raise _cannot_write(path, error) from None
+    try:
+        if path.exists() and not force:
+            raise _exists(path)
+        with store.session() as session:
+            store.audit(session, action, object_type, object_id)
+    except DiskFull:
+        files.discard(temp)
+        raise StoreError(
+            _("the disk is full: {path} was not written. Free some space and try again.").format(
+                path=path
+            )
+        ) from None
+    except BaseException:
+        files.discard(temp)
+        raise
+    try:
+        files.publish(temp, path, force=force)
+    except OSError as error:
+        # Audited but not written (the name was taken meanwhile, or no room for it): the
+        # trail says so too, as far as the database lets it.
+        with suppress(StoreError, DatabaseError), store.session() as session:
+            store.audit(session, action, object_type, object_id, result="failed")
+        if isinstance(error, FileExistsError):
+            raise _exists(path) from None
+        raise _cannot_write(path, error) from None
+
+
+def _cannot_write(path: Path, error: OSError) -> StoreError:
+    reason = error.strerror or type(error).__name__
+    return StoreError(_("cannot write {path}: {reason}").format(path=path, reason=reason))
 
 
 def _content(
@@ -79,25 +151,29 @@ def export_plans(
             path = out
         if path.exists() and not force:
             # Checked for every file before writing any: a refusal leaves no half-done export.
-            raise StoreError(
-                _("{path} exists; it was not overwritten (use --force)").format(path=path)
-            )
+            raise _exists(path)
         planned.append((target, revision, path))
     written: list[Path] = []
     for target, revision, path in planned:
-        content = _content(store, revision, _bundle_of(store, target), fmt, seal_to is not None)
-        if seal_to is not None:
-            from intake_tui.store.seal import seal
-
-            content = seal(content, seal_to)
         try:
-            write_new(path, content, force=force)
-        except FileExistsError:
-            raise StoreError(
-                _("{path} exists; it was not overwritten (use --force)").format(path=path)
-            ) from None
-        with store.session() as session:
-            store.audit(session, "export", "plan", f"{target}/r{revision.revision}")
+            content = _content(store, revision, _bundle_of(store, target), fmt, seal_to is not None)
+            if seal_to is not None:
+                from intake_tui.store.seal import seal
+
+                content = seal(content, seal_to)
+            _write_audited(
+                store,
+                path,
+                content,
+                force=force,
+                action="export",
+                object_type="plan",
+                object_id=f"{target}/r{revision.revision}",
+            )
+        except (StoreError, DatabaseError) as error:
+            if not written:
+                raise
+            raise ExportStopped(error.message, written, path, len(planned)) from error
         written.append(path)
     return written
 
@@ -158,12 +234,13 @@ def export_person(store: Store, interview_id: str, out: Path, *, force: bool = F
         ],
     }
     content = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
-    try:
-        write_new(out, content, force=force)
-    except FileExistsError:
-        raise StoreError(
-            _("{path} exists; it was not overwritten (use --force)").format(path=out)
-        ) from None
-    with store.session() as session:
-        store.audit(session, "person_export", "interview", interview_id)
+    _write_audited(
+        store,
+        out,
+        content,
+        force=force,
+        action="person_export",
+        object_type="interview",
+        object_id=interview_id,
+    )
     return out
