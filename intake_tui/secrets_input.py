@@ -8,6 +8,7 @@ from pathlib import Path
 from intake_tui.i18n import _
 
 MIN_NEW_PASSPHRASE = 10
+MAX_SECRET_BYTES = 1024  # a passphrase file or stdin line; more is refused, never read to the end
 
 
 class SecretError(Exception):
@@ -24,13 +25,43 @@ def _strip_one_newline(text: str) -> str:
     return text
 
 
+def _read_stdin_line() -> str:
+    """The first line of stdin, reading at most one byte more than the cap (stdin may not end)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    limit = MAX_SECRET_BYTES + 1
+    line = stream.readline(limit) if stream is not None else sys.stdin.readline(limit).encode()
+    if len(line) > MAX_SECRET_BYTES:
+        raise SecretError(
+            _("the passphrase on stdin is longer than 1 KiB; a passphrase is one line")
+        )
+    try:
+        return _strip_one_newline(line.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SecretError(_("the passphrase on stdin is not UTF-8 text")) from None
+
+
+def _read_file(source: str) -> str:
+    """The file's text (newlines as text mode reads them), reading at most the cap and one byte:
+    /dev/zero never ends."""
+    with Path(source).open("rb") as handle:
+        data = handle.read(MAX_SECRET_BYTES + 1)
+    if len(data) > MAX_SECRET_BYTES:
+        raise SecretError(_("the passphrase file is longer than 1 KiB; a passphrase is one line"))
+    text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    return _strip_one_newline(text)
+
+
 def read_secret(source: str | None, prompt: str, *, confirm: bool = False) -> str:
-    """A passphrase from `source` (a path, or `-` for stdin) or, on a terminal, a prompt."""
+    """A passphrase from `source` (a path, or `-` for stdin) or, on a terminal, a prompt.
+
+    A file or stdin line longer than `MAX_SECRET_BYTES` is a `SecretError`, found without reading
+    further: `--passphrase-file /dev/zero` must not run until the system kills it.
+    """
     if source == "-":
-        secret = _strip_one_newline(sys.stdin.readline())
+        secret = _read_stdin_line()
     elif source:
         try:
-            secret = _strip_one_newline(Path(source).read_text(encoding="utf-8"))
+            secret = _read_file(source)
         except (OSError, UnicodeDecodeError) as error:
             reason = getattr(error, "strerror", None) or type(error).__name__
             raise SecretError(

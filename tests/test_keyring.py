@@ -143,7 +143,7 @@ def test_adding_a_user_needs_the_real_dek(path: Path) -> None:
 
 
 def test_kdf_below_the_floor_is_refused_when_adding(path: Path) -> None:
-    stronger = KdfParams(2, 2048, 1)
+    stronger = KdfParams(2, 8192, 1)
     with pytest.raises(KeyringError, match="below"):
         Keyring.create(path, kdf=TEST_KDF, floor=stronger)
     keyring, dek = Keyring.create(path, kdf=stronger, floor=stronger)
@@ -317,12 +317,11 @@ def test_each_kind_of_tampering_has_its_own_class_and_message(path: Path) -> Non
         load(path).unlock("anna", BRAM[1])
     caught[SlotRelabelled] = str(relabelled.value)
 
-    # 2. KDF cost lowered below the floor.
-    document = json.loads(json.dumps(pristine))
-    slot_of(document, "anna")["kdf"]["memory_cost_kib"] = 512
-    write(path, document)
+    # 2. KDF cost below the floor: the test slot has the least a keyring accepts (8 MiB), so the
+    #    floor is raised instead (as if the slot had been lowered from 16 MiB).
+    write(path, json.loads(json.dumps(pristine)))
     with pytest.raises(KdfTooWeak) as weak:
-        Keyring.load(path, floor=TEST_KDF).unlock(*ANNA)
+        Keyring.load(path, floor=KdfParams(1, 16384, 1)).unlock(*ANNA)
     caught[KdfTooWeak] = str(weak.value)
 
     # 3. Anna's public key swapped for another one: passes every structural check.

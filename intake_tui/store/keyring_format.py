@@ -67,10 +67,12 @@ current DEK only. Adding or removing a caseworker, and a new re-key, wait until 
 is finished; changing a passphrase and recovery work during it.
 
 Errors: `WrongCredentials` says the same for an unknown caseworker and a wrong passphrase (after
-the same Argon2 work), so names cannot be probed. A slot whose parameters were edited but stay
-above the floor also gives `WrongCredentials`: the passphrase key itself changes, so the two cannot
-be told apart. An edited public key, an added or removed slot, an edited recovery slot or pending
-re-key give `KeyringModified` once the right passphrase has been typed.
+the same Argon2 work), so names cannot be probed. Nothing protects a slot's KDF cost before Argon2
+runs (the MAC is keyed from the DEK), so a cost outside `KDF_BOUNDS` makes the file
+`KeyringCorrupt` on load. A cost edited within the bounds and above the floor gives
+`WrongCredentials`: the passphrase key itself changes, so the two cannot be told apart. An edited
+public key, an added or removed slot, an edited recovery slot or pending re-key give
+`KeyringModified` once the right passphrase has been typed.
 """
 
 from __future__ import annotations
@@ -214,15 +216,37 @@ class KdfParams:
 
 
 PRODUCTION_KDF = KdfParams(3, 65536, 4)  # RFC 9106 second option; ~0.2 s (security-and-sync §1.3)
-TEST_KDF = KdfParams(1, 1024, 1)
+TEST_KDF = KdfParams(1, 8192, 1)  # the cheapest a keyring accepts (KDF_BOUNDS)
 
-# Bounds a slot is checked against on load, so an edited file cannot make unlock allocate
-# terabytes or run for hours.
-_KDF_LIMITS = {
-    "time_cost": (1, 64),
-    "memory_cost_kib": (8, 4 * 1024 * 1024),
-    "parallelism": (1, 64),
+# The only costs a slot may ask for, checked on load before any Argon2 work, so an edited file
+# cannot make every unlock take minutes and gigabytes. 8 MiB is >= 8 KiB per lane, as Argon2 needs.
+KDF_BOUNDS = {
+    "time_cost": (1, 10),
+    "memory_cost_kib": (8 * 1024, 1024 * 1024),
+    "parallelism": (1, 8),
 }
+
+
+def check_kdf_bounds(kdf: KdfParams, user: str) -> None:
+    """`KeyringCorrupt` if `kdf` (caseworker `user`'s slot) is outside `KDF_BOUNDS`."""
+    for field, (low, high) in KDF_BOUNDS.items():
+        value = getattr(kdf, field)
+        if low <= value <= high:
+            continue
+        if field == "time_cost":
+            text = _(
+                "the key slot of {user} asks for {value} Argon2 passes; {low} to {high} are allowed"
+            )
+        elif field == "memory_cost_kib":
+            text = _(
+                "the key slot of {user} asks for {value} KiB of Argon2 memory; "
+                "8 MiB to 1 GiB ({low} to {high} KiB) is allowed"
+            )
+        else:
+            text = _(
+                "the key slot of {user} asks for {value} Argon2 lanes; {low} to {high} are allowed"
+            )
+        raise KeyringCorrupt(text.format(user=user, value=value, low=low, high=high))
 
 
 class Unlocked(NamedTuple):
@@ -486,12 +510,11 @@ def _parse_slot(value: object, where: str) -> _Slot:
     if kdf_raw["algorithm"] != "argon2id":
         raise _corrupt(f"{where}.kdf.algorithm")
     numbers = {
-        field: _int(kdf_raw[field], low, high, f"{where}.kdf.{field}")
-        for field, (low, high) in _KDF_LIMITS.items()
+        field: _int(kdf_raw[field], -(1 << 63), 1 << 63, f"{where}.kdf.{field}")
+        for field in KDF_BOUNDS
     }
     kdf = KdfParams(**numbers)
-    if kdf.memory_cost_kib < 8 * kdf.parallelism:
-        raise _corrupt(f"{where}.kdf.memory_cost_kib")
+    check_kdf_bounds(kdf, user)
     wrapped = _obj(
         raw["wrapped_private_key"], ("nonce", "ciphertext"), f"{where}.wrapped_private_key"
     )
