@@ -114,6 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help=_("check the database, the audit chain and the backups")
     )
     _global_options(check, suppress=True)
+    restore = db_commands.add_parser(
+        "restore",
+        help=_("put the newest sound backup (or BACKUP) in place of a damaged database"),
+    )
+    restore.add_argument("backup", nargs="?", type=Path, metavar="BACKUP")
+    _global_options(restore, suppress=True)
 
     device = commands.add_parser(
         "device", help=_("this laptop's enrolment with the central system")
@@ -161,10 +167,15 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(person, suppress=True)
     p_commands = person.add_subparsers(dest="person_command", metavar="COMMAND")
     p_export = p_commands.add_parser(
-        "export", help=_("everything stored about one newcomer, for them (JSON)")
+        "export",
+        help=_(
+            "everything stored about one newcomer, for them: JSON, or a page in Dutch and "
+            "their language (--format html)"
+        ),
     )
     p_export.add_argument("id", metavar="ID")
     p_export.add_argument("--out", required=True, type=Path)
+    p_export.add_argument("--format", choices=["json", "html"], default="json")
     p_export.add_argument("--force", action="store_true")
     p_erase = p_commands.add_parser("erase", help=_("erase a draft case (never finalized)"))
     p_erase.add_argument("id", metavar="ID")

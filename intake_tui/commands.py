@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from intake_tui.cli_base import EXIT_ERROR, EXIT_HUMAN, EXIT_OK
-from intake_tui.i18n import _
+from intake_tui.i18n import _, ngettext
 
 
 class CommandError(Exception):
@@ -37,6 +37,8 @@ def run(options: argparse.Namespace) -> int:
         if options.command == "user":
             return _user(options)
         if options.command == "db":
+            if getattr(options, "db_command", None) == "restore":
+                return _db_restore(options)
             return _db_check(options)
         if options.command == "demo":
             return _demo(options)
@@ -193,10 +195,27 @@ def _recovery_key(data_dir) -> bytes | None:  # type: ignore[no-untyped-def]
 
 def _db_check(options: argparse.Namespace) -> int:
     from intake_tui.config import load_settings
-    from intake_tui.store import maintenance
+    from intake_tui.secrets_input import read_secret
+    from intake_tui.store import database, maintenance, restore
+    from intake_tui.store.keyring import PRODUCTION_KDF
+    from intake_tui.store.session import unlock
 
-    settings = load_settings(_data_dir(options).config_path)
-    store = _unlock(options)
+    data_dir = _data_dir(options)
+    settings = load_settings(data_dir.config_path)
+    user = getattr(options, "user", None)
+    if not user:
+        raise CommandError(_("say who you are with --user NAME"))
+    passphrase = read_secret(getattr(options, "passphrase_file", None), _("Passphrase: "))
+    try:
+        store = unlock(data_dir, user, passphrase)
+    except (database.IntegrityFailed, database.WrongDatabaseKey, database.DatabaseRefused) as error:
+        # The database will not open: report the damage and which backups are sound, with the
+        # key from the keyring alone (intake.db is not needed for that).
+        for line in restore.damaged_report(
+            data_dir, user, passphrase, str(error), floor=PRODUCTION_KDF
+        ):
+            print(line)
+        return EXIT_ERROR
     try:
         report = maintenance.check(store, stale_draft_days=settings.stale_draft_days)
         _check_anchor(store, settings.sync_ca_file, report)
@@ -205,6 +224,29 @@ def _db_check(options: argparse.Namespace) -> int:
     for line in report.lines:
         print(line)
     return EXIT_OK if report.sound else EXIT_ERROR
+
+
+def _db_restore(options: argparse.Namespace) -> int:
+    from intake_tui.secrets_input import read_secret
+    from intake_tui.store import restore
+
+    user = getattr(options, "user", None)
+    if not user:
+        raise CommandError(_("say who you are with --user NAME"))
+    passphrase = read_secret(getattr(options, "passphrase_file", None), _("Passphrase: "))
+    done = restore.restore(_data_dir(options), user, passphrase, options.backup)
+    print(_("restored {name}").format(name=done.backup.name))
+    if done.aside is not None:
+        print(_("the damaged database was kept as {path}").format(path=done.aside))
+    print(
+        ngettext(
+            "{n} erasure re-applied from the erasure log",
+            "{n} erasures re-applied from the erasure log",
+            done.erasures,
+        ).format(n=done.erasures)
+    )
+    print(_("the restore is declared to the central system with the next sync"))
+    return EXIT_OK
 
 
 def _check_anchor(store: Any, ca_file: str | None, report: Any) -> None:
@@ -458,7 +500,9 @@ def _person(options: argparse.Namespace) -> int:
     store = _unlock(options)
     try:
         if options.person_command == "export":
-            path = exports.export_person(store, options.id, options.out, force=options.force)
+            path = exports.export_person(
+                store, options.id, options.out, fmt=options.format, force=options.force
+            )
             print(path)
         elif options.person_command == "erase":
             interviews.delete_draft(store, options.id)

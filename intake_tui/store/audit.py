@@ -43,6 +43,7 @@ ACTIONS = frozenset(
         "interview_delete",
         "backup",
         "db_check",
+        "db_restore",
         "export",
         "plan_override",
         "plan_discussed",

@@ -69,6 +69,11 @@ class DataDir:
         return self.root / "config.toml"
 
     @property
+    def erasures_path(self) -> Path:
+        """The erasure log (store/erasures.py): outside intake.db, so a restore re-applies it."""
+        return self.root / "erasures.db"
+
+    @property
     def backups_dir(self) -> Path:
         return self.root / "backups"
 

@@ -22,6 +22,7 @@ from intake_tui.core.engine import Interview, Key, Step
 from intake_tui.core.questionnaire import Bundle, BundleError, load_bundle_files
 from intake_tui.core.values import Answer, Value, from_json, to_json
 from intake_tui.i18n import _, ngettext
+from intake_tui.store import erasures
 from intake_tui.store.models import (
     AnswerRow,
     BundleCopyRow,
@@ -561,6 +562,9 @@ def delete_draft(store: Store, interview_id: str) -> None:
                     "discussed case is kept for the municipality's own erasure process"
                 )
             )
+        # In the erasure log first, outside intake.db: a restore of an older backup re-applies
+        # it (store/erasures.py), so the erased person does not come back.
+        erasures.record(store.data_dir, store._dek, interview_id, store.now())
         # Children first, in plain SQL: the ORM does not know these tables' order.
         sql = session.connection().exec_driver_sql
         for table in (

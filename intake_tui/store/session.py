@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from intake_tui.core.clock import Clock, SystemClock
 from intake_tui.i18n import _
-from intake_tui.store import audit, database, migrate
+from intake_tui.store import audit, database, erasures, migrate
 from intake_tui.store.datadir import DataDir, DataDirError
 from intake_tui.store.keyring import PRODUCTION_KDF, KdfParams, Keyring
 from intake_tui.store.models import CaseworkerRow, MetaRow
@@ -274,6 +274,7 @@ def _finish_rekey(data_dir: DataDir, keyring: Keyring, dek: bytes, pending: byte
         finally:
             connection.close()
     rekey_backups(data_dir, dek, pending)  # before the old key is forgotten
+    erasures.rekey(data_dir, dek, pending)
     keyring.commit_rekey(pending)
     return pending
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from intake_tui.i18n import _
-from intake_tui.store import database
+from intake_tui.store import database, erasures
 from intake_tui.store.datadir import DataDir
 from intake_tui.store.keyring import KdfParams, Keyring
 from intake_tui.store.models import CaseworkerRow
@@ -48,6 +48,7 @@ def remove_user(store: Store, name: str) -> None:
     # The backups too: else every older copy still opens with the key the removed caseworker
     # may know, and none of them could be restored with the new one.
     rekeyed, dropped = rekey_backups(store.data_dir, old, new)
+    erasures.rekey(store.data_dir, old, new)
     store.keyring.commit_rekey(new)
     with store.session() as session:
         row = session.exec(select(CaseworkerRow).where(CaseworkerRow.name == name)).first()
