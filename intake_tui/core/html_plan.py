@@ -107,6 +107,45 @@ _DUTCH = {
         "Teksten met (?) zijn mogelijk verouderd: de Nederlandse tekst is na de vertaling "
         "gewijzigd."
     ),
+    # The newcomer's own data (store/person_export.py).
+    "What the municipality has stored about you": "Wat de gemeente over u heeft opgeslagen",
+    "Date of the intake": "Datum van de intake",
+    "Your answers": "Uw antwoorden",
+    "you did not know": "u wist het niet",
+    "you did not want to answer": "u wilde dit niet beantwoorden",
+    "not used: the question did not apply": "niet gebruikt: de vraag was niet van toepassing",
+    "Notes of the caseworker": "Notities van de regievoerder",
+    "marked for follow-up": "gemarkeerd voor opvolging",
+    "Plan, version {revision}": "Plan, versie {revision}",
+    "This version was removed from this laptop after the municipality received it; the "
+    "central system of the municipality has it.": (
+        "Deze versie is van deze laptop verwijderd nadat de gemeente haar ontving; het centrale "
+        "systeem van de gemeente heeft haar."
+    ),
+    "Changes to your answers": "Wijzigingen in uw antwoorden",
+    "{when}: {question}: {old} became {new} (by {who})": (
+        "{when}: {question}: {old} werd {new} (door {who})"
+    ),
+    "Who received your data": "Wie uw gegevens ontving",
+    "Version {revision} of your plan was received by the central system of the municipality "
+    "on {date} (receipt {receipt}).": (
+        "Versie {revision} van uw plan is op {date} ontvangen door het centrale systeem van de "
+        "gemeente (ontvangstbewijs {receipt})."
+    ),
+    "Version {revision} of your plan is waiting to be sent to the central system of the "
+    "municipality.": (
+        "Versie {revision} van uw plan wacht om verstuurd te worden naar het centrale systeem "
+        "van de gemeente."
+    ),
+    "Version {revision} of your plan was sent to the central system of the municipality and "
+    "was not accepted ({state}).": (
+        "Versie {revision} van uw plan is verstuurd naar het centrale systeem van de gemeente en "
+        "niet aangenomen ({state})."
+    ),
+    "Nothing has been sent to anyone.": "Er is niets naar iemand verstuurd.",
+    "DUO and the case system are not connected yet: nothing is sent there.": (
+        "DUO en het zaaksysteem zijn nog niet aangesloten: daarheen wordt niets verstuurd."
+    ),
 }
 
 
@@ -128,6 +167,11 @@ def _fixed(message: str, lang: str) -> tuple[str, str]:
         if dutch != message:
             return dutch, SOURCE_LANGUAGE
     return _DUTCH.get(message, message), SOURCE_LANGUAGE if message in _DUTCH else "en"
+
+
+def dutch_text(message: str) -> str:
+    """A fixed message of these pages in Dutch (plain text, not escaped)."""
+    return _fixed(message, SOURCE_LANGUAGE)[0]
 
 
 # -- rendering ------------------------------------------------------------------------------------
@@ -308,10 +352,18 @@ def _field_html(column: _Column, *, key: str, field: PlanFieldOut) -> str:
     return "".join(parts)
 
 
+Column = _Column
+"""One language's column of a page (the public name, for the newcomer's own data page)."""
+
+
 def _row(columns: Sequence[_Column], cells: Callable[[_Column], str], css: str = "") -> str:
     klass = f' class="{css}"' if css else ""
     tds = "".join(f"<td {c.attrs()}>{cells(c)}</td>" for c in columns)
     return f"<tr{klass}>{tds}</tr>"
+
+
+table_row = _row
+"""A row of the page: `cells(column)` is each column's HTML (already escaped)."""
 
 
 _CSS = """
@@ -344,48 +396,39 @@ span[dir="ltr"] { white-space: nowrap; unicode-bidi: isolate; }
 """
 
 
-def render_plan_html(
-    doc: ExportDocument,
-    bundle: Bundle,
-    *,
-    newcomer_language: str,
-    translations: Translator | None = None,
-    display_name: str | None = None,
-) -> str:
-    """One self-contained printable page: the plan in Dutch and in the newcomer's language."""
+def plan_columns(
+    bundle: Bundle, newcomer_language: str, translations: Translator | None = None
+) -> list[Column]:
+    """The page's columns: Dutch, and the newcomer's language when that is not Dutch."""
     rules = bundle.plan if isinstance(bundle.plan, PlanRules) else PlanRules(())
     translate = translations if translations is not None else bundle_translator(bundle)
-    dutch = _Column(SOURCE_LANGUAGE, rules, translate)
-    columns = [dutch]
+    columns = [_Column(SOURCE_LANGUAGE, rules, translate)]
     if newcomer_language != SOURCE_LANGUAGE:
         columns.append(_Column(newcomer_language, rules, translate))
+    return columns
+
+
+def title_row(columns: Sequence[Column], title: str) -> str:
+    """The heading row: each column's language name and `title` (an N_ message) in it."""
+    return _row(
+        columns,
+        lambda c: f'<div class="lang">{escape(_language_name(c.lang))}</div><h1>{c.ui(title)}</h1>',
+        "title",
+    )
+
+
+def plan_rows(
+    doc: ExportDocument,
+    bundle: Bundle,
+    columns: Sequence[Column],
+    *,
+    display_name: str | None = None,
+) -> list[str]:
+    """The plan's rows: its facts (status, version, dates, contact), its fields by section with
+    their reasons and the caseworker's choices, and the rechtsmiddelenclausule."""
     plan = doc.plan
     record = doc.record
     rows: list[str] = []
-
-    rows.append(
-        _row(
-            columns,
-            lambda c: (
-                f'<div class="lang">{escape(_language_name(c.lang))}</div>'
-                f"<h1>{c.ui(N_('Personal plan for integration and participation (PIP)'))}</h1>"
-            ),
-            "title",
-        )
-    )
-    if newcomer_language != SOURCE_LANGUAGE and translation_unreviewed(bundle, newcomer_language):
-        rows.append(
-            _row(
-                columns,
-                lambda c: c.ui(
-                    N_(
-                        "The translation on this page was made by a computer and has not been "
-                        "checked by a person. The Dutch text is the official text."
-                    )
-                ),
-                "notice",
-            )
-        )
 
     def facts(c: _Column) -> str:
         status = (
@@ -456,6 +499,12 @@ def render_plan_html(
             _row(columns, partial(_objection_html, fields=plan.fields, bundle=bundle), "field")
         )
 
+    return rows
+
+
+def page_html(columns: Sequence[Column], rows: Sequence[str], title: str) -> str:
+    """The self-contained page around `rows`: inline CSS, the legend of the markers, no
+    scripts or external resources. `title` is plain text (escaped here)."""
     legend_texts = (
         N_("Texts marked (NL) have not been translated yet and are shown in Dutch."),
         N_("Texts marked (?) may be outdated: the Dutch text changed after the translation."),
@@ -463,15 +512,47 @@ def render_plan_html(
     legend = "".join(
         f"<p {c.attrs()}>{c.ui(text)}</p>" for c in columns[1:] for text in legend_texts
     )
-    title = escape(
-        _fixed(N_("Personal plan for integration and participation (PIP)"), SOURCE_LANGUAGE)[0]
-        + f" \u2014 {record.revision}"
-    )
     return (
         "<!DOCTYPE html>\n"
         '<html lang="nl" dir="ltr">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
         f'<table class="plan">\n{chr(10).join(rows)}\n</table>\n'
         f"<footer>{legend}</footer>\n</body>\n</html>\n"
     )
+
+
+def unreviewed_row(columns: Sequence[Column], bundle: Bundle) -> str | None:
+    """The notice that the newcomer's column was machine-translated, when its catalog says so."""
+    if len(columns) < 2 or not translation_unreviewed(bundle, columns[1].lang):
+        return None
+    return _row(
+        columns,
+        lambda c: c.ui(
+            N_(
+                "The translation on this page was made by a computer and has not been "
+                "checked by a person. The Dutch text is the official text."
+            )
+        ),
+        "notice",
+    )
+
+
+def render_plan_html(
+    doc: ExportDocument,
+    bundle: Bundle,
+    *,
+    newcomer_language: str,
+    translations: Translator | None = None,
+    display_name: str | None = None,
+) -> str:
+    """One self-contained printable page: the plan in Dutch and in the newcomer's language."""
+    columns = plan_columns(bundle, newcomer_language, translations)
+    title = N_("Personal plan for integration and participation (PIP)")
+    rows = [title_row(columns, title)]
+    notice = unreviewed_row(columns, bundle)
+    if notice is not None:
+        rows.append(notice)
+    rows += plan_rows(doc, bundle, columns, display_name=display_name)
+    heading = _fixed(title, SOURCE_LANGUAGE)[0] + f" \u2014 {doc.record.revision}"
+    return page_html(columns, rows, heading)

@@ -12,18 +12,16 @@ says which files were written (each of them audited).
 
 from __future__ import annotations
 
-import json
 from contextlib import suppress
 from pathlib import Path
 
 from sqlmodel import select
 
 from intake_tui.core.questionnaire import Bundle
-from intake_tui.core.values import to_json
 from intake_tui.i18n import _
 from intake_tui.store import files, interviews, plans
 from intake_tui.store.database import DatabaseError, DiskFull
-from intake_tui.store.models import InterviewRow, NoteRow, PlanRevisionRow
+from intake_tui.store.models import InterviewRow, PlanRevisionRow
 from intake_tui.store.session import Store, StoreError
 
 
@@ -186,54 +184,19 @@ def _bundle_of(store: Store, interview_id: str) -> Bundle:
         return interviews.pinned_bundle(session, row.bundle_sha256)
 
 
-def export_person(store: Store, interview_id: str, out: Path, *, force: bool = False) -> Path:
-    """Everything stored about one newcomer, for them (AVG art. 15): answers, notes, plans."""
-    opened = interviews.open_interview(store, interview_id)
-    bundle = opened.bundle
-    answers = []
-    for (question_id, instance), answer in sorted(
-        opened.interview.answers().items(), key=lambda kv: (kv[0][0], kv[0][1] or "")
-    ):
-        item = bundle.items.get(question_id)
-        answers.append(
-            {
-                "question": question_id,
-                "label": item.label if item else question_id,
-                "instance": instance,
-                "state": answer.state,
-                "value": to_json(answer.value),
-                "visible": opened.interview.is_visible(question_id, instance),
-            }
-        )
-    with store.session() as session:
-        notes = [
-            {
-                "question": n.question_id,
-                "instance": n.instance or None,
-                "text": n.text,
-                "flagged": n.flagged,
-            }
-            for n in session.exec(select(NoteRow).where(NoteRow.interview_id == interview_id))
-        ]
-    document = {
-        "schema": "intake-person-export/1",
-        "interview_id": interview_id,
-        "display_name": opened.summary.client_display_name,
-        "language": opened.summary.client_language,
-        "created_at": opened.summary.created_at.isoformat(),
-        "status": opened.summary.status,
-        "answers": answers,
-        "notes": notes,
-        "plans": [
-            {
-                "revision": r.revision,
-                "status": r.status,
-                "dagtekening": r.dagtekening.isoformat() if r.dagtekening else None,
-            }
-            for r in plans.revisions(store, interview_id)
-        ],
-    }
-    content = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+def export_person(
+    store: Store, interview_id: str, out: Path, *, fmt: str = "json", force: bool = False
+) -> Path:
+    """Everything stored about one newcomer, for them (AVG art. 15): answers, notes, every plan
+    revision with its reasons, the answer history and who received the plan; as JSON, or as a
+    page in Dutch and the newcomer's language (`fmt="html"`). See store/person_export.py."""
+    from intake_tui.store import person_export
+
+    if fmt not in ("json", "html"):
+        raise StoreError(_("unknown format {format!r}: use json or html").format(format=fmt))
+    data = person_export.gather(store, interview_id)
+    render = person_export.person_html if fmt == "html" else person_export.person_json
+    content = render(data)
     _write_audited(
         store,
         out,
