@@ -153,3 +153,39 @@ def test_db_check_says_offline_and_does_not_fail_on_it(tmp_path: Path) -> None:
     assert offline.returncode == 0, offline.stdout + offline.stderr
     assert "anchor: not checked (offline)" in offline.stdout
     assert str(uuid.UUID(int=0)) not in offline.stdout
+
+
+def test_a_restore_is_declared_and_once_accepted_is_no_rollback(
+    tmp_path: Path, server: tuple[str, str]
+) -> None:
+    from intake_tui.store import restore
+    from intake_tui.store.datadir import DataDir
+    from intake_tui.store.keyring import TEST_KDF
+
+    base, db_url = server
+    root = tmp_path / "laptop"
+    store, (case,) = store_with_frozen(root)
+    service.enrol(store, base, admin.new_enrolment_code(db_url))
+    assert service.run_sync(store, policy=FAST, sleep=lambda _s: None).anchor.state == "accepted"  # type: ignore[union-attr]
+    store.backup()  # as finalizing another intake would: enrolled, anchored once
+    plans.mark_discussed(store, case)  # work after the backup, anchored by the next sync
+    assert service.run_sync(store, policy=FAST, sleep=lambda _s: None).anchor.state == "accepted"  # type: ignore[union-attr]
+    device = service.device(store).device_id  # type: ignore[union-attr]
+    store.close()
+
+    # The database is lost; the caseworker restores the backup (an older chain).
+    (root / "intake.db").write_bytes(b"\0" * 8192)
+    restore.restore(DataDir(root), "anna", PASSPHRASE, floor=TEST_KDF)
+    store = reopen(root)
+    try:
+        declared = service.run_sync(store, policy=FAST, sleep=lambda _s: None)
+        assert declared.anchor.state == "restore_pending"  # type: ignore[union-attr]
+        assert [d["device_id"] for d in admin.restore_declarations(db_url)] == [device]
+        admin.acknowledge_restore(db_url, device)
+        accepted = service.run_sync(store, policy=FAST, sleep=lambda _s: None)
+        assert (accepted.anchor.state, accepted.exit_code) == ("accepted", 0)  # type: ignore[union-attr]
+        assert service.check_anchor_online(store).state == "accepted"  # type: ignore[union-attr]
+        log = [e["action"] for e in admin.audit_log(db_url, object_id=device)]
+        assert "anchor_restore_accepted" in log and "anchor_rollback" in log  # held, then taken
+    finally:
+        store.close()
