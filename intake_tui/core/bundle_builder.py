@@ -17,7 +17,6 @@ from intake_tui.core.bundle_model import (
     COUNTED_TYPES,
     EXPORT_PATTERN,
     ID_PATTERN,
-    LANGUAGE_TAG,
     NO_DEFAULT_TYPES,
     NO_VALUE_TYPES,
     NUMBER_TYPES,
@@ -34,6 +33,7 @@ from intake_tui.core.bundle_model import (
     bundle_sha256,
 )
 from intake_tui.core.bundle_support import (
+    Origins,
     _all_ids,
     _did_you_mean,
     _friendly,
@@ -41,6 +41,7 @@ from intake_tui.core.bundle_support import (
     _owner_model,
     _valid_lists,
     _walk_loc,
+    check_language_tags,
     dependency_graph,
     source_choices,
 )
@@ -64,6 +65,7 @@ class _Builder:
         self.problems = list(problems)
         self.warnings: list[Problem] = []
         self.broken_ids: set[str] = set()  # ids of items that failed validation: no cascades
+        self.origins = Origins()  # where each valid item was written: lists skip the invalid
 
     # -- reporting --------------------------------------------------------------------------
 
@@ -149,14 +151,15 @@ class _Builder:
             return None
         raw = dict(raw)
         children = self.children(raw, path)
+        candidate = raw | ({"questions": children} if children is not None else {})
         try:
-            return SectionSpec.model_validate(
-                raw | ({"questions": children} if children is not None else {})
-            )
+            return self.origins.keep(SectionSpec.model_validate(candidate), path)
         except ValidationError as error:
             self.report_pydantic(error, raw, path, SectionSpec)
             if isinstance(raw.get("id"), str):
                 self.broken_ids.add(raw["id"])
+            # Its questions were checked; remember them too so references do not cascade.
+            self.broken_ids.update(i for child in children or () for i in _all_ids(child))
             return None
 
     def children(self, raw: dict[str, Any], path: DataPath) -> list[QuestionSpec] | None:
@@ -178,7 +181,7 @@ class _Builder:
         children = self.children(raw, path)
         candidate = raw | ({"questions": children} if children is not None else {})
         try:
-            return QuestionSpec.model_validate(candidate)
+            return self.origins.keep(QuestionSpec.model_validate(candidate), path)
         except ValidationError as error:
             self.report_pydantic(error, raw, path, QuestionSpec)
             qid = raw.get("id")
@@ -194,7 +197,7 @@ class _Builder:
     def assemble(
         self, spec: BundleSpec, files: dict[str, bytes], display_dir: str
     ) -> Bundle | None:
-        self.check_languages(spec)
+        check_language_tags(spec, self.report)
         choice_lists = self.check_choice_lists(spec)
         items: dict[str, Item] = {}
         order: list[str] = []
@@ -240,11 +243,11 @@ class _Builder:
                         ),
                     )
                 inner_repeat = node.id
-            for index, child in enumerate(node.questions):
-                visit(child, (*path, "questions", index), section, node.id, inner_repeat)
+            for child in node.questions:
+                visit(child, self.origins.path(child), section, node.id, inner_repeat)
 
-        for index, section_spec in enumerate(spec.sections):
-            visit(section_spec, ("sections", index), section_spec.id, None, None)
+        for section_spec in spec.sections:
+            visit(section_spec, self.origins.path(section_spec), section_spec.id, None, None)
 
         repeat_of = {
             node.id: repeat for node, _p, _s, _pa, repeat in raw_items if repeat is not None
@@ -409,20 +412,6 @@ class _Builder:
         # A plain scalar starts exactly at the text; a quoted one a character later.
         quote = 1 if path in self.map.quoted else 0
         return Location(start.path, start.line, start.column + quote + offset)
-
-    def check_languages(self, spec: BundleSpec) -> None:
-        tags = [("source_language", None, spec.source_language)] + [
-            ("languages", i, tag) for i, tag in enumerate(spec.languages)
-        ]
-        for key, index, tag in tags:
-            if not LANGUAGE_TAG.match(tag):
-                path: DataPath = (key,) if index is None else (key, index)
-                self.report(
-                    path,
-                    _(
-                        "{tag!r} is not a valid language tag (BCP 47, e.g. 'nl', 'ar', 'prs')"
-                    ).format(tag=tag),
-                )
 
     def check_choice_lists(self, spec: BundleSpec) -> dict[str, tuple[Choice, ...] | ChoiceSource]:
         lists: dict[str, tuple[Choice, ...] | ChoiceSource] = {}

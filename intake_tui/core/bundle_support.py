@@ -6,11 +6,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from intake_tui.core.bundle_model import (
+    LANGUAGE_TAG,
+    BundleSpec,
     Choice,
     ChoiceSource,
     ChoiceSourceSpec,
@@ -118,6 +120,44 @@ def _all_ids(question: QuestionSpec) -> Iterator[str]:
     yield question.id
     for child in question.questions:
         yield from _all_ids(child)
+
+
+_Node = TypeVar("_Node", QuestionSpec, SectionSpec)
+
+
+class Origins:
+    """Where each parsed question and section was written, by the object itself.
+
+    Invalid items are left out of the parsed lists, so a position in such a list is not a
+    position in the file: every later sibling would be reported at another item's line.
+    """
+
+    def __init__(self) -> None:
+        # id() of the parsed node -> (the node, kept alive so its id() stays its own; its path)
+        self._paths: dict[int, tuple[QuestionSpec | SectionSpec, DataPath]] = {}
+
+    def keep(self, node: _Node, path: DataPath) -> _Node:
+        self._paths[id(node)] = (node, path)
+        return node
+
+    def path(self, node: QuestionSpec | SectionSpec) -> DataPath:
+        return self._paths[id(node)][1]
+
+
+def check_language_tags(spec: BundleSpec, report: Callable[[DataPath, str], None]) -> None:
+    """Report each language tag of the bundle that is not BCP 47."""
+    tags = [("source_language", None, spec.source_language)] + [
+        ("languages", i, tag) for i, tag in enumerate(spec.languages)
+    ]
+    for key, index, tag in tags:
+        if not LANGUAGE_TAG.match(tag):
+            path: DataPath = (key,) if index is None else (key, index)
+            report(
+                path,
+                _("{tag!r} is not a valid language tag (BCP 47, e.g. 'nl', 'ar', 'prs')").format(
+                    tag=tag
+                ),
+            )
 
 
 def _valid_lists(raw: object) -> dict[str, list[ChoiceSpec] | ChoiceSourceSpec]:
