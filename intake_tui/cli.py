@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "paths", nargs="*", type=Path, metavar="PATH", help=_("bundle folder or questionnaire.yaml")
     )
+    validate.add_argument(
+        "--strict",
+        action="store_true",
+        help=_("warnings fail the check too (exit 1), as publish-bundle does"),
+    )
 
     translations = q_commands.add_parser(
         "translations",
@@ -79,8 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
     translations.add_argument(
         "path", nargs="?", type=Path, metavar="PATH", help=_("bundle folder or questionnaire.yaml")
     )
-    translations.add_argument(
+    translation_action = translations.add_mutually_exclusive_group()
+    translation_action.add_argument(
         "--update", action="store_true", help=_("merge the current Dutch text (needs PATH)")
+    )
+    translation_action.add_argument(
+        "--init",
+        metavar="LANG",
+        help=_("start a new language: write translations/LANG.po with every text (needs PATH)"),
     )
 
     user = commands.add_parser("user", help=_("caseworkers who can unlock this laptop"))
@@ -212,9 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser()
         options = parser.parse_args(arguments)
         if options.command == "questionnaire" and options.questionnaire_command == "validate":
-            return _validate(options.paths)
+            return _validate(options.paths, strict=options.strict)
         if options.command == "questionnaire" and options.questionnaire_command == "translations":
-            return _translations(options.path, update=options.update)
+            return _translations(options.path, update=options.update, init=options.init)
         if options.command in ("user", "db", "demo", "export", "person", "device", "sync", "cases"):
             from intake_tui import commands as store_commands
 
@@ -249,7 +260,7 @@ def _peek_option(arguments: list[str], name: str) -> str | None:
     return None
 
 
-def _translations(path: Path | None, *, update: bool) -> int:
+def _translations(path: Path | None, *, update: bool, init: str | None = None) -> int:
     from intake_tui.core.catalog_update import update_catalogs
     from intake_tui.core.catalogs import CatalogError, coverage, format_coverage
     from intake_tui.core.questionnaire import BundleError, load_bundle, resolve_bundle_path
@@ -259,9 +270,14 @@ def _translations(path: Path | None, *, update: bool) -> int:
         # The built-in bundles live inside the installed package: never rewritten from here.
         print(_("--update needs the PATH of a bundle folder"), file=sys.stderr)
         return EXIT_ERROR
+    if init is not None and path is None:
+        print(_("--init needs the PATH of a bundle folder"), file=sys.stderr)
+        return EXIT_ERROR
     targets = [path] if path is not None else builtin_bundle_dirs()
     try:
         for target in targets:
+            if init is not None and not _init_catalog(target, init):
+                return EXIT_ERROR
             if update:
                 for result in update_catalogs(resolve_bundle_path(target)):
                     if not result.changed:  # not written: say so, not "0 added"
@@ -291,7 +307,42 @@ def _translations(path: Path | None, *, update: bool) -> int:
     return EXIT_OK
 
 
-def _validate(paths: list[Path]) -> int:
+def _init_catalog(target: Path, lang: str) -> bool:
+    """`translations --init LANG PATH`: write the new catalog; False (and why) when refused."""
+    from intake_tui.core.catalog_update import CatalogInitError, init_catalog
+    from intake_tui.core.questionnaire import (
+        QUESTIONNAIRE_FILE,
+        load_bundle,
+        resolve_bundle_path,
+    )
+    from intake_tui.core.translations import bundle_messages
+
+    folder = resolve_bundle_path(target)
+    bundle = load_bundle(target)  # BundleError: reported by the caller
+    try:
+        written = init_catalog(bundle, folder, lang)
+    except CatalogInitError as refused:
+        print(str(refused), file=sys.stderr)
+        return False
+    total = len(bundle_messages(bundle))
+    print(
+        ngettext(
+            "{file}: written, {n} text to translate",
+            "{file}: written, {n} texts to translate",
+            total,
+        ).format(file=written, n=total)
+    )
+    if lang not in bundle.languages:
+        print(
+            _("Add {lang} to languages: in {file} to offer it in interviews.").format(
+                lang=lang, file=folder / QUESTIONNAIRE_FILE
+            )
+        )
+    return True
+
+
+def _validate(paths: list[Path], *, strict: bool = False) -> int:
+    from intake_tui.core.catalogs import unreviewed_languages
     from intake_tui.core.questionnaire import check_bundle
     from intake_tui.resources import builtin_bundle_dirs
 
@@ -317,13 +368,30 @@ def _validate(paths: list[Path]) -> int:
             print(warning, file=sys.stderr)
         questions = len(bundle.value_questions())
         sections = len(bundle.sections)
-        print(
-            _("{id} {version}: valid — {questions}, {sections}, languages: {languages}").format(
-                id=bundle.id,
-                version=bundle.version,
-                questions=ngettext("{n} question", "{n} questions", questions).format(n=questions),
-                sections=ngettext("{n} section", "{n} sections", sections).format(n=sections),
-                languages=", ".join(bundle.languages),
-            )
+        summary = _(
+            "{id} {version}: valid — {questions}, {sections}, languages: {languages}"
+        ).format(
+            id=bundle.id,
+            version=bundle.version,
+            questions=ngettext("{n} question", "{n} questions", questions).format(n=questions),
+            sections=ngettext("{n} section", "{n} sections", sections).format(n=sections),
+            languages=", ".join(bundle.languages),
         )
+        # Information, never a reason to fail (not even under --strict): the app marks the texts.
+        if unreviewed := unreviewed_languages(bundle):
+            summary += "; " + _("unreviewed translations: {languages}").format(
+                languages=", ".join(unreviewed)
+            )
+        print(summary)
+        if strict and bundle.warnings:
+            failed = True
+            count = len(bundle.warnings)
+            print(
+                ngettext(
+                    "{path}: fails because of {n} warning under --strict",
+                    "{path}: fails because of {n} warnings under --strict",
+                    count,
+                ).format(path=target, n=count),
+                file=sys.stderr,
+            )
     return EXIT_ERROR if failed else EXIT_OK

@@ -305,7 +305,10 @@ def audit_log(
 
 def publish_bundle(db_url: str, path: Path | str, *, clock: Any = None) -> tuple[str, str, str]:
     """Publish a valid bundle folder; returns (id, version, sha256). Same content again is a no-op;
-    other content under a published (id, version) is refused: laptops pin bundles by hash."""
+    other content under a published (id, version) is refused: laptops pin bundles by hash.
+
+    The check is `validate --strict`: a bundle with warnings is refused too (BundleRejected with
+    the warnings), since every laptop gets it as it is. Unreviewed translations are no reason."""
     from intake_tui.central.app import encode_files
     from intake_tui.core.questionnaire import (
         bundle_files,
@@ -317,6 +320,8 @@ def publish_bundle(db_url: str, path: Path | str, *, clock: Any = None) -> tuple
     bundle, problems = check_bundle(path)
     if problems or bundle is None:
         raise BundleRejected(problems)
+    if bundle.warnings:
+        raise BundleRejected(list(bundle.warnings))
     files = bundle_files(resolve_bundle_path(Path(path)))
     digest = bundle_sha256(files)
     with _engine(db_url) as engine, Session(engine, expire_on_commit=False) as session:

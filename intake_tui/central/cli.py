@@ -209,6 +209,14 @@ def _run(args: argparse.Namespace) -> int:
         except admin.BundleRejected as rejected:
             for problem in rejected.problems:
                 print(problem, file=sys.stderr)
+            if rejected.problems and all(getattr(p, "warning", False) for p in rejected.problems):
+                print(
+                    _(
+                        "publish-bundle refuses warnings, as `intake-tui questionnaire validate "
+                        "--strict` does: change the bundle and publish it again."
+                    ),
+                    file=sys.stderr,
+                )
             print(_("The bundle was not published."), file=sys.stderr)
             return EXIT_ERROR
         print(f"{bundle_id} {version} {digest}")

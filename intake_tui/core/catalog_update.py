@@ -5,6 +5,7 @@ header and the translators' layout are kept byte for byte (reading: core/catalog
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import stat
 import tempfile
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 from intake_tui.i18n import _
 
 if TYPE_CHECKING:
+    from intake_tui.core.bundle_model import Bundle
     from intake_tui.core.translations import Message
 
 
@@ -185,3 +187,115 @@ def _fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(descriptor)
+
+
+# -- a new language (questionnaire translations --init) ----------------------------------------
+
+
+class CatalogInitError(ValueError):
+    """A new catalog that was not written; the message says why, for the admin."""
+
+
+def is_language_tag(tag: str) -> bool:
+    """True for a BCP 47 tag the bundle format takes (`nl`, `pt-BR`, `sr-Latn`) naming a language
+    CLDR knows; `prs` (Dari) counts, although CLDR has no locale of its own for it."""
+    from babel import Locale, UnknownLocaleError
+
+    from intake_tui.core.bundle_model import LANGUAGE_TAG
+    from intake_tui.i18n.locale_format import babel_locale
+
+    if not LANGUAGE_TAG.match(tag):
+        return False
+    language, *subtags = tag.split("-")
+    try:
+        Locale.parse(babel_locale(tag))
+        return True
+    except (UnknownLocaleError, ValueError):
+        pass
+    try:  # a region or script CLDR has no locale for, e.g. `fa-NL`: each part must exist
+        english = Locale.parse(babel_locale(language) if language == "prs" else language)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return all(part in english.territories or part in english.scripts for part in subtags)
+
+
+def init_catalog(
+    bundle: Bundle, folder: Path, lang: str, *, now: dt.datetime | None = None
+) -> Path:
+    """Write `folder/translations/<lang>.po` for a new language: every message of the bundle with
+    an empty msgstr, under a header that says `X-Intake-Reviewed: no`. Refuses (CatalogInitError,
+    nothing written) a bad tag, the source language, or a catalog that is already there."""
+    from intake_tui.core.catalogs import TRANSLATIONS_DIR
+    from intake_tui.i18n import _
+
+    if not is_language_tag(lang):
+        raise CatalogInitError(
+            _("{tag!r} is not a valid language tag (BCP 47, e.g. 'nl', 'ar', 'prs')").format(
+                tag=lang
+            )
+        )
+    if lang == bundle.spec.source_language:
+        raise CatalogInitError(
+            _("{tag!r} is the source language of the bundle: it needs no catalog").format(tag=lang)
+        )
+    path = folder / TRANSLATIONS_DIR / f"{lang}.po"
+    exists = _("{file} already exists; it was left as it is (--update brings it up to date)")
+    if path.exists():
+        raise CatalogInitError(exists.format(file=path))
+    data = new_catalog_text(bundle, lang, now=now).encode("utf-8")
+    path.parent.mkdir(exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)  # never overwrites
+    except FileExistsError:  # made by someone else between the check and here
+        raise CatalogInitError(exists.format(file=path)) from None
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)  # no half-written catalog is left behind
+        raise
+    return path
+
+
+def new_catalog_text(bundle: Bundle, lang: str, *, now: dt.datetime | None = None) -> str:
+    """The text of a new, empty catalog for `lang`, laid out as `--update` writes entries."""
+    from babel import UnknownLocaleError
+    from babel.messages.plurals import get_plural
+
+    from intake_tui.core.catalogs import REVIEWED_HEADER
+    from intake_tui.i18n.locale_format import babel_locale, language_name
+
+    try:
+        plural = get_plural(babel_locale(lang))
+    except (UnknownLocaleError, ValueError):  # a region CLDR has no locale for: the language's
+        plural = get_plural(babel_locale(lang.split("-")[0]))
+    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M%z")
+    name = language_name(lang, "en")
+    spec = bundle.spec
+    fields = [
+        f"Project-Id-Version: {spec.id} {spec.version}",
+        f"POT-Creation-Date: {stamp}",
+        f"PO-Revision-Date: {stamp}",
+        "Last-Translator: ",
+        f"Language-Team: {name}",
+        f"Language: {lang}",
+        "MIME-Version: 1.0",
+        "Content-Type: text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding: 8bit",
+        f"Plural-Forms: {plural}",
+        f"{REVIEWED_HEADER}: no",
+    ]
+    header = [
+        f"# {name} translation of the {spec.id} questionnaire bundle.",
+        f"# Not reviewed by a native speaker yet ({REVIEWED_HEADER}: no).",
+        "# msgctxt is the stable key from docs/bundle-format.md; msgid is the Dutch source text.",
+        'msgid ""',
+        'msgstr ""',
+        *(f'"{field}\\n"' for field in fields),
+    ]
+    from intake_tui.core.translations import bundle_messages
+
+    entries = [_format_entry(m.key, m.source, "") for m in bundle_messages(bundle)]
+    return "\n".join(["\n".join(header) + "\n", *entries])

@@ -476,3 +476,17 @@ def language_name(code: str, ui_lang: str | None = None) -> str:
     from intake_tui.i18n.locale_format import language_name as named
 
     return named(code, ui_lang or current_language())
+
+
+def unreviewed_languages(bundle: Bundle) -> list[str]:
+    """The languages whose catalog says `X-Intake-Reviewed: no` (a broken catalog is left out:
+    it counts as empty at run time)."""
+    found: list[str] = []
+    for language, raw in catalog_files(bundle.files).items():
+        try:
+            catalog = parse_catalog(raw, name=f"{bundle.path}/{TRANSLATIONS_DIR}/{language}.po")
+        except CatalogError:
+            continue
+        if not catalog.reviewed:
+            found.append(language)
+    return found

@@ -87,3 +87,6 @@ def _question_messages(node: QuestionSpec) -> list[Message]:
             if choice.hint:
                 found.append(Message(f"{prefix}.choice.{choice.value}.hint", choice.hint))
     return found
+
+
+# -- starting a language (`intake-tui questionnaire translations --init LANG PATH`) ----------------
