@@ -46,6 +46,7 @@ from intake_tui.core.bundle_support import (
     source_choices,
 )
 from intake_tui.core.choices import misplaced_exclusive
+from intake_tui.core.expression_types import check_item_types
 from intake_tui.core.expressions import Expression, ExpressionError, compile_expression
 from intake_tui.core.values import VALUE_TYPES
 from intake_tui.core.yamlsource import (
@@ -333,6 +334,14 @@ class _Builder:
             order.append(node.id)
 
         dependents, topological = dependency_graph(items, raw_items, self.report)
+        paths = {node.id: path for node, path, *_rest in raw_items}
+        check_item_types(
+            items,
+            sorted(items, key=topological.__getitem__),
+            lambda item_id, field_name, expression, problem: self.report_at(
+                (*paths[item_id], field_name), expression.source, problem.offset, problem.message
+            ),
+        )
         return Bundle(
             spec=spec,
             path=display_dir,
@@ -366,8 +375,7 @@ class _Builder:
                 case_fields=CASE_FIELDS if field_name == "default" else frozenset(),
             )
         except ExpressionError as error:
-            where = self.expression_location(path, source, error.offset or 0)
-            self.problems.append(Problem(where, f"{field_name}: {error.message}"))
+            self.report_at(path, source, error.offset or 0, error.message)
             return None
         ok = True
         for name in sorted(expression.names):
@@ -404,6 +412,11 @@ class _Builder:
             self.report(path, f"{field_name}: " + _("a calculation cannot use its own value"))
             ok = False
         return expression if ok else None
+
+    def report_at(self, path: DataPath, source: str, offset: int, message: str) -> None:
+        """A problem at character `offset` of the expression at `path` (its key is the prefix)."""
+        where = self.expression_location(path, source, offset)
+        self.problems.append(Problem(where, f"{path[-1]}: {message}"))
 
     def expression_location(self, path: DataPath, source: str, offset: int) -> Location:
         start = self.map.locate(path)

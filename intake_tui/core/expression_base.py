@@ -5,6 +5,7 @@ library only.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import decimal
 from collections.abc import Callable, Sequence
@@ -94,12 +95,45 @@ _Fn: TypeAlias = Callable[[Scope, object], object]
 
 
 @dataclass(frozen=True)
+class Syntax:
+    """The checked tree of an expression, and where its nodes are in the source: for the checks
+    of a whole bundle (`intake_tui.core.expression_types`), which need the names' types."""
+
+    tree: ast.expr
+    text: str  # what was parsed: one line, leading blanks removed
+    shift: int  # characters removed from the front of the source
+    chars: tuple[int, ...]  # the character offset in `text` of each UTF-8 byte offset
+
+    def offset(self, node: ast.AST) -> int | None:
+        """The 0-based character offset of `node` in the source, if it is known."""
+        column = getattr(node, "col_offset", None)
+        if getattr(node, "lineno", None) != 1 or column is None:
+            return None
+        return self.shift + self.chars[column] if 0 <= column < len(self.chars) else None
+
+    def between(self, left: ast.expr, right: ast.expr) -> int | None:
+        """The offset of the first character between `left` and `right` that is neither a blank
+        nor a bracket: the operator of a comparison, as in `naam > 3`."""
+        end, start = left.end_col_offset, right.col_offset
+        if left.end_lineno != 1 or right.lineno != 1 or end is None:
+            return self.offset(left)
+        if not 0 <= end <= start < len(self.chars):
+            return self.offset(left)
+        first, last = self.chars[end], self.chars[start]
+        for index in range(first, last):
+            if self.text[index] not in " \t()":
+                return self.shift + index
+        return self.offset(left)
+
+
+@dataclass(frozen=True)
 class Expression:
     """A compiled expression: what it reads, and the closure that evaluates it.
 
     `names` holds every question id referenced anywhere; `free_names` those referenced outside an
     aggregate that iterates a repeat; `aggregated` the repeat ids such aggregates iterate (they are
     not in `names` unless also written as names). `uses_value` tells whether `value` occurs.
+    `syntax` keeps the checked tree for checks that need the names' types (a bundle's loader).
     """
 
     source: str
@@ -108,6 +142,7 @@ class Expression:
     aggregated: frozenset[str]
     uses_value: bool
     _fn: _Fn = field(repr=False, compare=False)
+    syntax: Syntax | None = field(default=None, repr=False, compare=False)
 
     def evaluate(self, scope: Scope, value: object = NO_VALUE) -> object | None:
         """The result (None for "unanswered"); raises only ExpressionEvalError."""

@@ -62,8 +62,10 @@ Functions (arity checked at compile time; an unknown function suggests the neare
 * ``answered(q)``: ``q`` has a value, ``unknown`` or ``declined`` (``scope.state(q) is not None``).
   ``known(q)``: ``q`` has a value. ``is_unknown(q)``, ``is_declined(q)``: that state. ``q`` must be
   a bare question id.
-* ``selected(q, code)``: ``code`` is among the codes of a multi-choice, or equals a choice;
-  ``False`` when either is ``None``.
+* ``selected(q, code)``: ``code`` is among the codes of the multi-choice ``q``; ``False`` when
+  either is ``None``. A bundle's loader refuses it on a question that is not a multi-choice
+  (`intake_tui.core.expression_types`): a single choice is compared with ``q == 'code'``. (Where
+  no types are checked, a single value is still compared with the ``==`` rules.)
 * ``count(q)``: ``q`` a bare question id; the number of instances of a repeat or of codes of a
   multi-choice (the length of its tuple value); ``0`` when unanswered.
 * ``today()``: ``scope.today()``.
@@ -88,6 +90,12 @@ An aggregate's argument is evaluated against each instance scope from ``scope.in
 in full; an instance scope resolves the instance's own questions and, like its enclosing scope,
 every other name. Names of two different repeats in one aggregate, and an aggregate over a repeat
 inside another one, are compile errors.
+
+Types: `compile_expression` knows no question types. A bundle's loader checks every compiled
+expression against them (`intake_tui.core.expression_types`, through `Expression.syntax`): a
+choice code not in the question's list, text or a date against a number, text against a date
+(a ``'YYYY-MM-DD'`` literal is a date), and ``selected()`` on a question that is not a
+multi-choice are load errors.
 
 Limits (compile errors): at most 2,000 characters, 32 levels of nesting and 400 nodes; string
 literals at most 1,000 characters, number literals at most 15 digits, lists at most 200 items.
@@ -115,6 +123,7 @@ from intake_tui.core.expression_base import (
     ExpressionEvalError,
     ExpressionSyntaxError,
     Scope,
+    Syntax,
 )
 from intake_tui.core.expression_compiler import _bad_char_offset, _Compiler
 
@@ -132,6 +141,7 @@ __all__ = [
     "ExpressionEvalError",
     "ExpressionSyntaxError",
     "Scope",
+    "Syntax",
     "compile_expression",
 ]
 
@@ -198,4 +208,5 @@ def compile_expression(
         aggregated=frozenset(compiler.aggregated),
         uses_value=compiler.uses_value,
         _fn=function,
+        syntax=Syntax(tree.body, text, shift, tuple(compiler.chars)),
     )

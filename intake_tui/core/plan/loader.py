@@ -22,6 +22,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
 from intake_tui.core.bundle_model import ID_PATTERN, Bundle
+from intake_tui.core.expression_types import check_types, question_types
 from intake_tui.core.expressions import Expression, ExpressionError, compile_expression
 from intake_tui.core.plan.fields import FIELDS, FieldValueError, check_value
 from intake_tui.core.yamlsource import DataPath, Problem, SourceMap, YamlReadError, read_yaml_bytes
@@ -146,6 +147,8 @@ class _RuleChecker:
         self.map = source_map
         self.problems = problems
         self.repeat_of = {i.id: i.repeat for i in bundle.items.values() if i.repeat is not None}
+        order = sorted(bundle.items, key=lambda i: bundle.topological.get(i, 0))
+        self.types = question_types(bundle.items, order)
 
     def report(self, path: DataPath, message: str, *, key: bool = False) -> None:
         self.problems.append(Problem(self.map.locate(path, key=key), message))
@@ -269,14 +272,7 @@ class _RuleChecker:
         try:
             expression = compile_expression(source, repeat_of=self.repeat_of)
         except ExpressionError as error:
-            start = self.map.locate(path)
-            quote = 1 if path in self.map.quoted else 0
-            self.problems.append(
-                Problem(
-                    type(start)(start.path, start.line, start.column + quote + (error.offset or 0)),
-                    error.message,
-                )
-            )
+            self.report_at(path, error.offset or 0, error.message)
             return None
         ok = True
         items = self.bundle.items
@@ -299,7 +295,18 @@ class _RuleChecker:
                     ).format(name=name, repeat=self.repeat_of[name]),
                 )
                 ok = False
+        if ok:
+            for problem in check_types(expression, self.types):
+                self.report_at(path, problem.offset, problem.message)
+                ok = False
         return expression if ok else None
+
+    def report_at(self, path: DataPath, offset: int, message: str) -> None:
+        """A problem at character `offset` of the expression at `path`."""
+        start = self.map.locate(path)
+        quote = 1 if path in self.map.quoted else 0
+        where = type(start)(start.path, start.line, start.column + quote + offset)
+        self.problems.append(Problem(where, message))
 
     def field_key(self, key: str, path: DataPath, *, list_field: bool | None = None) -> bool:
         spec = FIELDS.get(key)
