@@ -5,6 +5,8 @@ nothing is said."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 
@@ -269,3 +271,48 @@ def test_checking_any_well_formed_expression_never_fails(source: str) -> None:
     for problem in check_types(expression, types, TEXT):
         assert 0 <= problem.offset < len(source)
         assert problem.message
+
+
+def test_an_interview_opens_with_its_pinned_bundle_even_if_it_has_a_type_mistake(
+    tmp_path: Path,
+) -> None:
+    """A copy pinned before expressions were type-checked must still open, and behave as it
+    always did: there the mistake is a warning, not a load error."""
+    import base64
+    import json
+
+    from intake_tui.core import FrozenClock
+    from intake_tui.core.questionnaire import load_bundle_files
+    from intake_tui.store import interviews
+    from intake_tui.store.models import BundleCopyRow
+
+    from .store_helpers import make_store
+
+    folder = Path(__file__).parent / "bundles" / "engine"
+    files = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    mistaken = files["questionnaire.yaml"].replace(
+        b"relevant: werk_gehad == true", b"relevant: bsn > 3"
+    )
+    assert mistaken != files["questionnaire.yaml"]
+    refused, problems = load_bundle_files({**files, "questionnaire.yaml": mistaken})
+    assert refused is None and any("cannot compare" in p.message for p in problems)
+
+    store = make_store(tmp_path / "data", FrozenClock.on("2026-11-28"))
+    try:
+        bundle, _none = load_bundle_files(files)
+        assert bundle is not None
+        case = interviews.create_interview(
+            store, bundle, client_display_name="Test Persoon", client_language="ar"
+        ).id
+        with store.session() as session:  # as if pinned before the checker existed
+            row = session.get(BundleCopyRow, bundle.sha256)
+            assert row is not None
+            stored = json.loads(row.files_json)
+            stored["questionnaire.yaml"] = base64.b64encode(mistaken).decode()
+            row.files_json = json.dumps(stored, sort_keys=True)
+            session.add(row)
+        interviews._BUNDLE_CACHE.clear()
+        opened = interviews.open_interview(store, case)
+        assert any("cannot compare" in w.message for w in opened.bundle.warnings)
+    finally:
+        store.close()

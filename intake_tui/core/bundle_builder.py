@@ -43,6 +43,7 @@ from intake_tui.core.bundle_support import (
     _walk_loc,
     check_language_tags,
     dependency_graph,
+    expression_location,
     source_choices,
 )
 from intake_tui.core.choices import misplaced_exclusive
@@ -51,7 +52,6 @@ from intake_tui.core.expressions import Expression, ExpressionError, compile_exp
 from intake_tui.core.values import VALUE_TYPES
 from intake_tui.core.yamlsource import (
     DataPath,
-    Location,
     Problem,
     SourceMap,
 )
@@ -61,9 +61,12 @@ from intake_tui.i18n import _
 class _Builder:
     """Checks a parsed questionnaire.yaml piece by piece and assembles the `Bundle`."""
 
-    def __init__(self, source_map: SourceMap, problems: list[Problem]) -> None:
+    def __init__(
+        self, source_map: SourceMap, problems: list[Problem], *, pinned: bool = False
+    ) -> None:
         self.map = source_map
         self.problems = list(problems)
+        self.pinned = pinned  # a copy an interview was started with: see load_bundle_files
         self.warnings: list[Problem] = []
         self.broken_ids: set[str] = set()  # ids of items that failed validation: no cascades
         self.origins = Origins()  # where each valid item was written: lists skip the invalid
@@ -339,7 +342,11 @@ class _Builder:
             items,
             sorted(items, key=topological.__getitem__),
             lambda item_id, field_name, expression, problem: self.report_at(
-                (*paths[item_id], field_name), expression.source, problem.offset, problem.message
+                (*paths[item_id], field_name),
+                expression.source,
+                problem.offset,
+                problem.message,
+                warning=self.pinned,
             ),
         )
         return Bundle(
@@ -413,18 +420,13 @@ class _Builder:
             ok = False
         return expression if ok else None
 
-    def report_at(self, path: DataPath, source: str, offset: int, message: str) -> None:
+    def report_at(
+        self, path: DataPath, source: str, offset: int, message: str, *, warning: bool = False
+    ) -> None:
         """A problem at character `offset` of the expression at `path` (its key is the prefix)."""
-        where = self.expression_location(path, source, offset)
-        self.problems.append(Problem(where, f"{path[-1]}: {message}"))
-
-    def expression_location(self, path: DataPath, source: str, offset: int) -> Location:
-        start = self.map.locate(path)
-        if "\n" in source[:offset]:
-            return start  # a block scalar: the start of the expression is close enough
-        # A plain scalar starts exactly at the text; a quoted one a character later.
-        quote = 1 if path in self.map.quoted else 0
-        return Location(start.path, start.line, start.column + quote + offset)
+        where = expression_location(self.map, path, source, offset)
+        found = Problem(where, f"{path[-1]}: {message}", warning=warning)
+        (self.warnings if warning else self.problems).append(found)
 
     def check_choice_lists(self, spec: BundleSpec) -> dict[str, tuple[Choice, ...] | ChoiceSource]:
         lists: dict[str, tuple[Choice, ...] | ChoiceSource] = {}

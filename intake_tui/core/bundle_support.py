@@ -23,6 +23,8 @@ from intake_tui.core.bundle_model import (
 )
 from intake_tui.core.yamlsource import (
     DataPath,
+    Location,
+    SourceMap,
 )
 from intake_tui.i18n import _
 
@@ -281,3 +283,16 @@ def dependency_graph(
                 todo.extend(direct[nxt])
         dependents[item_id] = tuple(sorted(seen, key=lambda i: topological[i]))
     return dependents, topological
+
+
+def expression_location(
+    source_map: SourceMap, path: DataPath, source: str, offset: int
+) -> Location:
+    """Where character `offset` of the expression written at `path` is (questionnaire.yaml and
+    plan.yaml alike). A plain scalar starts exactly at the text, a quoted one a character later;
+    in a block scalar the start of the expression is close enough."""
+    start = source_map.locate(path)
+    if "\n" in source[:offset]:
+        return start
+    quote = 1 if path in source_map.quoted else 0
+    return Location(start.path, start.line, start.column + quote + offset)

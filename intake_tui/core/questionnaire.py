@@ -115,9 +115,13 @@ def check_bundle(path: Path | str) -> tuple[Bundle | None, list[Problem]]:
 
 
 def load_bundle_files(
-    files: Mapping[str, bytes], *, display_dir: str = "<bundle>"
+    files: Mapping[str, bytes], *, display_dir: str = "<bundle>", pinned: bool = False
 ) -> tuple[Bundle | None, list[Problem]]:
-    """Load a bundle from its files' bytes (e.g. the copy pinned in an interview)."""
+    """Load a bundle from its files' bytes (e.g. the copy pinned in an interview).
+
+    `pinned`: the copy an interview was started with. The type checks of expressions (added
+    after such copies were made) are warnings there, not errors: an interview must always open
+    with the bundle it was started with, and behaves as it always did."""
     display = f"{display_dir}/{QUESTIONNAIRE_FILE}"
     raw = files.get(QUESTIONNAIRE_FILE)
     if raw is None:
@@ -126,7 +130,7 @@ def load_bundle_files(
         data, source_map, problems = read_yaml_bytes(raw, display)
     except YamlReadError as error:
         return None, [error.problem]
-    builder = _Builder(source_map, problems)
+    builder = _Builder(source_map, problems, pinned=pinned)
     bundle = builder.build(data, dict(files), display_dir)
     problems = sorted(set(builder.problems))
     if problems or bundle is None:
@@ -134,7 +138,9 @@ def load_bundle_files(
     # The plan rules read the questions, so they are checked once the questions are sound.
     from intake_tui.core.plan.rules import load_plan_rules
 
-    bundle.plan, plan_problems = load_plan_rules(bundle, f"{display_dir}/{PLAN_FILE}")
+    bundle.plan, plan_problems = load_plan_rules(
+        bundle, f"{display_dir}/{PLAN_FILE}", pinned=pinned
+    )
     if any(not p.warning for p in plan_problems):
         return None, plan_problems
     bundle.warnings = tuple(sorted({*bundle.warnings, *plan_problems}))

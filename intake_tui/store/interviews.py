@@ -145,7 +145,9 @@ def pinned_bundle(session: Session, sha256: str) -> Bundle:
     if row is None:
         raise StoreError(_("the questionnaire this interview was started with is missing"))
     files = {name: base64.b64decode(data) for name, data in json.loads(row.files_json).items()}
-    bundle, problems = load_bundle_files(files, display_dir=f"{row.bundle_id}@{row.version}")
+    bundle, problems = load_bundle_files(
+        files, display_dir=f"{row.bundle_id}@{row.version}", pinned=True
+    )
     if bundle is None:
         raise BundleError(problems)
     _BUNDLE_CACHE[sha256] = bundle

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
 from intake_tui.core.bundle_model import ID_PATTERN, Bundle
+from intake_tui.core.bundle_support import expression_location
 from intake_tui.core.expression_types import check_types, question_types
 from intake_tui.core.expressions import Expression, ExpressionError, compile_expression
 from intake_tui.core.plan.fields import FIELDS, FieldValueError, check_value
@@ -118,8 +119,11 @@ class PlanRules:
         return str(value)
 
 
-def load_plan_rules(bundle: Bundle, display: str | None = None) -> tuple[PlanRules, list[Problem]]:
-    """The bundle's plan.yaml, checked against its questions; problems as path:line:col."""
+def load_plan_rules(
+    bundle: Bundle, display: str | None = None, *, pinned: bool = False
+) -> tuple[PlanRules, list[Problem]]:
+    """The bundle's plan.yaml, checked against its questions; problems as path:line:col.
+    `pinned`: type mistakes in expressions are warnings (see load_bundle_files)."""
     raw = bundle.files.get(PLAN_FILE)
     name = display or f"{bundle.path}/{PLAN_FILE}"
     if raw is None:
@@ -129,6 +133,7 @@ def load_plan_rules(bundle: Bundle, display: str | None = None) -> tuple[PlanRul
     except YamlReadError as error:
         return PlanRules(()), [error.problem]
     checker = _RuleChecker(bundle, source_map, list(problems))
+    checker.pinned = pinned
     rules = checker.check(data)
     texts = checker.texts(data)
     sections = checker.sections(data)
@@ -143,6 +148,7 @@ TOP_KEYS = ["rules", "fields", "sections", "voortgangsgesprekken", "bezwaar"]
 
 class _RuleChecker:
     def __init__(self, bundle: Bundle, source_map: SourceMap, problems: list[Problem]) -> None:
+        self.pinned = False  # set by load_plan_rules for an interview's pinned copy
         self.bundle = bundle
         self.map = source_map
         self.problems = problems
@@ -272,7 +278,7 @@ class _RuleChecker:
         try:
             expression = compile_expression(source, repeat_of=self.repeat_of)
         except ExpressionError as error:
-            self.report_at(path, error.offset or 0, error.message)
+            self.report_at(path, source, error.offset or 0, error.message)
             return None
         ok = True
         items = self.bundle.items
@@ -297,16 +303,16 @@ class _RuleChecker:
                 ok = False
         if ok:
             for problem in check_types(expression, self.types):
-                self.report_at(path, problem.offset, problem.message)
-                ok = False
+                self.report_at(path, source, problem.offset, problem.message, warning=self.pinned)
+                ok = self.pinned  # a pinned copy keeps the rule as it always ran
         return expression if ok else None
 
-    def report_at(self, path: DataPath, offset: int, message: str) -> None:
-        """A problem at character `offset` of the expression at `path`."""
-        start = self.map.locate(path)
-        quote = 1 if path in self.map.quoted else 0
-        where = type(start)(start.path, start.line, start.column + quote + offset)
-        self.problems.append(Problem(where, message))
+    def report_at(
+        self, path: DataPath, source: str, offset: int, message: str, *, warning: bool = False
+    ) -> None:
+        """A problem at character `offset` of the expression `source` written at `path`."""
+        where = expression_location(self.map, path, source, offset)
+        self.problems.append(Problem(where, message, warning=warning))
 
     def field_key(self, key: str, path: DataPath, *, list_field: bool | None = None) -> bool:
         spec = FIELDS.get(key)
