@@ -49,11 +49,10 @@ def case_rows(store: Store) -> list[dict[str, Any]]:
 
 def received_rows(store: Store) -> list[dict[str, Any]]:
     """The cases handed over to this laptop (their plan only), after the laptop's own."""
-    from intake_tui.resources import builtin_bundle_dirs
     from intake_tui.store import central_plans
-    from intake_tui.sync.bundles import downloaded_bundle_dirs
+    from intake_tui.sync.bundles import installed_bundle_dirs
 
-    search = [*builtin_bundle_dirs(), *downloaded_bundle_dirs(store.data_dir.root)]
+    search = installed_bundle_dirs(store.data_dir.root)
     rows = []
     for case in central_plans.received_cases(store):
         bundle = central_plans.bundle_of(store, case.document, search)

@@ -169,6 +169,18 @@ def _fixed(message: str, lang: str) -> tuple[str, str]:
     return _DUTCH.get(message, message), SOURCE_LANGUAGE if message in _DUTCH else "en"
 
 
+def facts_block(c: Any, lines: list[tuple[str, str]]) -> str:
+    """The facts at the top of a page: each UI label in the column's language, then its value
+    (already escaped by the caller)."""
+    return (
+        '<div class="facts">'
+        + "".join(
+            f'<div><span class="fact">{c.ui(label)}</span> {value}</div>' for label, value in lines
+        )
+        + "</div>"
+    )
+
+
 def dutch_text(message: str) -> str:
     """A fixed message of these pages in Dutch (plain text, not escaped)."""
     return _fixed(message, SOURCE_LANGUAGE)[0]
@@ -464,14 +476,7 @@ def plan_rows(
             contact = plan.fields.get(key)
             if contact is not None and contact.value not in (None, []):
                 lines.append((N_("Contact person"), c.value(key, contact.value)))
-        return (
-            '<div class="facts">'
-            + "".join(
-                f'<div><span class="fact">{c.ui(label)}</span> {value}</div>'
-                for label, value in lines
-            )
-            + "</div>"
-        )
+        return facts_block(c, lines)
 
     rows.append(_row(columns, facts, "facts"))
 

@@ -89,6 +89,15 @@ def _no_key(path: Path) -> str:
     return _("the key does not open {name}").format(name=path.name)
 
 
+def _key(connection: Any, dek: bytes) -> None:
+    """Key a fresh connection and read page 1 (sqlcipher.DatabaseError when the key is wrong
+    or the file is not a database); no log lines, key memory wiped on free."""
+    connection.execute("PRAGMA cipher_log_level = NONE")
+    connection.execute(_key_pragma(dek))
+    connection.execute("PRAGMA cipher_memory_security = ON")
+    connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+
 def connect_readonly(path: Path, dek: bytes) -> Any:
     """A keyed connection that cannot write: `immutable` makes SQLite leave the file exactly as
     it is (no journal mode switch, no -wal/-shm beside it), for checking backups."""
@@ -96,10 +105,7 @@ def connect_readonly(path: Path, dek: bytes) -> Any:
         f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
     )
     try:
-        connection.execute("PRAGMA cipher_log_level = NONE")
-        connection.execute(_key_pragma(dek))
-        connection.execute("PRAGMA cipher_memory_security = ON")
-        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        _key(connection, dek)
     except sqlcipher.DatabaseError as error:
         connection.close()
         if "not a database" in str(error):
@@ -117,10 +123,8 @@ def rekey_file(path: Path, old: bytes, new: bytes) -> None:
     without changing its journal mode; WrongDatabaseKey when `old` does not open it."""
     connection = sqlcipher.connect(str(path), check_same_thread=False)
     try:
-        connection.execute("PRAGMA cipher_log_level = NONE")
-        connection.execute(_key_pragma(old))
         try:
-            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            _key(connection, old)
         except sqlcipher.DatabaseError:
             raise WrongDatabaseKey(
                 _("the key does not open {name}").format(name=path.name)
@@ -136,10 +140,7 @@ def connect(path: Path, dek: bytes) -> Any:
         str(path), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
     )
     try:
-        connection.execute("PRAGMA cipher_log_level = NONE")
-        connection.execute(_key_pragma(dek))
-        connection.execute("PRAGMA cipher_memory_security = ON")
-        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        _key(connection, dek)
     except sqlcipher.DatabaseError as error:
         connection.close()
         if "not a database" in str(error):

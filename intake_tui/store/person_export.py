@@ -23,6 +23,7 @@ from intake_tui.core.html_plan import (
     N_,
     Column,
     dutch_text,
+    facts_block,
     page_html,
     plan_columns,
     plan_rows,
@@ -431,14 +432,7 @@ def person_html(data: PersonData) -> bytes:
             (N_("Name"), escape(summary.client_display_name)),
             (N_("Date of the intake"), c.date(summary.created_at.date())),
         ]
-        return (
-            '<div class="facts">'
-            + "".join(
-                f'<div><span class="fact">{c.ui(label)}</span> {value}</div>'
-                for label, value in lines
-            )
-            + "</div>"
-        )
+        return facts_block(c, lines)
 
     rows.append(table_row(columns, facts, "facts"))
     rows += _answer_rows(data, columns)

@@ -40,6 +40,13 @@ def downloaded_bundle_dirs(root: Path) -> list[Path]:
     return sorted(p for p in base.glob("*/*") if (p / "questionnaire.yaml").is_file())
 
 
+def installed_bundle_dirs(root: Path) -> list[Path]:
+    """Every bundle folder this laptop can use: the built-in ones, then the downloaded ones."""
+    from intake_tui.resources import builtin_bundle_dirs
+
+    return [*builtin_bundle_dirs(), *downloaded_bundle_dirs(root)]
+
+
 def _safe(part: str) -> bool:
     return bool(part) and part not in (".", "..") and set(part) <= SAFE_NAME
 

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import httpx
 
+from intake_tui.i18n import _
 from intake_tui.store import central_plans
 from intake_tui.store.session import Store
 from intake_tui.sync.client import SyncClient
@@ -72,7 +73,7 @@ def pull(store: Store, client: SyncClient) -> Pulled:
     try:
         listing = _listing(response.json())
     except ValueError:
-        result.failed = "not JSON"
+        result.failed = _("the answer was not JSON")
         return result
     known = central_plans.known_versions(store)
     local = central_plans.local_cases(store)
@@ -92,11 +93,11 @@ def pull(store: Store, client: SyncClient) -> Pulled:
         try:
             document = got.json()
         except ValueError:
-            result.failed = "not JSON"
+            result.failed = _("the answer was not JSON")
             continue
         record = document.get("record") if isinstance(document, dict) else None
         if not isinstance(record, dict) or record.get("interview_id") != interview_id:
-            result.failed = "another case's document"
+            result.failed = _("the server sent another case's plan")
             continue
         text = json.dumps(document, ensure_ascii=False, sort_keys=True)
         if central_plans.save(store, interview_id, version, etag, source, text):

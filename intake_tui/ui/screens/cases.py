@@ -141,8 +141,16 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.count_handed_over()
         self.relabel()
         self.query_one("#cases", DataTable).focus()
+
+    def count_handed_over(self) -> None:
+        """Cases sync brought to this laptop: counted when the screen comes up, not on every
+        keystroke of a search (only a sync changes it, and a sync is another screen)."""
+        from intake_tui.store import central_plans
+
+        self.handed_over = central_plans.received_count(self.store)
 
     def relabel(self) -> None:
         """Column names and rows in the current UI language (also after a change of it)."""
@@ -191,7 +199,7 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         return found[start : start + PAGE_SIZE], len(found)
 
     def refresh_rows(self) -> None:
-        from intake_tui.store import central_plans, interviews, plans
+        from intake_tui.store import interviews, plans
 
         query = self.query_one("#search", Input).value
         today = self.intake.clock.today()
@@ -267,9 +275,10 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         )
         if overdue_rows:
             summary_text += " · " + _("{sign} = PIP overdue").format(sign=OVERDUE_SIGN)
-        handed_over = central_plans.received_count(self.store)
-        if handed_over:
-            summary_text += " · " + _("{n} handed over to this laptop (h)").format(n=handed_over)
+        if self.handed_over:
+            summary_text += " · " + _("{n} handed over to this laptop (h)").format(
+                n=self.handed_over
+            )
         if not items and query.strip():
             summary_text = (
                 _("No case matches “{query}”.").format(query=query.strip()) + " " + summary_text
@@ -393,6 +402,7 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         # Back from an interview, the sync screen, the settings: show the new states. Not while
         # locking (no store then). The keys go to the table again, not to the search box.
         if self.is_mounted and self.intake.store is not None:
+            self.count_handed_over()
             self.refresh_rows()
             self.query_one("#cases", DataTable).focus()
 

@@ -41,14 +41,11 @@ class NewIntakeScreen(AppAccess, LocalizedBindings, Screen[None]):
 
     def compose(self) -> ComposeResult:
         from intake_tui.core.questionnaire import load_bundle
-        from intake_tui.resources import builtin_bundle_dirs
-        from intake_tui.sync.bundles import downloaded_bundle_dirs
+        from intake_tui.sync.bundles import installed_bundle_dirs
 
         # Built-in bundles and those downloaded (and verified) from the central system.
         root = self.store.data_dir.root
-        self.bundles = [
-            load_bundle(path) for path in [*builtin_bundle_dirs(), *downloaded_bundle_dirs(root)]
-        ]
+        self.bundles = [load_bundle(path) for path in installed_bundle_dirs(root)]
         bundle = self.bundles[0]
         self.bundle = bundle
         ui = current_language()

@@ -24,10 +24,9 @@ from intake_tui.ui.keys import LocalizedBindings, screen_first
 
 
 def _search_dirs(app: Any) -> list[Any]:
-    from intake_tui.resources import builtin_bundle_dirs
-    from intake_tui.sync.bundles import downloaded_bundle_dirs
+    from intake_tui.sync.bundles import installed_bundle_dirs
 
-    return [*builtin_bundle_dirs(), *downloaded_bundle_dirs(app.store.data_dir.root)]
+    return installed_bundle_dirs(app.store.data_dir.root)
 
 
 class ReceivedScreen(AppAccess, LocalizedBindings, Screen[None]):
