@@ -17,6 +17,12 @@ TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
 BUNDLES = TESTS / "bundles"
 DEFAULT_BUNDLE = REPO / "questionnaires" / "brede-intake"
+# The default bundle's version as its file says (tests compare against it, never a copy of it).
+DEFAULT_VERSION = next(
+    line.split('"')[1]
+    for line in (DEFAULT_BUNDLE / "questionnaire.yaml").read_text(encoding="utf-8").splitlines()
+    if line.startswith("version:")
+)
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from intake_tui.core.catalogs import parse_catalog
 from intake_tui.core.questionnaire import load_bundle
 from intake_tui.core.translations import bundle_messages
 
-from .conftest import BUNDLES, DEFAULT_BUNDLE, REPO
+from .conftest import BUNDLES, DEFAULT_BUNDLE, DEFAULT_VERSION, REPO
 
 JA_NEE = "a choice of only 'ja' and 'nee': use type yes_no"
 
@@ -88,7 +88,7 @@ def test_strict_passes_a_bundle_without_warnings_and_unreviewed_is_never_fatal(
     assert result.stderr == ""
     # Every catalog of the default bundle says X-Intake-Reviewed: no: information, not a warning.
     (line,) = result.stdout.splitlines()
-    assert line.startswith("brede-intake 1.3.0: valid")
+    assert line.startswith(f"brede-intake {DEFAULT_VERSION}: valid")
     assert line.endswith("; unreviewed translations: ar, en, fa, prs, so, ti, tr")
 
 
@@ -128,7 +128,7 @@ def test_publish_bundle_publishes_the_default_bundle(default_copy: Path, tmp_pat
     published = run_central("publish-bundle", str(default_copy), "--db", db_url)
     assert published.returncode == 0, published.stderr
     bundle_id, version, digest = published.stdout.split()
-    assert (bundle_id, version, len(digest)) == ("brede-intake", "1.3.0", 64)
+    assert (bundle_id, version, len(digest)) == ("brede-intake", DEFAULT_VERSION, 64)
     assert admin.publish_bundle(db_url, default_copy) == (bundle_id, version, digest)
 
 
@@ -150,7 +150,7 @@ def test_init_writes_every_message_with_an_empty_translation_and_the_header(
     text = raw.decode("utf-8")
     assert '"Language: pt-BR\\n"' in text
     assert '"X-Intake-Reviewed: no\\n"' in text
-    assert '"Project-Id-Version: brede-intake 1.3.0\\n"' in text
+    assert f'"Project-Id-Version: brede-intake {DEFAULT_VERSION}\\n"' in text
     assert '"Content-Type: text/plain; charset=UTF-8\\n"' in text
     catalog = parse_catalog(raw, name=str(path))
     assert not catalog.reviewed

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import BUNDLES, DEFAULT_BUNDLE, REPO
+from .conftest import BUNDLES, DEFAULT_BUNDLE, DEFAULT_VERSION, REPO
 
 
 def run(
@@ -28,7 +28,7 @@ def run(
 def test_validate_without_path_checks_the_builtin_bundle(tmp_path: Path) -> None:
     result = run("questionnaire", "validate", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("brede-intake 1.3.0: valid")
+    assert result.stdout.startswith(f"brede-intake {DEFAULT_VERSION}: valid")
     assert "193 questions, 10 sections" in result.stdout
     assert result.stderr == ""
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from .conftest import DEFAULT_VERSION, REPO
 
 DEMO_PASSPHRASE = "demo-passphrase"
 
@@ -197,7 +197,9 @@ def test_sync_exits_2_with_the_reason_after_a_refused_bundle_or_a_403(tmp_path: 
         shutil.copytree(DEFAULT_BUNDLE, folder)
         source = folder / "questionnaire.yaml"
         text = source.read_text(encoding="utf-8")
-        source.write_text(text.replace('version: "1.3.0"', 'version: "1.9.0"', 1), encoding="utf-8")
+        source.write_text(
+            text.replace(f'version: "{DEFAULT_VERSION}"', 'version: "1.9.0"', 1), encoding="utf-8"
+        )
         admin.publish_bundle(db_url, folder)
         engine = sa.create_engine(db_url)
         with engine.begin() as connection:

@@ -283,7 +283,7 @@ def test_an_interview_opens_with_its_pinned_bundle_even_if_it_has_a_type_mistake
 
     from intake_tui.core import FrozenClock
     from intake_tui.core.questionnaire import load_bundle_files
-    from intake_tui.store import interviews
+    from intake_tui.store import bundle_copies, interviews
     from intake_tui.store.models import BundleCopyRow
 
     from .store_helpers import make_store
@@ -311,7 +311,7 @@ def test_an_interview_opens_with_its_pinned_bundle_even_if_it_has_a_type_mistake
             stored["questionnaire.yaml"] = base64.b64encode(mistaken).decode()
             row.files_json = json.dumps(stored, sort_keys=True)
             session.add(row)
-        interviews._BUNDLE_CACHE.clear()
+        bundle_copies.clear_cache()
         opened = interviews.open_interview(store, case)
         assert any("cannot compare" in w.message for w in opened.bundle.warnings)
     finally:

@@ -99,7 +99,7 @@ def plan(**values: object) -> Plan:
 def facts(**changes: object) -> LegalFacts:
     base = {
         "earlier_route": "Z",
-        "earlier_niveau": None,
+        "earlier_a2": False,
         "first_pip": D("2025-04-01"),
         "signing": D("2026-11-28"),  # 19 months after the first PIP
         "later_pip": True,
@@ -136,20 +136,20 @@ def test_a_move_keeps_the_route_and_schakelen_has_its_limit() -> None:
 
 
 def test_an_earlier_a2_does_not_silently_go_back_to_b1() -> None:
-    earlier = facts(earlier_route="B", earlier_niveau="a2")
+    earlier = facts(earlier_route="B", earlier_a2=True)
     assert "leerroute_na_verhuizing" in failing(plan(leerroute="B", niveau="B1"), earlier)
     assert "leerroute_na_verhuizing" not in failing(plan(leerroute="B", niveau="A2"), earlier)
 
 
 def test_afschalen_to_a2_needs_600_hours_and_enough_effort() -> None:
-    later = facts(earlier_route="B", earlier_niveau="b1")
+    later = facts(earlier_route="B", earlier_a2=False)
     a2 = {"leerroute": "B", "niveau": "A2"}
     assert "afschalen_a2_voorwaarden" in failing(plan(**a2), later)
-    short = facts(earlier_route="B", earlier_niveau="b1", hours_keurmerk=599, enough_effort=True)
+    short = facts(earlier_route="B", earlier_a2=False, hours_keurmerk=599, enough_effort=True)
     assert "afschalen_a2_voorwaarden" in failing(plan(**a2), short)
-    lazy = facts(earlier_route="B", earlier_niveau="b1", hours_keurmerk=640, enough_effort=False)
+    lazy = facts(earlier_route="B", earlier_a2=False, hours_keurmerk=640, enough_effort=False)
     assert "afschalen_a2_voorwaarden" in failing(plan(**a2), lazy)
-    met = facts(earlier_route="B", earlier_niveau="b1", hours_keurmerk=640, enough_effort=True)
+    met = facts(earlier_route="B", earlier_a2=False, hours_keurmerk=640, enough_effort=True)
     assert "afschalen_a2_voorwaarden" not in failing(plan(**a2), met)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from .conftest import DEFAULT_VERSION, REPO
 
 
 @pytest.fixture(scope="module")
@@ -86,4 +86,4 @@ def test_installed_wheel_validates_its_builtin_bundle_from_another_folder(
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("brede-intake 1.3.0: valid")
+    assert result.stdout.startswith(f"brede-intake {DEFAULT_VERSION}: valid")

@@ -51,6 +51,10 @@ DELIVERED_ELSEWHERE = {
     "hoofddoel_toelichting": "makes the hoofddoel concrete in the caseworker's words",
     "aandachtspunt_thema": "groups the aandachtspunten copied into the plan",
     "voorkeur_lestijden": "planning lessons",
+    # Counted as read only because a plan field has the same name, until the plan's code read
+    # by role (issue 17): the rule gives it to every asielstatushouder; the answer says whether
+    # it runs already, which the caseworker arranges (export: netwerk.*).
+    "maatschappelijke_begeleiding": "whether it runs already; the plan sets it by doelgroep",
     "zelfredzaamheid_financieel": "the caseworker's judgement for a budgetcursus",
     "motivatie": "weighing the leerroute (integrale weging)",
     "samenvatting_observaties": "weighing everything for the PIP (integrale weging)",
@@ -64,8 +68,9 @@ def read_by_the_plan(bundle: Bundle) -> set[str]:
     for rule in bundle.plan.rules:
         for expression in (rule.when, *rule.then.values()):
             names |= set(getattr(expression, "names", ()))
+    # The plan's code reads answers by role (core/roles.py), never by a bundle's ids.
     code = "".join(path.read_text(encoding="utf-8") for path in PLAN_CODE.glob("*.py"))
-    names |= {q.id for q in bundle.value_questions() if f'"{q.id}"' in code}
+    names |= {question for role, question in bundle.roles.items() if f'"{role}"' in code}
     return names
 
 

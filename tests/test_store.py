@@ -11,12 +11,12 @@ from sqlmodel import Session
 
 from intake_tui.core import UNKNOWN, Answer, FrozenClock, load_bundle
 from intake_tui.core.engine import elfproef
-from intake_tui.store import audit, drafts, history, interviews
+from intake_tui.store import audit, bundle_copies, drafts, history, interviews
 from intake_tui.store.datadir import DataDir
 from intake_tui.store.keyring import TEST_KDF
 from intake_tui.store.session import Store, StoreError, unlock
 
-from .conftest import DEFAULT_BUNDLE
+from .conftest import DEFAULT_BUNDLE, DEFAULT_VERSION
 from .store_helpers import BSN, NAME, PASSPHRASE, entered_persona, make_store, reopen
 
 
@@ -219,10 +219,10 @@ def test_finalizing_with_required_answers_missing_is_refused_and_writes_nothing(
 
 def test_the_bundle_is_pinned_with_the_interview(store: Store, bundle) -> None:  # type: ignore[no-untyped-def]
     interview_id = new_interview(store, bundle)
-    interviews._BUNDLE_CACHE.clear()
+    bundle_copies.clear_cache()
     opened = interviews.open_interview(store, interview_id)
     assert opened.bundle.sha256 == bundle.sha256
-    assert opened.summary.bundle_version == "1.3.0"
+    assert opened.summary.bundle_version == DEFAULT_VERSION
 
 
 def test_notes_and_flags(store: Store, bundle) -> None:  # type: ignore[no-untyped-def]
@@ -411,9 +411,9 @@ def test_erasing_a_draft_with_plan_overrides_works_but_not_a_discussed_case(
 def test_the_notice_answer_sets_the_cases_pip_deadline(store: Store, bundle) -> None:  # type: ignore[no-untyped-def]
     interview_id = new_interview(store, bundle)
     interviews.save_answer(
-        store, interview_id, interviews.NOTICE_QUESTION, Answer.of(dt.date(2026, 10, 1))
+        store, interview_id, bundle.roles["duo_notice_date"], Answer.of(dt.date(2026, 10, 1))
     )
     (summary,) = interviews.list_interviews(store).items
     assert summary.pip_due == dt.date(2026, 12, 10)
-    interviews.save_answer(store, interview_id, interviews.NOTICE_QUESTION, None)
+    interviews.save_answer(store, interview_id, bundle.roles["duo_notice_date"], None)
     assert interviews.list_interviews(store).items[0].pip_due is None

@@ -26,6 +26,7 @@ from intake_tui.sync.client import SyncClient, http_client
 from intake_tui.sync.service import Policy
 
 from .central_helpers import run_uvicorn
+from .conftest import DEFAULT_VERSION
 from .fault_proxy import fault_proxy
 from .sync_helpers import clone_revisions, outbox, store_with_frozen
 
@@ -589,9 +590,9 @@ def newer_bundle(tmp_path: Path, version: str = "1.5.0") -> Path:
     shutil.copytree(DEFAULT_BUNDLE, folder)
     source = folder / "questionnaire.yaml"
     text = source.read_text(encoding="utf-8")
-    assert 'version: "1.3.0"' in text
+    assert f'version: "{DEFAULT_VERSION}"' in text
     source.write_text(
-        text.replace('version: "1.3.0"', f'version: "{version}"', 1), encoding="utf-8"
+        text.replace(f'version: "{DEFAULT_VERSION}"', f'version: "{version}"', 1), encoding="utf-8"
     )
     return folder
 
@@ -613,13 +614,13 @@ def test_published_bundles_are_verified_before_use_and_running_interviews_stay_p
         assert load_bundle(folder).version == "1.5.0"
         assert [f.state for f in fetch_bundles(store)] == ["known"]  # once
         # The interview that was running keeps the version pinned in it.
-        assert interviews.open_interview(store, interview_id).bundle.version == "1.3.0"
+        assert interviews.open_interview(store, interview_id).bundle.version == DEFAULT_VERSION
         # A bundle whose files were changed on the way is refused and never written.
-        admin.publish_bundle(central.db_url, newer_bundle(tmp_path, "1.4.0"))
+        admin.publish_bundle(central.db_url, newer_bundle(tmp_path, "1.6.0"))
         engine = sa.create_engine(central.db_url)
         with engine.begin() as connection:
             stored = connection.execute(
-                sa.text("SELECT files FROM central_bundle WHERE version = '1.4.0'")
+                sa.text("SELECT files FROM central_bundle WHERE version = '1.6.0'")
             ).scalar_one()
             import base64
 
@@ -627,11 +628,11 @@ def test_published_bundles_are_verified_before_use_and_running_interviews_stay_p
             plan = base64.b64decode(files["plan.yaml"]) + b"\n# changed on the way\n"
             files["plan.yaml"] = base64.b64encode(plan).decode()
             connection.execute(
-                sa.text("UPDATE central_bundle SET files = :f WHERE version = '1.4.0'"),
+                sa.text("UPDATE central_bundle SET files = :f WHERE version = '1.6.0'"),
                 {"f": json.dumps(files)},
             )
         engine.dispose()
-        tampered = [f for f in fetch_bundles(store) if f.version == "1.4.0"]
+        tampered = [f for f in fetch_bundles(store) if f.version == "1.6.0"]
         report("bundles", states=[(f.version, f.state, f.reason) for f in tampered])
         assert [(f.state, f.reason) for f in tampered] == [("refused", "sha256 does not match")]
         assert [p.name for p in downloaded_bundle_dirs(store.data_dir.root)] == ["1.5.0"]

@@ -15,11 +15,11 @@ from intake_tui.core.bundle_model import (
     CHOICE_VALUE_PATTERN,
     CONTAINER_TYPES,
     COUNTED_TYPES,
-    EXPORT_PATTERN,
     ID_PATTERN,
     NO_DEFAULT_TYPES,
     NO_VALUE_TYPES,
     NUMBER_TYPES,
+    PLAN_FILE,
     RESERVED_NAMES,
     Bundle,
     BundleSpec,
@@ -41,6 +41,7 @@ from intake_tui.core.bundle_support import (
     _owner_model,
     _valid_lists,
     _walk_loc,
+    check_export_key,
     check_language_tags,
     dependency_graph,
     expression_location,
@@ -49,6 +50,7 @@ from intake_tui.core.bundle_support import (
 from intake_tui.core.choices import misplaced_exclusive
 from intake_tui.core.expression_types import check_item_types
 from intake_tui.core.expressions import Expression, ExpressionError, compile_expression
+from intake_tui.core.roles import check_roles
 from intake_tui.core.values import VALUE_TYPES
 from intake_tui.core.yamlsource import (
     DataPath,
@@ -298,24 +300,7 @@ class _Builder:
                     )
                 if misplaced := misplaced_exclusive(node.type, choices or (), list_name):
                     self.report((*path, *misplaced[0]), misplaced[1], key=True)
-                if node.export is not None:
-                    if not EXPORT_PATTERN.match(node.export):
-                        self.report(
-                            (*path, "export"),
-                            _("export key {key!r} must be dotted snake_case (person.bsn)").format(
-                                key=node.export
-                            ),
-                        )
-                    elif node.export in exports:
-                        first = self.map.locate((*exports[node.export], "export"))
-                        self.report(
-                            (*path, "export"),
-                            _("export key {key!r} is used twice (first at {line}:{column})").format(
-                                key=node.export, line=first.line, column=first.column
-                            ),
-                        )
-                    else:
-                        exports[node.export] = path
+                check_export_key(node, path, exports, self.map, self.report)
             required_spec = getattr(node, "required", False)
             items[node.id] = Item(
                 id=node.id,
@@ -338,6 +323,13 @@ class _Builder:
 
         dependents, topological = dependency_graph(items, raw_items, self.report)
         paths = {node.id: path for node, path, *_rest in raw_items}
+        found = check_roles(
+            items,
+            paths,
+            has_plan=PLAN_FILE in files,
+            error=self.warn if self.pinned else self.report,
+            warn=self.warn,
+        )
         check_item_types(
             items,
             sorted(items, key=topological.__getitem__),
@@ -361,6 +353,8 @@ class _Builder:
             topological=topological,
             languages=tuple(dict.fromkeys([spec.source_language, *spec.languages])),
             warnings=tuple(sorted(set(self.warnings))),
+            roles=found.roles,
+            code_roles=found.code_roles,
         )
 
     def expression(
@@ -463,7 +457,9 @@ class _Builder:
                 )
             seen.add(choice.value)
             at = f"{key}.{choice.value}"
-            result.append(Choice(choice.value, choice.label, choice.hint, at, choice.exclusive))
+            result.append(
+                Choice(choice.value, choice.label, choice.hint, at, choice.exclusive, choice.role)
+            )
         return tuple(result)
 
     def question_choices(

@@ -58,6 +58,9 @@ CASE_FIELDS = frozenset(
         "interpreter_language",
     }
 )
+# The values of `case.interpreter_mode`: how the new-intake form records the interpreter's form
+# (a bundle's list of forms uses the same codes for its `default: case.interpreter_mode`).
+INTERPRETER_MODES = ("telefonisch", "fysiek", "video")
 # A default proposes one value to confirm; ticks of a multi-choice are saved one by one.
 NO_DEFAULT_TYPES = frozenset({"note", "group", "repeat", "multi_choice"})
 RESERVED_NAMES = frozenset({"value", "true", "false", "null", "True", "False", "None"})
@@ -83,6 +86,7 @@ class ChoiceSpec(_Strict):
     label: Text
     hint: Text | None = None
     exclusive: StrictBool = False
+    role: StrictStr | None = None  # a code role the app reads (core/roles.py)
 
 
 class ChoiceSourceSpec(_Strict):
@@ -114,6 +118,7 @@ class QuestionSpec(_Strict):
     purpose: Text | None = None
     export: StrictStr | None = None
     audience: Audience = "newcomer"
+    role: StrictStr | None = None  # what the app reads this answer as (core/roles.py)
     questions: list[QuestionSpec] = Field(default_factory=list)
 
 
@@ -149,6 +154,7 @@ class Choice:
     hint: str | None
     key: str  # translation key prefix, e.g. `choice_list.niveau.basis`
     exclusive: bool = False  # "Geen van deze": ticking it clears the others (core/choices.py)
+    role: str | None = None  # a code role (core/roles.py)
 
 
 @dataclass(frozen=True, eq=False)
@@ -217,6 +223,9 @@ class Bundle:
     languages: tuple[str, ...] = field(default=())
     plan: Any = None  # PlanRules from plan.yaml (set by the loader; typed in core.plan.rules)
     warnings: tuple[Problem, ...] = ()  # what `validate` advises; the bundle runs as written
+    # role → question id, and per question id its code roles → codes (core/roles.py)
+    roles: dict[str, str] = field(default_factory=dict)
+    code_roles: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
 
     @property
     def id(self) -> str:

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from intake_tui.core.bundle_model import (
+    EXPORT_PATTERN,
     LANGUAGE_TAG,
     BundleSpec,
     Choice,
@@ -296,3 +297,30 @@ def expression_location(
         return start
     quote = 1 if path in source_map.quoted else 0
     return Location(start.path, start.line, start.column + quote + offset)
+
+
+def check_export_key(
+    node: QuestionSpec,
+    path: DataPath,
+    exports: dict[str, DataPath],
+    source_map: SourceMap,
+    report: Callable[[DataPath, str], None],
+) -> None:
+    """An `export:` key is dotted snake_case and names one question only."""
+    if node.export is None:
+        return
+    if not EXPORT_PATTERN.match(node.export):
+        report(
+            (*path, "export"),
+            _("export key {key!r} must be dotted snake_case (person.bsn)").format(key=node.export),
+        )
+    elif node.export in exports:
+        first = source_map.locate((*exports[node.export], "export"))
+        report(
+            (*path, "export"),
+            _("export key {key!r} is used twice (first at {line}:{column})").format(
+                key=node.export, line=first.line, column=first.column
+            ),
+        )
+    else:
+        exports[node.export] = path

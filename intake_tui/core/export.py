@@ -148,12 +148,10 @@ def build_export(
         if meta.dagtekening is None:
             raise ValueError("a final revision needs its dagtekening")
         if duo is None:
-            from intake_tui.core.plan.duo import duo_block
+            from intake_tui.core.plan.duo import duo_block, is_asylum_permit_holder
 
             duo = duo_block(
-                plan,
-                meta.dagtekening,
-                asielstatushouder=interview.value("doelgroep") == "asielstatushouder",
+                plan, meta.dagtekening, asielstatushouder=is_asylum_permit_holder(interview)
             )
         duo_model: DuoPip | None = DuoPip.model_validate(duo)
         dagtekening: dt.date | None = meta.dagtekening

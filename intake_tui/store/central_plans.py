@@ -17,7 +17,7 @@ from sqlmodel import col, func, select
 
 from intake_tui.core.bundle_model import Bundle, bundle_sha256
 from intake_tui.core.questionnaire import BundleError, bundle_files, load_bundle
-from intake_tui.store.interviews import pinned_bundle
+from intake_tui.store.bundle_copies import pinned_bundle
 from intake_tui.store.models import CentralPlanRow, InterviewRow, OutboxRow
 from intake_tui.store.session import Store, StoreError
 

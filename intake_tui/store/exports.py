@@ -19,7 +19,7 @@ from sqlmodel import select
 
 from intake_tui.core.questionnaire import Bundle
 from intake_tui.i18n import _
-from intake_tui.store import files, interviews, plans
+from intake_tui.store import bundle_copies, files, plans
 from intake_tui.store.database import DatabaseError, DiskFull
 from intake_tui.store.models import InterviewRow, PlanRevisionRow
 from intake_tui.store.session import Store, StoreError
@@ -181,7 +181,7 @@ def _bundle_of(store: Store, interview_id: str) -> Bundle:
         row = session.get(InterviewRow, interview_id)
         if row is None:
             raise StoreError(_("no interview with id {id}").format(id=interview_id))
-        return interviews.pinned_bundle(session, row.bundle_sha256)
+        return bundle_copies.pinned_bundle(session, row.bundle_sha256)
 
 
 def export_person(

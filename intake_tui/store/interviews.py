@@ -7,7 +7,6 @@ which serves undo and review, and an audit entry that names the question id, nev
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import uuid
@@ -19,13 +18,13 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from intake_tui.core.engine import Interview, Key, Step
-from intake_tui.core.questionnaire import Bundle, BundleError, load_bundle_files
+from intake_tui.core.questionnaire import Bundle
 from intake_tui.core.values import Answer, Value, from_json, to_json
 from intake_tui.i18n import _, ngettext
 from intake_tui.store import erasures
+from intake_tui.store.bundle_copies import pin_bundle, pinned_bundle
 from intake_tui.store.models import (
     AnswerRow,
-    BundleCopyRow,
     InterviewRow,
     NoteRow,
 )
@@ -105,9 +104,6 @@ class FinalizeBlocked(StoreError):
         )
 
 
-_BUNDLE_CACHE: dict[str, Bundle] = {}
-
-
 def _summary(row: InterviewRow) -> InterviewSummary:
     return InterviewSummary(
         id=row.id,
@@ -121,37 +117,6 @@ def _summary(row: InterviewRow) -> InterviewSummary:
         duo_notice_date=row.duo_notice_date,
         finalized_at=row.finalized_at,
     )
-
-
-def _pin_bundle(session: Session, bundle: Bundle) -> None:
-    if session.get(BundleCopyRow, bundle.sha256) is None:
-        files = {name: base64.b64encode(content).decode() for name, content in bundle.files.items()}
-        session.add(
-            BundleCopyRow(
-                sha256=bundle.sha256,
-                bundle_id=bundle.id,
-                version=bundle.version,
-                files_json=json.dumps(files, sort_keys=True),
-            )
-        )
-
-
-def pinned_bundle(session: Session, sha256: str) -> Bundle:
-    """The bundle exactly as an interview was started with it."""
-    cached = _BUNDLE_CACHE.get(sha256)
-    if cached is not None:
-        return cached
-    row = session.get(BundleCopyRow, sha256)
-    if row is None:
-        raise StoreError(_("the questionnaire this interview was started with is missing"))
-    files = {name: base64.b64decode(data) for name, data in json.loads(row.files_json).items()}
-    bundle, problems = load_bundle_files(
-        files, display_dir=f"{row.bundle_id}@{row.version}", pinned=True
-    )
-    if bundle is None:
-        raise BundleError(problems)
-    _BUNDLE_CACHE[sha256] = bundle
-    return bundle
 
 
 def _get(session: Session, interview_id: str) -> InterviewRow:
@@ -196,10 +161,9 @@ def create_interview(
         duo_notice_date=duo_notice_date,
     )
     with store.session() as session:
-        _pin_bundle(session, bundle)
+        pin_bundle(session, bundle)
         session.add(row)
         store.audit(session, "interview_create", "interview", row.id)
-    _BUNDLE_CACHE.setdefault(bundle.sha256, bundle)
     return _summary(row)
 
 
@@ -284,7 +248,9 @@ def save_answer(
     new_state, new_value = _encode(answer)
     with store.session() as session:
         sql = session.connection().exec_driver_sql
-        found = sql("SELECT status FROM interview WHERE id = ?", (interview_id,)).first()
+        found = sql(
+            "SELECT status, bundle_sha256 FROM interview WHERE id = ?", (interview_id,)
+        ).first()
         if found is None:
             raise StoreError(_("no interview with id {id}").format(id=interview_id))
         if found[0] != "in_progress":
@@ -326,7 +292,8 @@ def save_answer(
             " WHERE id = ?",
             (at, current_step, interview_id),
         )
-        if question_id == NOTICE_QUESTION and key_instance == "":
+        notice_question = pinned_bundle(session, found[1]).roles.get("duo_notice_date")
+        if question_id == notice_question and key_instance == "":
             # One date, two places: the answer (for the plan) and the case (for the table).
             notice = answer.value if answer is not None and answer.state == "answered" else None
             sql(
@@ -339,10 +306,6 @@ def save_answer(
         )
         store.audit(session, "answer_save", "answer", f"{interview_id}/{question_id}")
     return now
-
-
-NOTICE_QUESTION = "datum_kennisgeving_duo"
-"""The question whose answer is DUO's notice date; the cases table's PIP deadline follows it."""
 
 
 def set_note(

@@ -29,7 +29,7 @@ from intake_tui.core.plan import (
     duo_checks,
     duo_facts,
 )
-from intake_tui.core.plan.duo import Check
+from intake_tui.core.plan.duo import Check, is_asylum_permit_holder
 from intake_tui.core.plan.fields import FIELDS, FieldValueError, check_value, to_json
 from intake_tui.core.plan.legal import Termijn, first_pip_dagtekening
 from intake_tui.core.plan.legal import termijn as legal_termijn
@@ -301,7 +301,7 @@ def _freeze(store: Store, interview_id: str, status: str, dagtekening: dt.date |
         termijn_start=period.start if period else None,
         termijn_end=period.end if period else None,
     )
-    asiel = opened.interview.value("doelgroep") == "asielstatushouder"
+    asiel = is_asylum_permit_holder(opened.interview)
     block = (
         duo_block(plan, dagtekening, asielstatushouder=asiel)
         if status == "final" and dagtekening

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from intake_tui.core import roles
 from intake_tui.core.engine import Interview
 from intake_tui.core.plan.rules import Plan
 from intake_tui.i18n import _
@@ -48,26 +49,32 @@ def duo_facts(
     *,
     earlier_final_dagtekening: dt.date | None = None,
 ) -> DuoFacts:
-    """The facts from the interview's visible answers and this laptop's earlier final revisions."""
-
-    def date(name: str) -> dt.date | None:
-        value = interview.value(name) if name in interview.bundle.items else None
-        return value if isinstance(value, dt.date) else None
-
-    earlier_elsewhere = interview.value("eerder_pip") is True
-    previous = [d for d in (date("eerder_pip_dagtekening"), earlier_final_dagtekening) if d]
+    """The facts from the interview's visible answers and this laptop's earlier final revisions
+    (read by role: core/roles.py)."""
+    earlier_elsewhere = roles.value(interview, "earlier_pip") is True
+    earlier_date = roles.date(interview, "earlier_pip_date")
+    previous = [d for d in (earlier_date, earlier_final_dagtekening) if d]
     return DuoFacts(
         dagtekening=dagtekening,
-        start_inburgeringsplicht=date("datum_start_inburgeringsplicht"),
-        vestiging=date("datum_vestiging_gemeente"),
-        asielstatushouder=interview.value("doelgroep") == "asielstatushouder",
+        start_inburgeringsplicht=roles.date(interview, "obligation_start_date"),
+        vestiging=roles.date(interview, "settlement_date"),
+        asielstatushouder=is_asylum_permit_holder(interview),
         first_pip_ever=not earlier_elsewhere and earlier_final_dagtekening is None,
         previous_dagtekening=max(previous) if previous else None,
-        lbt_taken=interview.value("lbt_resultaat") in ("haalbaar", "niet_haalbaar"),
-        lbt_exempt=interview.value("lbt_status") == "overgeslagen"
-        and interview.value("lbt_overslaan_reden") in ("visueel", "auditief"),
-        earlier_pip_date_missing=earlier_elsewhere and date("eerder_pip_dagtekening") is None,
+        lbt_taken=roles.has_code(interview, "lbt_result", "feasible")
+        or roles.has_code(interview, "lbt_result", "not_feasible"),
+        lbt_exempt=roles.has_code(interview, "lbt_state", "skipped")
+        and (
+            roles.has_code(interview, "lbt_skip_reason", "visual")
+            or roles.has_code(interview, "lbt_skip_reason", "auditory")
+        ),
+        earlier_pip_date_missing=earlier_elsewhere and earlier_date is None,
     )
+
+
+def is_asylum_permit_holder(interview: Interview) -> bool:
+    """DUO's target group of the newcomer is asielstatushouder (role target_group)."""
+    return roles.has_code(interview, "target_group", "asylum_permit_holder")
 
 
 def show_date(day: dt.date) -> str:

@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
+from intake_tui.core import roles
 from intake_tui.core.engine import Interview
 
 # -- the AOW age ---------------------------------------------------------------------------------
@@ -107,19 +108,12 @@ def termijn_end(start: dt.date) -> dt.date:
     return anniversary - dt.timedelta(days=1)
 
 
-def _date(interview: Interview, name: str) -> dt.date | None:
-    if name not in interview.bundle.items:
-        return None
-    value = interview.value(name)
-    return value if isinstance(value, dt.date) else None
-
-
 def first_pip_dagtekening(
     interview: Interview, local_first_final: dt.date | None
 ) -> dt.date | None:
     """The dagtekening of the first PIP anywhere: an earlier PIP (another gemeente, or before
     this laptop) counts before this laptop's first final one."""
-    earlier = _date(interview, "eerder_pip_dagtekening") if _earlier_pip(interview) else None
+    earlier = roles.date(interview, "earlier_pip_date") if _earlier_pip(interview) else None
     found = [d for d in (earlier, local_first_final) if d is not None]
     return min(found) if found else None
 
@@ -136,12 +130,12 @@ def termijn(
         first = planned
     start = first + dt.timedelta(days=1)
     computed = termijn_end(start)
-    duo_end = _date(interview, "einddatum_termijn_duo")
+    duo_end = roles.date(interview, "duo_term_end")
     return Termijn(start, duo_end or computed, computed, duo_end, estimated)
 
 
 def _earlier_pip(interview: Interview) -> bool:
-    return "eerder_pip" in interview.bundle.items and interview.value("eerder_pip") is True
+    return roles.value(interview, "earlier_pip") is True
 
 
 # -- the PIP deadline ------------------------------------------------------------------------------
@@ -165,13 +159,14 @@ class Deadline:
 def pip_deadline(interview: Interview) -> Deadline | None:
     """10 weeks from DUO's notice; from the BRP registration when that came later; from DUO's
     SS139 signal for an asylum permit holder when it is known (domain.md §4.5)."""
-    ss139 = _date(interview, "datum_ss139")
-    if ss139 is not None and interview.value("doelgroep") == "asielstatushouder":
-        return Deadline(ss139 + dt.timedelta(weeks=10), ss139, "datum_ss139")
-    notice = _date(interview, "datum_kennisgeving_duo")
-    brp = _date(interview, "datum_inschrijving_brp")
+    bundle = interview.bundle
+    ss139 = roles.date(interview, "ss139_date")
+    if ss139 is not None and roles.has_code(interview, "target_group", "asylum_permit_holder"):
+        return Deadline(ss139 + dt.timedelta(weeks=10), ss139, bundle.roles["ss139_date"])
+    notice = roles.date(interview, "duo_notice_date")
+    brp = roles.date(interview, "brp_registration_date")
     if brp is not None and (notice is None or brp > notice):
-        return Deadline(brp + dt.timedelta(weeks=10), brp, "datum_inschrijving_brp")
+        return Deadline(brp + dt.timedelta(weeks=10), brp, bundle.roles["brp_registration_date"])
     if notice is not None:
-        return Deadline(notice + dt.timedelta(weeks=10), notice, "datum_kennisgeving_duo")
+        return Deadline(notice + dt.timedelta(weeks=10), notice, bundle.roles["duo_notice_date"])
     return None

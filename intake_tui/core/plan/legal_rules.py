@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from intake_tui.core import roles
 from intake_tui.core.engine import Interview
 from intake_tui.core.plan.duo import Check, show_date
 from intake_tui.core.plan.legal import (
@@ -82,8 +83,8 @@ LEGAL_REASONS: dict[str, tuple[str, str]] = {
 
 # The decisions the rules above can ask, with what a regievoerder may choose.
 AOW_CHOICES = ("traject_tot_aow", "aangepast_traject", "geen_inburgeringsplicht")
-EXEMPTING_DIPLOMAS = frozenset({"vmbo", "havo", "vwo", "mbo2_of_hoger", "hbo_wo"})
-ROUTE_OF_ANSWER = {"b1": "B", "onderwijs": "O", "z": "Z"}
+# The code roles of an earlier PIP's leerroute, as the plan writes the route.
+ROUTE_OF_CODE_ROLE = {"route_b1": "B", "route_education": "O", "route_z": "Z"}
 
 
 def legal_source(rule_id: str, inputs: tuple[Input, ...] = ()) -> Source:
@@ -91,29 +92,33 @@ def legal_source(rule_id: str, inputs: tuple[Input, ...] = ()) -> Source:
     return Source(rule_id, because, inputs, source)
 
 
-def _value(interview: Interview, name: str) -> object:
-    return interview.value(name) if name in interview.bundle.items else None
-
-
-def _input(interview: Interview, name: str) -> Input:
+def _inputs(interview: Interview, *names: str) -> tuple[Input, ...]:
+    """The answers of the questions with these roles that have one, as the plan shows them."""
     from intake_tui.core.display import show_value
 
-    return Input(name, None, show_value(interview.bundle.items[name], interview.value(name)))
+    found: list[Input] = []
+    for role in names:
+        question = roles.question_id(interview.bundle, role)
+        if question is not None and interview.value(question) is not None:
+            item = interview.bundle.items[question]
+            found.append(Input(question, None, show_value(item, interview.value(question))))
+    return tuple(found)
 
 
 def lbt_contradiction(interview: Interview) -> bool:
     """The recorded LBT outcome says the opposite of the score against the norm."""
-    outcome = _value(interview, "lbt_resultaat")
-    score = _value(interview, "lbt_behaalde_score")
-    norm = _value(interview, "lbt_benodigde_score")
-    taken = _value(interview, "lbt_datum_afname")
-    if not isinstance(norm, int) and isinstance(taken, dt.date):
+    feasible = roles.has_code(interview, "lbt_result", "feasible")
+    not_feasible = roles.has_code(interview, "lbt_result", "not_feasible")
+    score = roles.value(interview, "lbt_score")
+    norm = roles.value(interview, "lbt_required_score")
+    taken = roles.date(interview, "lbt_date")
+    if not isinstance(norm, int) and taken is not None:
         norm = 31 if taken < dt.date(2023, 4, 12) else 28
-    if outcome not in ("haalbaar", "niet_haalbaar") or not isinstance(score, int):
+    if not (feasible or not_feasible) or not isinstance(score, int):
         return False
     if not isinstance(norm, int):
         return False
-    return (score >= norm) != (outcome == "haalbaar")
+    return (score >= norm) != feasible
 
 
 def legal_fields(
@@ -123,40 +128,33 @@ def legal_fields(
     if period is not None:
         target = fields["termijn_bron"]
         target.rule_value = period.source
-        inputs = tuple(
-            _input(interview, name)
-            for name in ("eerder_pip_dagtekening", "einddatum_termijn_duo")
-            if name in interview.bundle.items and interview.value(name) is not None
-        )
+        inputs = _inputs(interview, "earlier_pip_date", "duo_term_end")
         target.sources.append(legal_source("wet.termijn", inputs))
         if period.differs:
             target.needs_decision.append(legal_source("wet.termijn_duo_anders", inputs))
     _aow(interview, fields, period)
-    diploma = _value(interview, "nl_diploma")
-    kind = _value(interview, "nl_diploma_soort")
-    if diploma is True and (kind is None or kind in EXEMPTING_DIPLOMAS):
-        inputs = tuple(
-            _input(interview, n)
-            for n in ("nl_diploma", "nl_diploma_soort")
-            if _value(interview, n) is not None
-        )
+    diploma = roles.value(interview, "dutch_diploma")
+    kind = roles.value(interview, "dutch_diploma_kind")
+    if diploma is True and (
+        kind is None or roles.has_code(interview, "dutch_diploma_kind", "exempting")
+    ):
+        inputs = _inputs(interview, "dutch_diploma", "dutch_diploma_kind")
         fields["vrijstelling.duo"].needs_decision.append(
             legal_source("wet.vrijstelling_diploma", inputs)
         )
     if lbt_contradiction(interview):
-        names = ("lbt_resultaat", "lbt_behaalde_score", "lbt_benodigde_score")
-        inputs = tuple(_input(interview, n) for n in names if _value(interview, n) is not None)
+        inputs = _inputs(interview, "lbt_result", "lbt_score", "lbt_required_score")
         fields["leerroute"].needs_decision.append(
             legal_source("wet.lbt_uitslag_tegen_score", inputs)
         )
 
 
 def _aow(interview: Interview, fields: dict[str, PlanField], period: Termijn | None) -> None:
-    birth = _value(interview, "geboortedatum")
-    if not isinstance(birth, dt.date):
+    birth = roles.date(interview, "birth_date")
+    if birth is None:
         return
     found = aow(birth)
-    inputs = (_input(interview, "geboortedatum"),)
+    inputs = _inputs(interview, "birth_date")
     decide = fields["aow_beslissing"]
     if found.date is not None:
         fields["aow_datum"].rule_value = found.date
@@ -183,7 +181,7 @@ class LegalFacts:
     """What the legal checks read besides the plan."""
 
     earlier_route: str | None  # B, O or Z of an earlier PIP (any gemeente)
-    earlier_niveau: str | None  # b1 or a2
+    earlier_a2: bool  # the level of an earlier PIP was lowered to A2 (afgeschaald)
     first_pip: dt.date | None  # the dagtekening of the first PIP anywhere
     signing: dt.date  # the dagtekening, or today for a draft
     later_pip: bool  # there was a PIP before this one
@@ -194,13 +192,20 @@ class LegalFacts:
 def legal_facts(
     interview: Interview, first_pip: dt.date | None, signing: dt.date, later_pip: bool
 ) -> LegalFacts:
-    earlier = _value(interview, "eerder_pip") is True
-    route = _value(interview, "eerder_pip_leerroute") if earlier else None
-    hours = _value(interview, "afschalen_uren_keurmerk")
-    effort = _value(interview, "afschalen_voldoende_inspanning")
+    earlier = roles.value(interview, "earlier_pip") is True
+    route = next(
+        (
+            letter
+            for code_role, letter in ROUTE_OF_CODE_ROLE.items()
+            if earlier and roles.has_code(interview, "earlier_pip_route", code_role)
+        ),
+        None,
+    )
+    hours = roles.value(interview, "reduction_hours")
+    effort = roles.value(interview, "reduction_effort")
     return LegalFacts(
-        earlier_route=ROUTE_OF_ANSWER.get(str(route)) if route else None,
-        earlier_niveau=str(_value(interview, "eerder_pip_niveau") or "") or None,
+        earlier_route=route,
+        earlier_a2=roles.has_code(interview, "earlier_pip_level", "level_a2"),
         first_pip=first_pip,
         signing=signing,
         later_pip=later_pip or earlier,
@@ -227,7 +232,7 @@ def legal_checks(plan: Plan, facts: LegalFacts) -> list[Check]:
 
     earlier = facts.earlier_route
     changed = earlier is not None and route is not None and route != earlier
-    back_to_b1 = facts.earlier_niveau == "a2" and route == "B" and niveau != "A2"
+    back_to_b1 = facts.earlier_a2 and route == "B" and niveau != "A2"
     add(
         "leerroute_na_verhuizing",
         not (changed and not chosen)
@@ -249,7 +254,7 @@ def legal_checks(plan: Plan, facts: LegalFacts) -> list[Check]:
         ).format(date=show_date(limit) if limit else "?"),
         _("Legal rule: no change of leerroute after 1.5 years."),
     )
-    afschalen = route == "B" and niveau == "A2" and facts.later_pip and facts.earlier_niveau != "a2"
+    afschalen = route == "B" and niveau == "A2" and facts.later_pip and not facts.earlier_a2
     met = (facts.hours_keurmerk or 0) >= 600 and facts.enough_effort is True
     add(
         "afschalen_a2_voorwaarden",

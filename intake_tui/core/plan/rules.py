@@ -247,20 +247,21 @@ def builtin_source(rule_id: str, inputs: tuple[Input, ...] = ()) -> Source:
     return Source(rule_id, BUILTIN_REASONS[rule_id], inputs, BUILTIN_SOURCES[rule_id])
 
 
-# The repeats the plan copies its goals from (GGM Ontwikkelwens / Aandachtspunt), per bundle
-# question id: (repeat, description, sub-goals, start, end). Absent questions are skipped.
+# The plan's goal fields (GGM Ontwikkelwens / Aandachtspunt) and the roles of the repeat and its
+# questions they are copied from: (repeat, description, sub-goals, start, end). A bundle without
+# the repeat or description role gives no goals (core/roles.py).
 GOAL_SOURCES = {
     "ontwikkelwensen": (
-        "ontwikkelwensen",
-        "ontwikkelwens_omschrijving",
-        "ontwikkelwens_subdoelen",
-        "ontwikkelwens_start",
-        "ontwikkelwens_eind",
+        "development_wishes",
+        "development_wish",
+        "development_wish_subgoals",
+        "development_wish_start",
+        "development_wish_end",
     ),
     "aandachtspunten": (
-        "aandachtspunten",
-        "aandachtspunt_omschrijving",
-        "aandachtspunt_subdoelen",
+        "attention_points",
+        "attention_point",
+        "attention_point_subgoals",
         None,
         None,
     ),
@@ -268,10 +269,12 @@ GOAL_SOURCES = {
 
 
 def _goals(interview: Interview, fields: dict[str, PlanField]) -> None:
-    bundle = interview.bundle
-    for key, (repeat, text, subgoals, start, end) in GOAL_SOURCES.items():
-        if repeat not in bundle.items or text not in bundle.items:
+    by_role = interview.bundle.roles
+    for key, (repeat_role, text_role, *more) in GOAL_SOURCES.items():
+        repeat, text = by_role.get(repeat_role), by_role.get(text_role)
+        if repeat is None or text is None:
             continue
+        subgoals, start, end = (by_role.get(role) if role else None for role in more)
         goals: list[dict[str, Any]] = []
         inputs: list[Input] = []
         for instance in interview.instances(repeat):
@@ -280,7 +283,7 @@ def _goals(interview: Interview, fields: dict[str, PlanField]) -> None:
                 continue
 
             def get(name: str | None, at: str = instance) -> Any:
-                return interview.value(name, at) if name and name in bundle.items else None
+                return interview.value(name, at) if name else None
 
             goals.append(
                 {

@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     from intake_tui.core.values import Value
     from intake_tui.store.interviews import Interpreter
 
-INTERPRETER_FORMS = ("telefonisch", "fysiek", "video")
-
 
 class NewIntakeScreen(AppAccess, LocalizedBindings, Screen[None]):
     """Start an intake in under a minute."""
@@ -40,6 +38,7 @@ class NewIntakeScreen(AppAccess, LocalizedBindings, Screen[None]):
     AUTO_FOCUS = "#given"  # set as the screen comes up, before the next key is handed out
 
     def compose(self) -> ComposeResult:
+        from intake_tui.core.bundle_model import INTERPRETER_MODES
         from intake_tui.core.questionnaire import load_bundle
         from intake_tui.sync.bundles import installed_bundle_dirs
 
@@ -82,7 +81,7 @@ class NewIntakeScreen(AppAccess, LocalizedBindings, Screen[None]):
                     yield Label(_("Interpreter"), classes="field-label")
                     yield Select(
                         [(_("no interpreter"), "none")]
-                        + [(form, form) for form in INTERPRETER_FORMS],
+                        + [(form, form) for form in INTERPRETER_MODES],
                         prompt=_("Interpreter"),
                         value="none",
                         id="interpreter",
@@ -184,33 +183,29 @@ class NewIntakeScreen(AppAccess, LocalizedBindings, Screen[None]):
         answers: list[tuple[str, Value]] = []
         if notice is not None:
             # The notice date typed here is also the questionnaire's answer.
-            answers.append((interviews.NOTICE_QUESTION, notice))
+            answers.append(("duo_notice_date", notice))
         if informed:
             today = self.intake.clock.today()
             answers += [
-                (INFORMED_QUESTION, True),
-                (PRIVACY_QUESTION, True),
-                (PRIVACY_LANGUAGE_QUESTION, language),
-                (INFORMED_DATE_QUESTION, today),
+                ("information_given", True),
+                ("privacy_information_given", True),
+                ("information_language", language),
+                ("information_date", today),
             ]
-        items = self.bundle.items
-        for question_id, value in answers:
-            item = items.get(question_id)
+        items, by_role = self.bundle.items, self.bundle.roles
+        for role, value in answers:
+            item = items[by_role[role]] if role in by_role else None
             if item is None or (item.choices is not None and value not in item.choice_codes()):
-                continue  # another bundle, or a language its list does not have
-            interviews.save_answer(store, summary.id, question_id, Answer.of(value))
+                continue  # no question has the role, or a language its list does not have
+            interviews.save_answer(store, summary.id, item.id, Answer.of(value))
         from intake_tui.ui.screens.interview import InterviewScreen
 
         self.app.switch_screen(InterviewScreen(summary.id))
 
 
-# The default bundle's questions that the information step answers (docs/decisions.md lists
-# every question id the code knows; another bundle without them simply gets no answers).
-INFORMED_QUESTION = "informatie_intake_gegeven"
-PRIVACY_QUESTION = "privacy_informatie_gegeven"
-PRIVACY_LANGUAGE_QUESTION = "privacy_informatie_taal"
-INFORMED_DATE_QUESTION = "informatie_datum"
-INFORMATION_TEXTS = ("opening_instructie", "privacy_informatie_gegeven")
+# The roles of the texts the information step shows (their label and hint, in both languages);
+# the answers it records are found by role too (core/roles.py).
+INFORMATION_TEXTS = ("intake_information", "privacy_information_given")
 
 
 class InformationScreen(LocalizedBindings, ModalScreen[bool | None]):
@@ -241,10 +236,11 @@ class InformationScreen(LocalizedBindings, ModalScreen[bool | None]):
         mode = intake_app(self).rtl_rendering
         with VerticalScroll(id="newcomer-view"):
             yield Label(_("Before the first question: information and consent"), classes="title")
-            for question_id in INFORMATION_TEXTS:
-                item = self.bundle.items.get(question_id)
-                if item is None:
+            for role in INFORMATION_TEXTS:
+                question_id = self.bundle.roles.get(role)
+                if question_id is None:
                     continue
+                item = self.bundle.items[question_id]
                 for field, source in (("label", item.label), ("hint", item.question.hint)):
                     if not source:
                         continue
