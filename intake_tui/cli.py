@@ -94,6 +94,25 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("start a new language: write translations/LANG.po with every text (needs PATH)"),
     )
 
+    preview = q_commands.add_parser(
+        "preview",
+        help=_("try a bundle in the interview screens; nothing is saved"),
+        description=_(
+            "Open the interview, the newcomer's view and the draft plan on a bundle folder, with "
+            "the answers in memory only: no data folder, no passphrase, nothing written. Every "
+            "screen is marked PREVIEW."
+        ),
+    )
+    _global_options(preview, suppress=True)
+    preview.add_argument(
+        "path", type=Path, metavar="PATH", help=_("bundle folder or questionnaire.yaml")
+    )
+    preview.add_argument(
+        "--client-lang",
+        metavar="LANG",
+        help=_("the newcomer's language, one of the bundle's (default: its source language)"),
+    )
+
     user = commands.add_parser("user", help=_("caseworkers who can unlock this laptop"))
     _global_options(user, suppress=True)
     u_commands = user.add_subparsers(dest="user_command", metavar="COMMAND")
@@ -226,6 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(options.paths, strict=options.strict)
         if options.command == "questionnaire" and options.questionnaire_command == "translations":
             return _translations(options.path, update=options.update, init=options.init)
+        if options.command == "questionnaire" and options.questionnaire_command == "preview":
+            return _preview(options.path, options.client_lang, lang)
         if options.command in ("user", "db", "demo", "export", "person", "device", "sync", "cases"):
             from intake_tui import commands as store_commands
 
@@ -339,6 +360,31 @@ def _init_catalog(target: Path, lang: str) -> bool:
             )
         )
     return True
+
+
+def _preview(path: Path, client_lang: str | None, lang: str | None) -> int:
+    """`questionnaire preview`: a bundle that does not load is reported like `validate` does,
+    and the TUI does not start."""
+    from intake_tui.core.questionnaire import check_bundle
+
+    bundle, problems = check_bundle(path)
+    if problems or bundle is None:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return EXIT_ERROR
+    client = client_lang or bundle.spec.source_language
+    if client not in bundle.languages:
+        print(
+            _("{lang} is not a language of this bundle ({languages})").format(
+                lang=client, languages=", ".join(bundle.languages)
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    set_language(lang or "nl")  # the caseworker's screens; no data folder to read a setting from
+    from intake_tui.ui.preview import run_preview
+
+    return run_preview(bundle, client)
 
 
 def _validate(paths: list[Path], *, strict: bool = False) -> int:

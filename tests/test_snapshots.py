@@ -329,3 +329,46 @@ def test_screen_snapshot(
             field.cursor_blink = False
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def _preview_question(pilot: Any) -> None:
+    """The preview of the default bundle at its first choice put to the newcomer (Arabic)."""
+    await _settle(pilot, "InterviewScreen")
+    for _ in range(50):
+        if pilot.app.screen.query("PreviewMark"):
+            break
+        await pilot.pause(0.02)
+    screen = pilot.app.screen
+    screen.jump_to(_first_choice_for_the_newcomer(screen))
+    await pilot.pause(0.05)
+
+
+async def _preview_newcomer_view(pilot: Any) -> None:
+    await _preview_question(pilot)
+    await pilot.press("f7")
+    await _settle(pilot, "NewcomerView")
+    for _ in range(50):
+        if pilot.app.screen.query("PreviewMark"):
+            break
+        await pilot.pause(0.02)
+
+
+PREVIEW_SCREENS = {"question": _preview_question, "newcomer_view": _preview_newcomer_view}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("screen", list(PREVIEW_SCREENS))
+def test_preview_snapshot(snap_compare: Any, screen: str, size: tuple[int, int]) -> None:
+    """`questionnaire preview`: the caseworker's screens with the VOORBEELD mark on top."""
+    from intake_tui.core import load_bundle
+    from intake_tui.ui.preview import PreviewApp
+
+    from .conftest import DEFAULT_BUNDLE
+
+    app = PreviewApp(load_bundle(DEFAULT_BUNDLE), "ar", clock=FrozenClock.on("2026-11-28"))
+
+    async def run_before(pilot: Any) -> None:
+        await PREVIEW_SCREENS[screen](pilot)
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

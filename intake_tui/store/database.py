@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.pool import QueuePool, StaticPool
 
 from intake_tui.i18n import _
 
@@ -201,6 +201,24 @@ def make_engine(path: Path, dek: bytes) -> Engine:
         poolclass=QueuePool,
         pool_size=1,
         max_overflow=4,
+    )
+    _register_begin_immediate(engine)
+    return engine
+
+
+def make_memory_engine() -> Engine:
+    """An engine over one database that lives in memory only (`questionnaire preview`): the same
+    driver and foreign keys as the real one, nothing ever on disk, gone with the engine."""
+
+    def connect_memory() -> Any:
+        connection = sqlcipher.connect(":memory:", check_same_thread=False)
+        connection.execute("PRAGMA foreign_keys = ON").fetchall()
+        connection.execute("PRAGMA temp_store = MEMORY").fetchall()
+        return connection
+
+    # One connection for every session: a second one would open another, empty database.
+    engine = create_engine(
+        "sqlite://", creator=connect_memory, module=sqlcipher, poolclass=StaticPool
     )
     _register_begin_immediate(engine)
     return engine

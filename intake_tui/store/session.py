@@ -51,6 +51,7 @@ class Store:
     demo: bool = False
     _dek: bytes = field(default=b"", repr=False)
     _audit_key: bytes | None = field(default=None, repr=False)
+    preview: bool = False  # `questionnaire preview`: in memory, no folder, nothing written
 
     @contextmanager
     def session(self) -> Iterator[Session]:

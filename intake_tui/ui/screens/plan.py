@@ -305,6 +305,10 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
             done,
         )
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A preview (ui/preview.py) writes no files: no export key in its footer.
+        return not (action == "export" and self.store.preview)
+
     def action_export(self) -> None:
         from intake_tui.store import exports, plans
         from intake_tui.store.session import StoreError
