@@ -9,10 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from intake_tui.core.bundle_choices import check_choice_lists, question_choices
 from intake_tui.core.bundle_model import (
     CASE_FIELDS,
-    CHOICE_TYPES,
-    CHOICE_VALUE_PATTERN,
     CONTAINER_TYPES,
     COUNTED_TYPES,
     ID_PATTERN,
@@ -25,8 +24,6 @@ from intake_tui.core.bundle_model import (
     BundleSpec,
     Choice,
     ChoiceSource,
-    ChoiceSourceSpec,
-    ChoiceSpec,
     Item,
     QuestionSpec,
     SectionSpec,
@@ -45,7 +42,6 @@ from intake_tui.core.bundle_support import (
     check_language_tags,
     dependency_graph,
     expression_location,
-    source_choices,
 )
 from intake_tui.core.choices import misplaced_exclusive
 from intake_tui.core.expression_types import check_item_types
@@ -204,7 +200,7 @@ class _Builder:
         self, spec: BundleSpec, files: dict[str, bytes], display_dir: str
     ) -> Bundle | None:
         check_language_tags(spec, self.report)
-        choice_lists = self.check_choice_lists(spec)
+        choice_lists = check_choice_lists(spec, self.report)
         items: dict[str, Item] = {}
         order: list[str] = []
         raw_items: list[
@@ -288,7 +284,7 @@ class _Builder:
             choice_source: ChoiceSource | None = None
             if isinstance(node, QuestionSpec):
                 self.check_question(node, path)
-                choices, choice_source = self.question_choices(node, path, choice_lists)
+                choices, choice_source = question_choices(node, path, choice_lists, self.report)
                 list_name = node.choices if isinstance(node.choices, str) else None
                 if node.type == "choice" and {c.value for c in choices or ()} == {"ja", "nee"}:
                     self.warn(
@@ -421,77 +417,6 @@ class _Builder:
         where = expression_location(self.map, path, source, offset)
         found = Problem(where, f"{path[-1]}: {message}", warning=warning)
         (self.warnings if warning else self.problems).append(found)
-
-    def check_choice_lists(self, spec: BundleSpec) -> dict[str, tuple[Choice, ...] | ChoiceSource]:
-        lists: dict[str, tuple[Choice, ...] | ChoiceSource] = {}
-        for name, entry in spec.choice_lists.items():
-            if not ID_PATTERN.match(name):
-                self.report(
-                    ("choice_lists", name),
-                    _("list name {name!r} must be snake_case").format(name=name),
-                    key=True,
-                )
-            if isinstance(entry, ChoiceSourceSpec):
-                lists[name] = entry.source
-            else:
-                lists[name] = self.choices(entry, ("choice_lists", name), f"choice_list.{name}")
-        return lists
-
-    def choices(self, entries: list[ChoiceSpec], path: DataPath, key: str) -> tuple[Choice, ...]:
-        seen: set[str] = set()
-        result: list[Choice] = []
-        if not entries:
-            self.report(path, _("a choice list needs at least one choice"))
-        for index, choice in enumerate(entries):
-            if not CHOICE_VALUE_PATTERN.match(choice.value):
-                self.report(
-                    (*path, index, "value"),
-                    _(
-                        "choice value {value!r} must be a short code (letters, digits, _ and -)"
-                    ).format(value=choice.value),
-                )
-            if choice.value in seen:
-                self.report(
-                    (*path, index, "value"),
-                    _("choice value {value!r} appears twice").format(value=choice.value),
-                )
-            seen.add(choice.value)
-            at = f"{key}.{choice.value}"
-            result.append(
-                Choice(choice.value, choice.label, choice.hint, at, choice.exclusive, choice.role)
-            )
-        return tuple(result)
-
-    def question_choices(
-        self,
-        node: QuestionSpec,
-        path: DataPath,
-        lists: Mapping[str, tuple[Choice, ...] | ChoiceSource],
-    ) -> tuple[tuple[Choice, ...] | None, ChoiceSource | None]:
-        if node.type not in CHOICE_TYPES:
-            if node.choices is not None:
-                self.report(
-                    (*path, "choices"),
-                    _("choices are only for choice and multi_choice questions"),
-                    key=True,
-                )
-            return None, None
-        if node.choices is None:
-            self.report(path, _("a {type} question needs choices").format(type=node.type))
-            return None, None
-        if isinstance(node.choices, str):
-            found = lists.get(node.choices)
-            if found is None:
-                self.report(
-                    (*path, "choices"),
-                    _("unknown choice list {name!r}").format(name=node.choices)
-                    + _did_you_mean(node.choices, lists),
-                )
-                return None, None
-            if isinstance(found, str):
-                return source_choices(found), found
-            return found, None
-        return self.choices(node.choices, (*path, "choices"), f"question.{node.id}.choice"), None
 
     def check_question(self, node: QuestionSpec, path: DataPath) -> None:
         kind = node.type
