@@ -225,6 +225,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _global_options(c_list, suppress=True)
     c_list.add_argument("--json", action="store_true", help=_("print JSON instead of a table"))
+    c_migrate = c_commands.add_parser(
+        "migrate",
+        help=_("move a draft to a newer version of its questionnaire"),
+        description=_(
+            "Move a draft interview to a newer version of its questionnaire on this laptop (the "
+            "newest, or --to VERSION). Answers follow renamed questions and options; answers "
+            "that no longer fit are listed first and kept aside as history, never dropped. A "
+            "finalized interview is never moved: reopen it first."
+        ),
+    )
+    _global_options(c_migrate, suppress=True)
+    c_migrate.add_argument("id", metavar="ID", help=_("interview id"))
+    c_migrate.add_argument("--to", metavar="VERSION", help=_("the version to move to"))
+    c_migrate.add_argument(
+        "--dry-run", action="store_true", help=_("only list what would happen; change nothing")
+    )
 
     demo = commands.add_parser("demo", help=_("a demo data folder with synthetic intakes"))
     _global_options(demo, suppress=True)

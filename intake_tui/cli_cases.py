@@ -104,3 +104,21 @@ def as_table(rows: list[dict[str, Any]]) -> str:
         "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
         for line in lines
     )
+
+
+def migrate(store: Store, interview_id: str, version: str | None, *, dry_run: bool) -> str:
+    """`cases migrate`: what moves and what is kept aside, then the move (unless a dry run)."""
+    from intake_tui.store import interviews, migration
+    from intake_tui.sync.bundles import installed_bundle_dirs
+
+    current = interviews.open_interview(store, interview_id).bundle
+    candidates = migration.newer_versions(current, installed_bundle_dirs(store.data_dir.root))
+    target = migration.pick(candidates, version)
+    found = migration.plan(store, interview_id, target)
+    lines = [migration.summary(found, current)]
+    if dry_run:
+        lines.append(_("Nothing was changed (--dry-run)."))
+        return "\n".join(lines)
+    migration.move(store, interview_id, target)
+    lines.append(_("Moved to {id} {version}.").format(id=target.id, version=target.version))
+    return "\n".join(lines)

@@ -483,8 +483,16 @@ def _interview_exists(store: Any, interview_id: str) -> bool:
 def _cases(options: argparse.Namespace) -> int:
     from intake_tui import cli_cases
 
-    if getattr(options, "cases_command", None) != "list":
-        raise CommandError(_("say what to do: intake-tui cases list [--json]"))
+    command = getattr(options, "cases_command", None)
+    if command == "migrate":
+        store = _unlock(options)
+        try:
+            print(cli_cases.migrate(store, options.id, options.to, dry_run=options.dry_run))
+        finally:
+            store.close()
+        return EXIT_OK
+    if command != "list":
+        raise CommandError(_("say what to do: intake-tui cases list|migrate"))
     store = _unlock(options)
     try:
         rows = cli_cases.case_rows(store)

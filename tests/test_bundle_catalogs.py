@@ -39,7 +39,7 @@ REAL_CATALOGS = sorted((REPO / "questionnaires").glob("*/translations/*.po"))
 
 QUESTIONNAIRE = """\
 id: mini
-version: "1"
+version: "1.0.0"
 title: Mini intake
 languages: [en, fa, prs]
 sections:

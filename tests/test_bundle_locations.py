@@ -61,7 +61,7 @@ def section(sid: str, questions: list[str], *, title: str | None = "Titel") -> l
 
 
 def header() -> list[str]:
-    return ["id: locations", 'version: "1"', "title: Locations", "sections:"]
+    return ["id: locations", 'version: "1.0.0"', "title: Locations", "sections:"]
 
 
 def expected_place(text: str, problem: Problem) -> tuple[int, int]:

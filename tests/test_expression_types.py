@@ -192,7 +192,7 @@ def test_selected_on_an_unknown_type_or_a_list_passes() -> None:
 
 BUNDLE = """
 id: types
-version: "1"
+version: "1.0.0"
 title: Types
 sections:
   - id: s

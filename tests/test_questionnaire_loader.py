@@ -147,7 +147,7 @@ def test_yes_and_no_stay_text_and_dates_stay_text(tmp_path: Path) -> None:
     folder = write_bundle(
         tmp_path,
         """id: t
-version: "1"
+version: "1.0.0"
 title: T
 sections:
   - id: s
@@ -214,7 +214,7 @@ def test_audience_says_who_an_item_speaks_to_and_defaults_to_the_newcomer(
         tmp_path,
         """\
 id: b
-version: "1"
+version: "1.0.0"
 title: B
 sections:
   - id: s

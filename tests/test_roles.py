@@ -260,7 +260,9 @@ def test_a_copy_pinned_before_roles_gets_them_from_the_newer_bundle(
     source = folder / "questionnaire.yaml"
     text = re.sub(r"(, role: [a-z_0-9]+\})", "}", source.read_text(encoding="utf-8"))
     text = re.sub(r"\n\s+role: [a-z_0-9]+(?=\n)", "", text)
-    source.write_text(text.replace('version: "', 'version: "0.', 1), encoding="utf-8")
+    source.write_text(
+        re.sub(r'version: "[^"]*"', 'version: "1.3.0"', text, count=1), encoding="utf-8"
+    )
     old = load_bundle(folder)
     assert old.roles == {} and old.plan is not None
     store = make_store(tmp_path / "data")

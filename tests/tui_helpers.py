@@ -34,9 +34,9 @@ async def wait_for(pilot: Any, screen_name: str, tries: int = 100) -> None:
     raise AssertionError(f"{screen_name} did not appear; now {type(pilot.app.screen).__name__}")
 
 
-async def open_case(pilot: Any, name: str) -> Any:
+async def open_case(pilot: Any, name: str, passphrase: str = "demo-passphrase") -> Any:
     """Unlock, find the case by name, open its interview; the interview screen."""
-    await unlock(pilot)
+    await unlock(pilot, passphrase)
     pilot.app.screen.query_one("#search", Input).value = name
     await pilot.pause(0.1)
     pilot.app.screen.query_one("#cases", DataTable).focus()

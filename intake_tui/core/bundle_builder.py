@@ -20,6 +20,7 @@ from intake_tui.core.bundle_model import (
     NUMBER_TYPES,
     PLAN_FILE,
     RESERVED_NAMES,
+    VERSION_PATTERN,
     Bundle,
     BundleSpec,
     Choice,
@@ -46,6 +47,7 @@ from intake_tui.core.bundle_support import (
 from intake_tui.core.choices import misplaced_exclusive
 from intake_tui.core.expression_types import check_item_types
 from intake_tui.core.expressions import Expression, ExpressionError, compile_expression
+from intake_tui.core.migration import check_renames
 from intake_tui.core.roles import check_roles
 from intake_tui.core.values import VALUE_TYPES
 from intake_tui.core.yamlsource import (
@@ -319,13 +321,16 @@ class _Builder:
 
         dependents, topological = dependency_graph(items, raw_items, self.report)
         paths = {node.id: path for node, path, *_rest in raw_items}
-        found = check_roles(
-            items,
-            paths,
-            has_plan=PLAN_FILE in files,
-            error=self.warn if self.pinned else self.report,
-            warn=self.warn,
-        )
+        error = self.warn if self.pinned else self.report  # a pinned copy must always open
+        found = check_roles(items, paths, has_plan=PLAN_FILE in files, error=error, warn=self.warn)
+        check_renames(items, paths, error)
+        if not VERSION_PATTERN.match(spec.version) and spec.id != "invalid":
+            error(
+                ("version",),
+                _('version {version!r} must be MAJOR.MINOR.PATCH, e.g. "1.4.0"').format(
+                    version=spec.version
+                ),
+            )
         check_item_types(
             items,
             sorted(items, key=topological.__getitem__),

@@ -65,7 +65,15 @@ def choices(
         seen.add(choice.value)
         at = f"{key}.{choice.value}"
         result.append(
-            Choice(choice.value, choice.label, choice.hint, at, choice.exclusive, choice.role)
+            Choice(
+                choice.value,
+                choice.label,
+                choice.hint,
+                at,
+                choice.exclusive,
+                choice.role,
+                tuple(choice.renamed_from),
+            )
         )
     return tuple(result)
 

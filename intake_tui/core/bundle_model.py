@@ -46,6 +46,8 @@ ChoiceSource = Literal["countries", "languages"]
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*\Z")
 CHOICE_VALUE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 EXPORT_PATTERN = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*\Z")
+# A bundle's version: MAJOR.MINOR.PATCH, compared as numbers (1.10.0 is newer than 1.9.0).
+VERSION_PATTERN = re.compile(r"(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})\Z")
 LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?\Z")
 # What a question's `default:` may read as `case.<field>`: the new-intake form's facts.
 CASE_FIELDS = frozenset(
@@ -87,6 +89,7 @@ class ChoiceSpec(_Strict):
     hint: Text | None = None
     exclusive: StrictBool = False
     role: StrictStr | None = None  # a code role the app reads (core/roles.py)
+    renamed_from: list[StrictStr] = Field(default_factory=list)  # earlier codes (core/migration.py)
 
 
 class ChoiceSourceSpec(_Strict):
@@ -119,6 +122,7 @@ class QuestionSpec(_Strict):
     export: StrictStr | None = None
     audience: Audience = "newcomer"
     role: StrictStr | None = None  # what the app reads this answer as (core/roles.py)
+    renamed_from: list[StrictStr] = Field(default_factory=list)  # earlier ids (core/migration.py)
     questions: list[QuestionSpec] = Field(default_factory=list)
 
 
@@ -155,6 +159,7 @@ class Choice:
     key: str  # translation key prefix, e.g. `choice_list.niveau.basis`
     exclusive: bool = False  # "Geen van deze": ticking it clears the others (core/choices.py)
     role: str | None = None  # a code role (core/roles.py)
+    renamed_from: tuple[str, ...] = ()  # the codes it had in earlier versions of the bundle
 
 
 @dataclass(frozen=True, eq=False)
@@ -261,3 +266,13 @@ def bundle_sha256(files: Mapping[str, bytes]) -> str:
         digest.update(f"{name}\0{len(content)}\0".encode())
         digest.update(content)
     return digest.hexdigest()
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """A version as numbers, to compare (a version that is not MAJOR.MINOR.PATCH, as pinned
+    copies from before the rule may have, sorts by its digits)."""
+    parts = []
+    for part in version.split("."):
+        digits = "".join(c for c in part if c.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from intake_tui.core.bundle_model import version_key
 from intake_tui.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -297,7 +298,7 @@ def inherit(bundle: Bundle, newer: Iterable[Bundle]) -> bool:
         return True
     for source in sorted(
         (b for b in newer if b.id == bundle.id and b.roles),
-        key=lambda b: _version_key(b.version),
+        key=lambda b: version_key(b.version),
         reverse=True,
     ):
         for name, item_id in source.roles.items():
@@ -312,11 +313,3 @@ def inherit(bundle: Bundle, newer: Iterable[Bundle]) -> bool:
                 bundle.code_roles[item_id] = kept
         return True
     return False
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    parts = []
-    for part in version.split("."):
-        digits = "".join(c for c in part if c.isdigit())
-        parts.append(int(digits) if digits else 0)
-    return tuple(parts)

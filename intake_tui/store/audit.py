@@ -41,6 +41,7 @@ ACTIONS = frozenset(
         "interview_finalize",
         "interview_reopen",
         "interview_delete",
+        "interview_migrate",
         "backup",
         "db_check",
         "db_restore",

@@ -534,6 +534,7 @@ def delete_draft(store: Store, interview_id: str) -> None:
         sql = session.connection().exec_driver_sql
         for table in (
             "answer",
+            "answer_archive",
             "answer_history",
             "note",
             "answer_draft",

@@ -114,6 +114,23 @@ class AnswerDraftRow(SQLModel, table=True):
     saved_at: dt.datetime
 
 
+class AnswerArchiveRow(SQLModel, table=True):
+    """An answer that did not fit the newer version its draft moved to (0010): out of the
+    interview, kept with the version it belonged to and why (core/migration.py)."""
+
+    __tablename__ = "answer_archive"
+    id: int | None = Field(default=None, primary_key=True)
+    interview_id: str = Field(foreign_key="interview.id", index=True)
+    question_id: str
+    instance: str = ""
+    state: str
+    value_json: str = "null"
+    bundle_version: str  # the version whose question it answered
+    reason: str  # core.migration.Reason
+    archived_by: str
+    archived_at: dt.datetime
+
+
 class NoteRow(SQLModel, table=True):
     """A caseworker's note on a question and a follow-up flag. Never exported."""
 

@@ -42,6 +42,7 @@ from intake_tui.ui.keys import LocalizedBindings
 from intake_tui.ui.screens.interview_commands import QuestionProvider
 from intake_tui.ui.screens.interview_keys import INTERVIEW_BINDINGS
 from intake_tui.ui.screens.interview_repeats import RepeatActions
+from intake_tui.ui.screens.interview_versions import VersionActions
 from intake_tui.ui.widgets.answer_area import AnswerArea
 from intake_tui.ui.widgets.choice_list import ChoiceList, choice_items, chosen_codes
 from intake_tui.ui.widgets.question_heading import QuestionHeading
@@ -53,7 +54,7 @@ CHOICE_KINDS = frozenset({"choice", "yes_no", "multi_choice"})
 ANSWER_KINDS = TEXT_TYPES | CHOICE_KINDS | {"longtext"}
 
 
-class InterviewScreen(RepeatActions, AppAccess, LocalizedBindings, Screen[None]):
+class InterviewScreen(RepeatActions, VersionActions, AppAccess, LocalizedBindings, Screen[None]):
     """One interview, question by question."""
 
     BINDINGS: ClassVar[list[BindingType]] = INTERVIEW_BINDINGS
@@ -126,6 +127,7 @@ class InterviewScreen(RepeatActions, AppAccess, LocalizedBindings, Screen[None])
             if candidate in self.engine.steps():
                 start = candidate
         self.show(start or self.engine.next_step(None))
+        self.look_for_newer_version()
 
     def _show_read_only(self) -> None:
         banner = self.query_one("#read-only", Label)
@@ -483,6 +485,8 @@ class InterviewScreen(RepeatActions, AppAccess, LocalizedBindings, Screen[None])
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "discard_draft":
             return self.is_mounted and self.answer.restored
+        if action == "move_version":
+            return self.newer is not None and not self.read_only
         if action in self.EDITING and self.read_only:
             return False  # a finalized intake is not changed here; the banner says how
         # Escape clears a choice list's filter or number before it closes the interview.

@@ -95,6 +95,13 @@ INTERVIEW_BINDINGS: list[BindingType] = [
         show=False,
     ),
     _b(
+        "f8",
+        "move_version",
+        N_("New version"),
+        "move_version",
+        N_("Move this draft to the newer version of its questionnaire"),
+    ),
+    _b(
         "f9",
         "discard_draft",
         N_("Discard"),
