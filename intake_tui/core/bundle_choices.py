@@ -48,6 +48,7 @@ def check_choice_lists(
                     _("no file {file!r} in the bundle folder").format(file=entry.csv)
                     + _did_you_mean(entry.csv, [f for f in files or () if f.endswith(".csv")]),
                 )
+                lists[name] = ()  # reported here, not again at each question that names it
                 continue
             from intake_tui.core.choice_csv import read_choice_csv
 
@@ -56,7 +57,17 @@ def check_choice_lists(
                 problems.extend(csv_problems)
             lists[name] = found
         elif isinstance(entry, ChoiceSourceSpec):
-            lists[name] = entry.source  # type: ignore[assignment]  # countries or languages
+            if entry.cldr is None:
+                report(
+                    ("choice_lists", name, "source"),
+                    _(
+                        "source must be countries, languages or the name of a .csv file in the "
+                        "bundle folder, not {source!r}"
+                    ).format(source=entry.source),
+                )
+                lists[name] = ()
+                continue
+            lists[name] = entry.cldr
         else:
             lists[name] = choices(entry, ("choice_lists", name), f"choice_list.{name}", report)
     return lists

@@ -105,12 +105,17 @@ class ChoiceSourceSpec(_Strict):
     """A choice list whose codes and names come from CLDR (through Babel), or from a CSV file
     in the bundle folder (`source: gemeenten.csv`, core/choice_csv.py)."""
 
-    source: ChoiceSource | Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.csv$")]
+    source: StrictStr  # countries, languages or a file name (core/bundle_choices.py checks)
 
     @property
     def csv(self) -> str | None:
         """The CSV file's name, for a list read from the bundle."""
-        return self.source if self.source.endswith(".csv") else None
+        return self.source if CSV_SOURCE.match(self.source) else None
+
+    @property
+    def cldr(self) -> ChoiceSource | None:
+        """`countries` or `languages`: a list named by CLDR."""
+        return self.source if self.source in ("countries", "languages") else None  # type: ignore[return-value]
 
 
 class QuestionSpec(_Strict):

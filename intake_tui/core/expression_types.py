@@ -167,7 +167,7 @@ def check_item_types(
                 tree = expression.syntax.tree
                 found = checker.infer(tree)
                 if found.kind not in ("number", "any"):
-                    message = _("repeat_count must be a number, not {kind}").format(
+                    message = _("the count must be a number, not {kind}").format(
                         kind=checker.describe(tree, found)
                     )
                     report(item.id, field_name, expression, TypeProblem(0, message))
