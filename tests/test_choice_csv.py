@@ -161,3 +161,11 @@ def test_csv_labels_are_translated_and_counted_like_every_choice() -> None:
     assert localizer.text(den_bosch.key, den_bosch.label, "en").text == (
         "'s-Hertogenbosch (Den Bosch)"
     )
+
+
+def test_a_new_catalog_has_the_csv_labels() -> None:
+    from intake_tui.core.catalog_update import new_catalog_text
+
+    text = new_catalog_text(load_bundle(CASCADE), "de")
+    assert 'msgctxt "choice_list.gemeenten.emmen"\nmsgid "Emmen"' in text
+    assert 'msgctxt "choice_list.gemeenten.assen.hint"' in text

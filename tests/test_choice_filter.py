@@ -265,3 +265,26 @@ def test_a_filter_that_fails_to_evaluate_shows_the_choice() -> None:
     )
     engine = Interview(bundle)
     assert [c.value for c in engine.choices("gemeente")][:2] == ["groningen", "assen"]
+
+
+COMPILE = [
+    # (source, choice_fields, part of the error, or None when it compiles)
+    ("choice.regio == regio", ATTRS, None),
+    ("choice.regoi == regio", ATTRS, "did you mean choice.regio?"),
+    ("choice.regio == regio", None, "only allowed in a choice_filter"),
+    ("choice.stad == 'ja'", frozenset(), "the choices of this question have no attrs"),
+    ("case.given_name == choice.regio", ATTRS, "attribute access"),
+    ("choice.regio.x == 'a'", ATTRS, "attribute access"),
+]
+
+
+@pytest.mark.parametrize(("source", "fields", "error"), COMPILE)
+def test_choice_attributes_are_checked_when_compiled(
+    source: str, fields: frozenset[str] | None, error: str | None
+) -> None:
+    if error is None:
+        expression = compile_expression(source, choice_fields=fields)
+        assert expression.names == {"regio"}  # `choice` is not a question
+        return
+    with pytest.raises(ExpressionError, match=error.replace("?", r"\?")):
+        compile_expression(source, choice_fields=fields)
