@@ -9,7 +9,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from intake_tui.core.bundle_choices import check_choice_lists, question_choices
+from intake_tui.core.bundle_choices import (
+    check_choice_lists,
+    check_counted_and_filtered,
+    question_choices,
+)
 from intake_tui.core.bundle_model import (
     CASE_FIELDS,
     CONTAINER_TYPES,
@@ -25,6 +29,7 @@ from intake_tui.core.bundle_model import (
     BundleSpec,
     Choice,
     ChoiceSource,
+    ChoiceSourceSpec,
     Item,
     QuestionSpec,
     SectionSpec,
@@ -56,6 +61,17 @@ from intake_tui.core.yamlsource import (
     SourceMap,
 )
 from intake_tui.i18n import _
+
+# The expressions of an item, compiled in this order (core/bundle_model.py Item).
+EXPRESSION_FIELDS = (
+    "relevant",
+    "constraint",
+    "calculate",
+    "required",
+    "default",
+    "choice_filter",
+    "repeat_count",
+)
 
 
 class _Builder:
@@ -202,7 +218,7 @@ class _Builder:
         self, spec: BundleSpec, files: dict[str, bytes], display_dir: str
     ) -> Bundle | None:
         check_language_tags(spec, self.report)
-        choice_lists = check_choice_lists(spec, self.report)
+        choice_lists = check_choice_lists(spec, self.report, files, display_dir, self.problems)
         items: dict[str, Item] = {}
         order: list[str] = []
         raw_items: list[
@@ -266,22 +282,6 @@ class _Builder:
         for node, path, section, parent, repeat in raw_items:
             kind = types[node.id]
             children = tuple(child.id for child in node.questions)
-            compiled: dict[str, Expression | None] = {}
-            for field_name in ("relevant", "constraint", "calculate", "required", "default"):
-                source = getattr(node, field_name, None)
-                if not isinstance(source, str):
-                    compiled[field_name] = None
-                    continue
-                compiled[field_name] = self.expression(
-                    source,
-                    (*path, field_name),
-                    field_name,
-                    node.id,
-                    repeat,
-                    repeat_of,
-                    types,
-                    known,
-                )
             choices: tuple[Choice, ...] | None = None
             choice_source: ChoiceSource | None = None
             if isinstance(node, QuestionSpec):
@@ -299,6 +299,23 @@ class _Builder:
                 if misplaced := misplaced_exclusive(node.type, choices or (), list_name):
                     self.report((*path, *misplaced[0]), misplaced[1], key=True)
                 check_export_key(node, path, exports, self.map, self.report)
+            compiled: dict[str, Expression | None] = {}
+            for field_name in EXPRESSION_FIELDS:
+                source = getattr(node, field_name, None)
+                if not isinstance(source, str):
+                    compiled[field_name] = None
+                    continue
+                compiled[field_name] = self.expression(
+                    source,
+                    (*path, field_name),
+                    field_name,
+                    node.id,
+                    repeat,
+                    repeat_of,
+                    types,
+                    known,
+                    choice_fields=frozenset(name for c in choices or () for name, _v in c.attrs),
+                )
             required_spec = getattr(node, "required", False)
             items[node.id] = Item(
                 id=node.id,
@@ -313,6 +330,8 @@ class _Builder:
                 constraint=compiled["constraint"],
                 calculate=compiled["calculate"],
                 default=compiled["default"],
+                choice_filter=compiled["choice_filter"],
+                repeat_count=compiled["repeat_count"],
                 choices=choices,
                 choice_source=choice_source,
                 location=self.map.locate(path),
@@ -356,6 +375,13 @@ class _Builder:
             warnings=tuple(sorted(set(self.warnings))),
             roles=found.roles,
             code_roles=found.code_roles,
+            csv_lists={
+                name: found_list
+                for name, entry in spec.choice_lists.items()
+                if isinstance(entry, ChoiceSourceSpec)
+                and entry.csv is not None
+                and isinstance(found_list := choice_lists.get(name), tuple)
+            },
         )
 
     def expression(
@@ -368,6 +394,8 @@ class _Builder:
         repeat_of: Mapping[str, str],
         types: Mapping[str, str],
         known: set[str],
+        *,
+        choice_fields: frozenset[str] = frozenset(),
     ) -> Expression | None:
         try:
             expression = compile_expression(
@@ -375,6 +403,7 @@ class _Builder:
                 repeat_of=repeat_of,
                 allow_value=field_name == "constraint",
                 case_fields=CASE_FIELDS if field_name == "default" else frozenset(),
+                choice_fields=choice_fields if field_name == "choice_filter" else None,
             )
         except ExpressionError as error:
             self.report_at(path, source, error.offset or 0, error.message)
@@ -482,6 +511,7 @@ class _Builder:
                 _("a calculated question is never asked; 'allow' does not apply"),
                 key=True,
             )
+        check_counted_and_filtered(node, path, self.report)
         self.check_bounds(node, path)
 
     def check_bounds(self, node: QuestionSpec, path: DataPath) -> None:

@@ -42,6 +42,8 @@ Sensitivity = Literal["personal", "confidential", "special"]
 # Who an item speaks to: the newcomer (their language beside the Dutch) or the caseworker only.
 Audience = Literal["newcomer", "caseworker"]
 ChoiceSource = Literal["countries", "languages"]
+# A choice list read from a CSV file in the bundle folder (`source: gemeenten.csv`).
+CSV_SOURCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.csv\Z")
 
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*\Z")
 CHOICE_VALUE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
@@ -63,6 +65,12 @@ CASE_FIELDS = frozenset(
 # The values of `case.interpreter_mode`: how the new-intake form records the interpreter's form
 # (a bundle's list of forms uses the same codes for its `default: case.interpreter_mode`).
 INTERPRETER_MODES = ("telefonisch", "fysiek", "video")
+# `repeat_count:` keeps at most this many instances unless the repeat's `max:` says fewer (or
+# more, up to REPEAT_COUNT_LIMIT): hostile input never creates millions of instances.
+REPEAT_COUNT_DEFAULT_MAX = 50
+REPEAT_COUNT_LIMIT = 500
+# A choice's filter attributes (`attrs: {regio: noord}`): snake_case names, short values.
+ATTR_VALUE_MAX = 200
 # A default proposes one value to confirm; ticks of a multi-choice are saved one by one.
 NO_DEFAULT_TYPES = frozenset({"note", "group", "repeat", "multi_choice"})
 RESERVED_NAMES = frozenset({"value", "true", "false", "null", "True", "False", "None"})
@@ -90,12 +98,27 @@ class ChoiceSpec(_Strict):
     exclusive: StrictBool = False
     role: StrictStr | None = None  # a code role the app reads (core/roles.py)
     renamed_from: list[StrictStr] = Field(default_factory=list)  # earlier codes (core/migration.py)
+    # filter attributes a `choice_filter:` reads as `choice.<name>`
+    attrs: dict[StrictStr, Annotated[StrictStr, Field(max_length=ATTR_VALUE_MAX)]] = Field(
+        default_factory=dict
+    )
 
 
 class ChoiceSourceSpec(_Strict):
-    """A choice list whose codes and names come from CLDR (through Babel)."""
+    """A choice list whose codes and names come from CLDR (through Babel), or from a CSV file
+    in the bundle folder (`source: gemeenten.csv`, core/choice_csv.py)."""
 
-    source: ChoiceSource
+    source: StrictStr  # countries, languages or a file name (core/bundle_choices.py checks)
+
+    @property
+    def csv(self) -> str | None:
+        """The CSV file's name, for a list read from the bundle."""
+        return self.source if CSV_SOURCE.match(self.source) else None
+
+    @property
+    def cldr(self) -> ChoiceSource | None:
+        """`countries` or `languages`: a list named by CLDR."""
+        return self.source if self.source in ("countries", "languages") else None  # type: ignore[return-value]
 
 
 class QuestionSpec(_Strict):
@@ -123,6 +146,8 @@ class QuestionSpec(_Strict):
     audience: Audience = "newcomer"
     role: StrictStr | None = None  # what the app reads this answer as (core/roles.py)
     renamed_from: list[StrictStr] = Field(default_factory=list)  # earlier ids (core/migration.py)
+    choice_filter: StrictStr | None = None  # which choices are offered (core/choice_filter.py)
+    repeat_count: StrictStr | None = None  # a repeat's number of instances (core/choice_filter.py)
     questions: list[QuestionSpec] = Field(default_factory=list)
 
 
@@ -160,6 +185,11 @@ class Choice:
     exclusive: bool = False  # "Geen van deze": ticking it clears the others (core/choices.py)
     role: str | None = None  # a code role (core/roles.py)
     renamed_from: tuple[str, ...] = ()  # the codes it had in earlier versions of the bundle
+    attrs: tuple[tuple[str, str], ...] = ()  # filter attributes, `choice.<name>` in a filter
+
+    def attr(self, name: str) -> str | None:
+        """The value of filter attribute `name`, None when this choice has none."""
+        return next((value for key, value in self.attrs if key == name), None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -181,6 +211,8 @@ class Item:
     choice_source: ChoiceSource | None
     location: Location
     default: Expression | None = None  # proposed once, confirmed by the caseworker (engine.py)
+    choice_filter: Expression | None = None  # the choices offered (core/choice_filter.py)
+    repeat_count: Expression | None = None  # the number of instances (core/choice_filter.py)
 
     @property
     def holds_value(self) -> bool:
@@ -231,6 +263,8 @@ class Bundle:
     # role → question id, and per question id its code roles → codes (core/roles.py)
     roles: dict[str, str] = field(default_factory=dict)
     code_roles: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
+    # the choices of each named list read from a CSV file (for the translation keys)
+    csv_lists: dict[str, tuple[Choice, ...]] = field(default_factory=dict)
 
     @property
     def id(self) -> str:

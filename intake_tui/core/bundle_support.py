@@ -227,14 +227,17 @@ def dependency_graph(
 
     An item's visibility depends on its own `relevant` names and its parent's visibility; its
     value (as expressions see it) depends on its visibility and, if calculated, on the
-    `calculate` names. A cycle would make answers depend on themselves, so it is an error.
+    `calculate` names; its choices offered on the `choice_filter` names; a repeat's instances
+    on the `repeat_count` names. A cycle would make answers depend on themselves, so it is an error.
     """
     inputs: dict[str, set[str]] = {item_id: set() for item_id in items}
     for item in items.values():
         if item.relevant is not None:
             inputs[item.id].update(n for n in item.relevant.names if n in items)
-        if item.calculate is not None:
-            inputs[item.id].update(n for n in item.calculate.names if n in items)
+        # What a filter reads changes the choices offered; what a count reads, the instances.
+        for expression in (item.calculate, item.choice_filter, item.repeat_count):
+            if expression is not None:
+                inputs[item.id].update(n for n in expression.names if n in items)
         if item.parent is not None:
             inputs[item.id].add(item.parent)
     paths = {node.id: path for node, path, *_rest in raw_items}

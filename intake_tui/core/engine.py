@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from intake_tui.core.answer_checks import as_value, bound_problems, elfproef
-from intake_tui.core.bundle_model import Bundle, Item
+from intake_tui.core.bundle_model import Bundle, Choice, Item
+from intake_tui.core.choice_filter import counted_instances, kept_codes, unoffered
 from intake_tui.core.choices import exclusive_conflict
 from intake_tui.core.expressions import Expression, ExpressionError
 from intake_tui.core.values import VALUE_TYPES, Answer, AnswerState, Value
@@ -104,6 +105,9 @@ class _Scope:
     def case(self, name: str) -> object | None:
         return self._interview.case_facts.get(name)
 
+    def choice(self, name: str) -> object | None:
+        return None  # only a choice_filter reads `choice.<attr>` (core/choice_filter.py)
+
 
 class Interview:
     """The answers to one bundle and everything that follows from them."""
@@ -126,6 +130,10 @@ class Interview:
         self._answers: dict[Key, Answer] = dict(pairs)
         self._visible: dict[Key, bool] = {}
         self._calculated: dict[Key, object | None] = {}
+        # What `choice_filter:` keeps per question and instance, and what `repeat_count:`
+        # asked for per repeat (core/choice_filter.py).
+        self._kept: dict[Key, frozenset[str]] = {}
+        self._asked: dict[str, int] = {}
         self.recompute()
 
     # -- reading ------------------------------------------------------------------------------
@@ -143,10 +151,22 @@ class Interview:
 
     def instances(self, repeat: str) -> tuple[str, ...]:
         """The instance ids of a repeat, in order."""
+        if repeat in self._asked:  # a counted repeat: "1" … "n" (core/choice_filter.py)
+            counted = self._calculated.get((repeat, None))
+            return counted if isinstance(counted, tuple) else ()
         answer = self._answers.get((repeat, None))
         if answer is None or not isinstance(answer.value, tuple):
             return ()
         return answer.value
+
+    def choices(self, question_id: str, instance: str | None = None) -> tuple[Choice, ...]:
+        """The choices offered now: those the `choice_filter:` keeps (all without one). The
+        screen lists exactly these; an answer's label is read from `item.choices`."""
+        item = self.bundle.items[question_id]
+        if item.choice_filter is None:
+            return item.choices or ()
+        kept = self._kept.get((question_id, instance), frozenset())
+        return tuple(c for c in item.choices or () if c.value in kept)
 
     def is_visible(self, question_id: str, instance: str | None = None) -> bool:
         return self._visible.get((question_id, instance), False)
@@ -338,6 +358,8 @@ class Interview:
     def _set_instances(self, repeat: str, instances: tuple[str, ...]) -> None:
         if self.bundle.items[repeat].type != "repeat":
             raise KeyError(f"{repeat} is not a repeat")
+        if self.bundle.items[repeat].repeat_count is not None:
+            raise ValueError(f"{repeat}: its instances follow its repeat_count")
         self.set_answer(repeat, Answer("answered", instances) if instances else None)
 
     # -- recomputation ------------------------------------------------------------------------
@@ -346,6 +368,7 @@ class Interview:
         """Recompute every visibility and calculation (after loading answers)."""
         self._visible.clear()
         self._calculated.clear()
+        self._kept.clear()
         for item_id in sorted(self.bundle.items, key=self.bundle.topological.__getitem__):
             self._compute(self.bundle.items[item_id])
 
@@ -365,6 +388,9 @@ class Interview:
         return _Scope(self, item.repeat, instance)
 
     def _compute(self, item: Item) -> None:
+        if item.repeat_count is not None:  # a repeat is never inside another: the top scope
+            counted, self._asked[item.id] = counted_instances(item, _Scope(self, None, None))
+            self._calculated[(item.id, None)] = counted or None
         for instance in self._instance_keys(item):
             key = (item.id, instance)
             parent_visible = True
@@ -387,6 +413,9 @@ class Interview:
                     except ExpressionError:
                         result = None
                 self._calculated[key] = result
+            if item.choice_filter is not None:
+                scope = _Scope(self, item.repeat, instance)
+                self._kept[key] = kept_codes(item, scope) if visible else frozenset()
 
     # -- validation ---------------------------------------------------------------------------
 
@@ -452,6 +481,8 @@ class Interview:
                 problems.append(
                     _("“{choice}” cannot be combined with other choices").format(choice=alone.label)
                 )
+        if item.choice_filter is not None and self._unoffered(item, value, instance):
+            problems.append(_("no longer offered after an earlier answer changed: choose again"))
         problems.extend(bound_problems(item, value))
         if (
             spec.pattern is not None
@@ -501,11 +532,15 @@ class Interview:
         return [step for step in self.steps() if self._blocks(step)]
 
     def _blocks(self, step: Step) -> bool:
-        return (
-            self.bundle.items[step.id].holds_value
-            and self.is_required(*step.key)
-            and not self.is_satisfied(*step.key)
-        )
+        item = self.bundle.items[step.id]
+        if item.choice_filter is not None:  # an answer the filter no longer offers blocks
+            answer = self._answers.get(step.key)
+            if answer is not None and self._unoffered(item, answer.value, step.instance):
+                return True
+        return item.holds_value and self.is_required(*step.key) and not self.is_satisfied(*step.key)
+
+    def _unoffered(self, item: Item, value: object, instance: str | None) -> bool:
+        return unoffered(item, value, self._kept.get((item.id, instance), frozenset()))
 
     def issues(self) -> list[Issue]:
         """Visible questions that are required and missing, or whose stored answer is invalid."""
@@ -522,6 +557,13 @@ class Interview:
                 found.extend(
                     Issue(step, "invalid", m) for m in bound_problems(item, self.instances(step.id))
                 )
+                if self._asked.get(step.id, 0) > count:
+                    message = _("the count is {asked}; only the first {kept} are asked")
+                    found.append(
+                        Issue(
+                            step, "invalid", message.format(asked=self._asked[step.id], kept=count)
+                        )
+                    )
                 continue
             if answer is None:
                 if self.is_required(*step.key):

@@ -78,6 +78,10 @@ class Scope(Protocol):
         """A fact of the case from the new-intake form (`case.<name>` in a default)."""
         ...
 
+    def choice(self, name: str) -> object | None:
+        """A filter attribute of the candidate choice (`choice.<name>` in a choice_filter)."""
+        ...
+
 
 class _NoValue:
     """The type of `NO_VALUE`: no value is being checked (the expression is not a constraint)."""

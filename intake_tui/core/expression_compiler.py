@@ -63,6 +63,7 @@ class _Compiler:
         repeat_of: Mapping[str, str],
         allow_value: bool,
         case_fields: frozenset[str] = frozenset(),
+        choice_fields: frozenset[str] | None = None,
     ) -> None:
         self.text = text  # what was parsed: one line, leading spaces removed
         self.original = original
@@ -71,6 +72,7 @@ class _Compiler:
         self.repeat_of = repeat_of
         self.allow_value = allow_value
         self.case_fields = case_fields
+        self.choice_fields = choice_fields  # None: `choice.<attr>` is not allowed here
         self.names: set[str] = set()
         self.free_names: set[str] = set()
         self.aggregated: set[str] = set()
@@ -298,6 +300,8 @@ class _Compiler:
 
     def case_field(self, node: ast.Attribute) -> _Fn:
         """`case.<field>`: a fact of the new-intake form, where the caller allows it (defaults)."""
+        if isinstance(node.value, ast.Name) and node.value.id == "choice":
+            return self.choice_attr(node)
         if not (isinstance(node.value, ast.Name) and node.value.id == "case") or not (
             self.case_fields
         ):
@@ -309,6 +313,24 @@ class _Compiler:
             fields = ", ".join(f"case.{f}" for f in sorted(self.case_fields))
             raise self.error(f"unknown case field {name!r}{hint} (there are {fields})", node)
         return lambda scope, value: scope.case(name)
+
+    def choice_attr(self, node: ast.Attribute) -> _Fn:
+        """`choice.<attr>`: a filter attribute of the candidate choice (in a choice_filter)."""
+        if self.choice_fields is None:
+            raise self.error("choice.<attribute> is only allowed in a choice_filter", node)
+        name = node.attr
+        if name not in self.choice_fields:
+            if not self.choice_fields:
+                raise self.error(
+                    f"unknown choice attribute {name!r}: the choices of this question have no "
+                    "attrs",
+                    node,
+                )
+            close = difflib.get_close_matches(name, sorted(self.choice_fields), n=1, cutoff=0.6)
+            hint = f"; did you mean choice.{close[0]}?" if close else ""
+            fields = ", ".join(f"choice.{f}" for f in sorted(self.choice_fields))
+            raise self.error(f"unknown choice attribute {name!r}{hint} (there are {fields})", node)
+        return lambda scope, value: scope.choice(name)
 
     def list_(self, node: ast.List) -> _Fn:
         if len(node.elts) > MAX_LIST_ITEMS:

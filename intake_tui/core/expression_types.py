@@ -146,7 +146,15 @@ def check_item_types(
     types = question_types(items, order)
     for item in items.values():
         own = declared_type(item) if item.is_question else ANY
-        fields = ("relevant", "constraint", "calculate", "required", "default")
+        fields = (
+            "relevant",
+            "constraint",
+            "calculate",
+            "required",
+            "default",
+            "choice_filter",
+            "repeat_count",
+        )
         for field_name in fields:
             expression = getattr(item, field_name, None)
             if not isinstance(expression, Expression):
@@ -154,6 +162,15 @@ def check_item_types(
             value = own if field_name == "constraint" else ANY
             for problem in check_types(expression, types, value):
                 report(item.id, field_name, expression, problem)
+            if field_name == "repeat_count" and expression.syntax is not None:
+                checker = _Checker(expression.syntax, types, ANY)
+                tree = expression.syntax.tree
+                found = checker.infer(tree)
+                if found.kind not in ("number", "any"):
+                    message = _("the count must be a number, not {kind}").format(
+                        kind=checker.describe(tree, found)
+                    )
+                    report(item.id, field_name, expression, TypeProblem(0, message))
 
 
 class _Checker:

@@ -31,7 +31,9 @@ Language
   the function), so a bundle may have a question called ``age`` or ``count``.
 * ``case.<field>`` reads a fact of the case as the new-intake form recorded it (`Scope.case`);
   only where the caller passes ``case_fields`` (a question's ``default:``), and only those
-  fields. It is the only attribute access there is.
+  fields. ``choice.<attr>`` reads a filter attribute of the candidate choice (`Scope.choice`);
+  only where the caller passes ``choice_fields`` (a question's ``choice_filter:``), and only
+  those attributes. These two are the only attribute access there is.
 
 Semantics (fixed)
 -----------------
@@ -152,12 +154,14 @@ def compile_expression(
     repeat_of: Mapping[str, str] | None = None,
     allow_value: bool = False,
     case_fields: frozenset[str] = frozenset(),
+    choice_fields: frozenset[str] | None = None,
 ) -> Expression:
     """Parse, check and compile `source` once; raises only ExpressionSyntaxError.
 
     `repeat_of` maps a question id inside a repeat to its repeat id; it tells the aggregates
     (`any_of`, `all_of`, `max_of`, `min_of`) which repeat they iterate. `allow_value` permits
-    `value` (constraints); `case_fields` the names `case.<field>` may read (defaults).
+    `value` (constraints); `case_fields` the names `case.<field>` may read (defaults);
+    `choice_fields` the names `choice.<attr>` may read (a choice_filter; None: not allowed).
     """
     if not isinstance(source, str):
         raise ExpressionSyntaxError("an expression must be text")
@@ -195,7 +199,9 @@ def compile_expression(
             None if bad is None else shift + bad,
         ) from None
 
-    compiler = _Compiler(text, source, shift, repeat_of or {}, allow_value, case_fields)
+    compiler = _Compiler(
+        text, source, shift, repeat_of or {}, allow_value, case_fields, choice_fields
+    )
     compiler.check_limits(tree.body)
     try:
         function = compiler.build(tree.body)

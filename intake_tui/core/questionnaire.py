@@ -71,6 +71,10 @@ def bundle_files(directory: Path) -> dict[str, bytes]:
         path = directory / name
         if path.is_file():
             files[name] = path.read_bytes()
+    # Choice lists read from CSV files (`source: gemeenten.csv`) lie next to questionnaire.yaml.
+    for table in sorted(directory.glob("*.csv")):
+        if table.is_file():
+            files[table.name] = table.read_bytes()
     translations = directory / TRANSLATIONS_DIR
     if translations.is_dir():
         for po in sorted(translations.glob("*.po")):

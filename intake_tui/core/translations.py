@@ -27,6 +27,12 @@ def bundle_messages(bundle: Bundle) -> list[Message]:
     if spec.description:
         found.append(Message("bundle.description", spec.description))
     for name, entry in spec.choice_lists.items():
+        if isinstance(entry, ChoiceSourceSpec) and entry.csv is not None:
+            for row in bundle.csv_lists.get(name, ()):  # a CSV file's rows, like a YAML list
+                found.append(Message(row.key, row.label))
+                if row.hint:
+                    found.append(Message(f"{row.key}.hint", row.hint))
+            continue
         if isinstance(entry, ChoiceSourceSpec):
             continue  # named by CLDR through Babel
         for choice in entry:

@@ -160,6 +160,25 @@ class InterviewSession:
         self.engine.set_answer(repeat, Answer.of(before) if before else None)  # as it was
         return problem
 
+    def filter_note(self, step: Step) -> str | None:
+        """What the screen says about a question whose choices follow an earlier answer
+        (`choice_filter:`): that nothing is offered yet, or that the answer no longer is."""
+        item = self.engine.item(step.id)
+        if item.choice_filter is None:
+            return None
+        offered = {c.value for c in self.engine.choices(step.id, step.instance)}
+        answer = self.engine.answer(step.id, step.instance)
+        value = answer.value if answer is not None and answer.state == "answered" else None
+        codes = value if isinstance(value, tuple) else () if value is None else (value,)
+        if answer is not None and any(code not in offered for code in codes):
+            return _(
+                "Answered: {answer}. That is no longer offered after an earlier answer "
+                "changed: choose again."
+            ).format(answer=show_answer(item, answer))
+        if not offered:
+            return _("Nothing to choose yet: these choices follow an earlier answer.")
+        return None
+
     def add_instance(self, repeat: str) -> str | None:
         before = self.engine.instances(repeat)
         self.engine.add_instance(repeat)

@@ -51,8 +51,9 @@ class BundleTexts:
         key, source = self.key(item_id, field)
         return self.localizer.text(key, source, self.language)
 
-    def choices(self, item: Any) -> list[tuple[str, str, str]]:
-        """(code, caseworker label, newcomer label) for each option of a choice question."""
+    def choices(self, item: Any, offered: Any = None) -> list[tuple[str, str, str]]:
+        """(code, caseworker label, newcomer label) for each option of a choice question:
+        of `offered` when given (what `Interview.choices` offers now), else of all of them."""
         from intake_tui.i18n import locale_format
 
         if item.type == "yes_no":
@@ -70,7 +71,7 @@ class BundleTexts:
                 else locale_format.language_name
             )
             found = []
-            for c in item.choices or ():
+            for c in (item.choices or ()) if offered is None else offered:
                 # CLDR names some languages only in a few locales: then the Dutch name.
                 mine = name(c.value, self.ui_language)
                 theirs = name(c.value, self.language)
@@ -88,7 +89,7 @@ class BundleTexts:
                 self.localizer.text(choice.key, choice.label, self.ui_language).text,
                 self.localizer.text(choice.key, choice.label, self.language).text,
             )
-            for choice in item.choices or ()
+            for choice in ((item.choices or ()) if offered is None else offered)
         ]
 
     def answer_in_newcomer_language(self, item: Any, answer: Answer | None) -> str | None:

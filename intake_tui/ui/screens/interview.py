@@ -218,13 +218,17 @@ class InterviewScreen(RepeatActions, VersionActions, AppAccess, LocalizedBinding
         elif item.type in CHOICE_KINDS:
             multi = item.type == "multi_choice"
             chosen = chosen_codes(current)
-            items = choice_items(self.texts.choices(item), item, bilingual=theirs_too)
+            offered = self.engine.choices(step.id, step.instance)  # a choice_filter's choice
+            items = choice_items(self.texts.choices(item, offered), item, bilingual=theirs_too)
+            if (note := self.session.filter_note(step)) is not None:
+                self.say(note)
             proposed = self.session.proposal(step, typed=False) if current is None else None
             self.answer.show_choices(
                 items, chosen, multi=multi, read_only=self.read_only, proposed=proposed
             )
         elif item.type == "repeat":
-            self.answer.show_entries(self.session.entries(step.id))
+            counted = item.repeat_count is not None  # its entries follow an answer
+            self.answer.show_entries(self.session.entries(step.id), counted=counted)
             if not self.engine.instances(step.id):
                 self.focus_panel()
         else:  # a note
@@ -437,7 +441,8 @@ class InterviewScreen(RepeatActions, VersionActions, AppAccess, LocalizedBinding
         if item.for_caseworker:
             self.say(_("For the caseworker only: nothing to show in the newcomer's view."))
             return
-        self.app.push_screen(newcomer_view(self.texts, item, self.ui_language), chosen)
+        offered = self.engine.choices(step.id, step.instance)
+        self.app.push_screen(newcomer_view(self.texts, item, self.ui_language, offered), chosen)
 
     # -- moving ---------------------------------------------------------------------------------
 

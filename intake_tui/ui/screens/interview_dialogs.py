@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import events
 from textual.app import ComposeResult
@@ -100,8 +100,11 @@ class NewcomerView(LocalizedBindings, ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def newcomer_view(texts: BundleTexts, item: Item, ui_language: str) -> NewcomerView:
-    """The newcomer's view of one question: their texts, their options, and any mark."""
+def newcomer_view(
+    texts: BundleTexts, item: Item, ui_language: str, offered: Any = None
+) -> NewcomerView:
+    """The newcomer's view of one question: their texts, their options (those `offered` now,
+    see `Interview.choices`), and any mark."""
     from intake_tui.core.catalogs import marker
 
     found = texts.newcomer(item.id, "label")
@@ -109,7 +112,7 @@ def newcomer_view(texts: BundleTexts, item: Item, ui_language: str) -> NewcomerV
     hint = texts.newcomer(item.id, "hint").text if hint_source else ""
     choices = []
     if item.type in ("choice", "yes_no", "multi_choice"):
-        choices = [(code, theirs) for code, _mine, theirs in texts.choices(item)]
+        choices = [(code, theirs) for code, _mine, theirs in texts.choices(item, offered)]
     return NewcomerView(
         found.text,
         hint,

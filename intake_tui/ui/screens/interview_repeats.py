@@ -25,8 +25,12 @@ class RepeatActions:
     query_one: Any
 
     def _repeat(self) -> tuple[str, str | None] | None:
-        """(repeat, selected entry) when a repeat is shown."""
+        """(repeat, selected entry) when a repeat is shown whose entries can be changed here."""
         if self.step is None or self.bundle.items[self.step.id].type != "repeat":
+            return None
+        if self.bundle.items[self.step.id].repeat_count is not None:
+            # A counted repeat has as many entries as an answer says (core/choice_filter.py).
+            self.say(_("The number of entries follows an earlier answer: change that answer."))
             return None
         return self.step.id, self.query_one(RepeatEntries).selected
 

@@ -142,20 +142,38 @@ class AnswerArea(Vertical):
                 _("Space or a number ticks (saved at once); letters filter; Page Down goes on.")
             )
 
-    def show_entries(self, rows: Sequence[tuple[str, str]], highlight: int | None = None) -> None:
-        """The entries of a repeat; the list takes the focus when there is one."""
+    def show_entries(
+        self,
+        rows: Sequence[tuple[str, str]],
+        highlight: int | None = None,
+        *,
+        counted: bool = False,
+    ) -> None:
+        """The entries of a repeat; the list takes the focus when there is one. A `counted`
+        repeat (`repeat_count:`) has as many as an answer says: no adding or removing here."""
         entries = self.query_one(RepeatEntries)
         entries.load(rows, highlight=highlight)
         entries.display = bool(rows)
-        self.set_info(
-            ngettext(
-                "{n} entry. F4 adds one, F6 removes the selected one, shift+up/down "
-                "move it; Enter opens it; Page Down goes on.",
-                "{n} entries. F4 adds one, F6 removes the selected one, shift+up/down "
-                "move it; Enter opens it; Page Down goes on.",
-                len(rows),
-            ).format(n=len(rows))
-        )
+        if counted:
+            self.set_info(
+                ngettext(
+                    "{n} entry: as many as an earlier answer says. Enter opens it; "
+                    "Page Down goes on.",
+                    "{n} entries: as many as an earlier answer says. Enter opens one; "
+                    "Page Down goes on.",
+                    len(rows),
+                ).format(n=len(rows))
+            )
+        else:
+            self.set_info(
+                ngettext(
+                    "{n} entry. F4 adds one, F6 removes the selected one, shift+up/down "
+                    "move it; Enter opens it; Page Down goes on.",
+                    "{n} entries. F4 adds one, F6 removes the selected one, shift+up/down "
+                    "move it; Enter opens it; Page Down goes on.",
+                    len(rows),
+                ).format(n=len(rows))
+            )
         if rows:
             entries.focus()
 
