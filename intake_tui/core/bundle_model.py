@@ -170,6 +170,8 @@ class BundleSpec(_Strict):
     description: Text | None = None
     source_language: StrictStr = "nl"
     languages: list[StrictStr] = Field(default_factory=list)
+    # A follow-up conversation's bundle names the intake bundle it follows (store/followups.py).
+    follows: Annotated[StrictStr, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")] | None = None
     choice_lists: dict[StrictStr, list[ChoiceSpec] | ChoiceSourceSpec] = Field(default_factory=dict)
     sections: list[SectionSpec]
 

@@ -137,6 +137,7 @@ def create_interview(
     given_name: str | None = None,
     family_name: str | None = None,
     interview_id: str | None = None,  # the demo's are fixed, so its screens look the same
+    case_id: str | None = None,  # a follow-up conversation: the intake it follows (followups.py)
 ) -> InterviewSummary:
     """Start an interview, pinning the bundle it uses (the names prefill its name questions)."""
     name = client_display_name.strip()
@@ -159,6 +160,7 @@ def create_interview(
         created_at=now,
         updated_at=now,
         duo_notice_date=duo_notice_date,
+        case_id=case_id,
     )
     with store.session() as session:
         pin_bundle(session, bundle)
@@ -344,6 +346,10 @@ def set_note(
         store.audit(session, "note_save", "answer", f"{interview_id}/{question_id}")
 
 
+# The cases: intakes, not the follow-up conversations that belong to them (followups.py).
+_INTAKES = col(InterviewRow.case_id).is_(None)
+
+
 def list_interviews(
     store: Store,
     query: str = "",
@@ -364,7 +370,7 @@ def list_interviews(
     if order not in ORDERS:
         raise ValueError(f"unknown order {order!r}")
     with store.session() as session:
-        conditions = []
+        conditions: list[Any] = [_INTAKES]  # a case is its intake; follow-ups are in its timeline
         if due_by is not None:
             conditions.extend(_due_conditions(due_by))
         if query.strip():
@@ -435,7 +441,7 @@ def case_counts(store: Store, today: dt.date) -> Counts:
         def count(*conditions: Any) -> int:
             return int(
                 session.exec(
-                    select(func.count()).select_from(InterviewRow).where(*conditions)
+                    select(func.count()).select_from(InterviewRow).where(_INTAKES, *conditions)
                 ).one()
             )
 
@@ -532,6 +538,9 @@ def delete_draft(store: Store, interview_id: str) -> None:
         erasures.record(store.data_dir, store._dek, interview_id, store.now())
         # Children first, in plain SQL: the ORM does not know these tables' order.
         sql = session.connection().exec_driver_sql
+        # A follow-up erased: its talk is planned again. An intake erased: its talks go too.
+        sql("UPDATE talk SET followup_id = NULL WHERE followup_id = ?", (interview_id,))
+        sql("DELETE FROM talk WHERE case_id = ?", (interview_id,))
         for table in (
             "answer",
             "answer_archive",

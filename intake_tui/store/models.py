@@ -64,6 +64,9 @@ class InterviewRow(SQLModel, table=True):
     finalized_at: dt.datetime | None = None
     # DUO's notice date: the PIP is due 10 weeks later (indexed: the cases screen counts by it)
     duo_notice_date: dt.date | None = Field(default=None, index=True)
+    # A follow-up conversation's case: the id of the intake it follows (0011); None for the
+    # intake itself, whose id is the case id (export ID, sync record ids).
+    case_id: str | None = Field(default=None, foreign_key="interview.id", index=True)
 
 
 class AnswerRow(SQLModel, table=True):
@@ -112,6 +115,22 @@ class AnswerDraftRow(SQLModel, table=True):
     text: str
     saved_by: str
     saved_at: dt.datetime
+
+
+class TalkRow(SQLModel, table=True):
+    """A voortgangsgesprek of a case (0011): planned from the final plan's dates, rescheduled
+    with a reason, held (its follow-up interview) or missed with a reason."""
+
+    __tablename__ = "talk"
+    id: str = Field(primary_key=True)
+    case_id: str = Field(foreign_key="interview.id", index=True)
+    due: dt.date
+    rescheduled_from: dt.date | None = None  # the first date it was planned on
+    reason: str | None = None  # why it was rescheduled or missed (the caseworker's words)
+    missed: bool = False
+    followup_id: str | None = Field(default=None, foreign_key="interview.id")
+    updated_by: str
+    updated_at: dt.datetime
 
 
 class AnswerArchiveRow(SQLModel, table=True):

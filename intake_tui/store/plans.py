@@ -41,7 +41,7 @@ from intake_tui.core.plan.legal_rules import (
     objection_field,
 )
 from intake_tui.i18n import _
-from intake_tui.store import interviews
+from intake_tui.store import followups, interviews
 from intake_tui.store.models import (
     CentralPlanRow,
     OutboxRow,
@@ -356,6 +356,9 @@ def _freeze(store: Store, interview_id: str, status: str, dagtekening: dt.date |
             )
         )
         store.audit(session, f"plan_{status}", "plan", f"{interview_id}/r{number}")
+        if status == "final":  # the voortgangsgesprekken it dates become the case's talks
+            dates = plan.fields["voortgangsgesprekken"].value or []
+            followups.plan_talks(session, store, interview_id, dates)
     return _revision(row)
 
 

@@ -44,7 +44,9 @@ class NewIntakeScreen(AppAccess, LocalizedBindings, Screen[None]):
 
         # Built-in bundles and those downloaded (and verified) from the central system.
         root = self.store.data_dir.root
-        self.bundles = [load_bundle(path) for path in installed_bundle_dirs(root)]
+        # An intake starts on an intake bundle; a follow-up bundle (`follows:`) starts from a talk.
+        loaded = [load_bundle(path) for path in installed_bundle_dirs(root)]
+        self.bundles = [b for b in loaded if b.spec.follows is None]
         bundle = self.bundles[0]
         self.bundle = bundle
         ui = current_language()

@@ -1,0 +1,142 @@
+"""A case over its termijn (issue 19): the final plan's dates become talks; a talk is
+rescheduled or missed with a reason, or held by its own follow-up interview; the cases list is
+intakes only; erasing a follow-up plans its talk again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from intake_tui.core import load_bundle
+from intake_tui.store import followups, interviews, plans
+from intake_tui.store.session import Store, StoreError
+
+from .conftest import BUNDLES, DEFAULT_BUNDLE
+from .store_helpers import entered_persona, make_store, reopen
+
+FOLLOWUP = BUNDLES / "followup"
+
+
+@pytest.fixture
+def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    made = make_store(tmp_path / "data")
+    yield made
+    made.close()
+
+
+def final_case(store: Store, key: str = "rami") -> str:
+    """A persona's intake finalized with a final plan signed on demo day (its talks planned)."""
+    bundle = load_bundle(DEFAULT_BUNDLE)
+    case_id = entered_persona(store, bundle, key)
+    interviews.finalize_interview(store, case_id)
+    opened = interviews.open_interview(store, case_id)
+    for field in plans.draft(store, opened, dt.date(2026, 11, 28)).open_decisions():
+        plans.set_override(store, case_id, field.key, field.rule_value, "besproken")
+    plans.mark_final(store, case_id, dt.date(2026, 11, 28))
+    return case_id
+
+
+def test_the_final_plan_dates_become_planned_talks_once(store: Store) -> None:
+    case_id = final_case(store)
+    found = followups.talks(store, case_id)
+    revision = plans.latest_frozen(store, case_id)
+    assert revision is not None
+    import json
+
+    planned = json.loads(revision.document_json)["plan"]["fields"]["voortgangsgesprekken"]["value"]
+    assert [t.due.isoformat() for t in found] == planned
+    assert planned and all(t.status == "planned" and not t.overdue for t in found)
+    # A later final revision adds nothing twice.
+    plans.mark_final(store, case_id, dt.date(2026, 11, 28))
+    assert len(followups.talks(store, case_id)) == len(found)
+
+
+def test_reschedule_and_missed_need_a_reason_and_keep_the_first_date(store: Store) -> None:
+    case_id = final_case(store)
+    first, second, *_rest = followups.talks(store, case_id)
+    with pytest.raises(StoreError, match="reason"):
+        followups.reschedule(store, first.id, first.due + dt.timedelta(days=7), "  ")
+    followups.reschedule(store, first.id, first.due + dt.timedelta(days=7), "tolk ziek")
+    followups.reschedule(store, first.id, first.due + dt.timedelta(days=14), "vakantie")
+    followups.miss(store, second.id, "niet gekomen")
+    moved, missed = followups.talks(store, case_id)[:2]
+    assert (moved.due, moved.rescheduled_from, moved.reason) == (
+        first.due + dt.timedelta(days=14),
+        first.due,
+        "vakantie",
+    )
+    assert (missed.status, missed.reason) == ("missed", "niet gekomen")
+    with pytest.raises(StoreError, match="missed"):
+        followups.reschedule(store, second.id, second.due, "toch")
+    # A later final revision does not bring the rescheduled date back.
+    plans.mark_final(store, case_id, dt.date(2026, 11, 28))
+    assert first.due not in [t.due for t in followups.talks(store, case_id)]
+
+
+def test_a_talk_is_held_by_its_follow_up_and_the_cases_list_shows_intakes_only(
+    store: Store,
+) -> None:
+    case_id = final_case(store)
+    talk = followups.talks(store, case_id)[0]
+    bundle = load_bundle(FOLLOWUP)
+    with pytest.raises(StoreError, match="not a follow-up"):
+        followups.start(store, talk.id, load_bundle(BUNDLES / "engine"))
+    followup_id = followups.start(store, talk.id, bundle)
+    assert followups.start(store, talk.id, bundle) == followup_id  # started once
+    assert followups.case_of(store, followup_id) == case_id
+    assert followups.talks(store, case_id)[0].status == "in_progress"
+    page = interviews.list_interviews(store, "")
+    assert [s.id for s in page.items] == [case_id] and page.total == 1
+    for item in bundle.value_questions():
+        if item.required is True:
+            from intake_tui.core import Answer
+
+            interviews.save_answer(store, followup_id, item.id, Answer("unknown", None))
+    interviews.finalize_interview(store, followup_id)
+    held = followups.talks(store, case_id)[0]
+    assert held.status == "held"
+    assert followups.next_due(store, [case_id])[case_id] == followups.talks(store, case_id)[1].due
+    with pytest.raises(StoreError, match="held"):
+        followups.miss(store, talk.id, "toch niet")
+
+
+def test_erasing_a_follow_up_draft_plans_its_talk_again(store: Store) -> None:
+    case_id = final_case(store)
+    talk = followups.talks(store, case_id)[0]
+    followup_id = followups.start(store, talk.id, load_bundle(FOLLOWUP))
+    interviews.delete_draft(store, followup_id)
+    again = followups.talks(store, case_id)[0]
+    assert (again.status, again.followup_id) == ("planned", None)
+
+
+def test_overdue_talks_are_marked(tmp_path: Path) -> None:
+    from intake_tui.core import FrozenClock
+
+    store = make_store(tmp_path / "data")
+    try:
+        case_id = final_case(store)
+    finally:
+        store.close()
+    later = reopen(tmp_path / "data")
+    try:
+        first_due = followups.talks(later, case_id)[0].due
+        # The day after it was due:
+        later.clock = FrozenClock.on((first_due + dt.timedelta(days=1)).isoformat())
+        first = followups.talks(later, case_id)[0]
+        assert first.overdue and first.status == "planned"
+    finally:
+        later.close()
+
+
+def test_new_intakes_are_not_offered_a_follow_up_bundle(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    store = make_store(root)
+    store.close()
+    shutil.copytree(FOLLOWUP, root / "bundles" / "voortgang-test" / "1.0.0")
+    found = followups.followup_bundles(
+        "brede-intake", [DEFAULT_BUNDLE, root / "bundles" / "voortgang-test" / "1.0.0"]
+    )
+    assert [b.id for b in found] == ["voortgang-test"]
