@@ -220,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("every case: id, name, status, plan status, PIP due date, last change"),
         description=_(
             "List every case on this laptop as a table, or with --json as a JSON list of "
-            "objects with id, name, status, plan_status, pip_due and updated_at."
+            "objects with id, name, status, plan_status, pip_due, next_talk_due and updated_at."
         ),
     )
     _global_options(c_list, suppress=True)

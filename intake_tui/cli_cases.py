@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from intake_tui.i18n import _
-from intake_tui.store import interviews, plans
+from intake_tui.store import followups, interviews, plans
 from intake_tui.store.session import Store
 
 PAGE = 200
@@ -31,6 +31,7 @@ def case_rows(store: Store) -> list[dict[str, Any]]:
             break
         page += 1
     latest = plans.latest_statuses(store, [s.id for s in summaries])
+    talks = followups.next_due(store, [s.id for s in summaries])
     rows = []
     for summary in summaries:
         revision = latest.get(summary.id)
@@ -41,6 +42,7 @@ def case_rows(store: Store) -> list[dict[str, Any]]:
                 "status": summary.status,
                 "plan_status": revision[1] if revision else None,
                 "pip_due": _iso(summary.pip_due),
+                "next_talk_due": _iso(talks.get(summary.id)),
                 "updated_at": _iso(summary.updated_at),
             }
         )
@@ -63,6 +65,7 @@ def received_rows(store: Store) -> list[dict[str, Any]]:
                 "status": "received",
                 "plan_status": case.document.get("record", {}).get("status"),
                 "pip_due": None,
+                "next_talk_due": None,
                 "updated_at": _iso(case.received_at),
             }
         )

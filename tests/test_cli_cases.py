@@ -43,12 +43,18 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
 
 def expected_cases() -> dict[str, dict[str, object]]:
     """What the demo holds, from the personas and the demo's plan stages."""
+    from intake_tui.core import load_bundle
+    from intake_tui.core.plan.legal import add_months
     from intake_tui.demo import DEMO_PLANS
     from intake_tui.personas import PERSONAS
 
+    from .conftest import DEFAULT_BUNDLE
+
+    first_talk = load_bundle(DEFAULT_BUNDLE).plan.progress.maanden[0]  # months after signing
     expected: dict[str, dict[str, object]] = {}
     for persona in PERSONAS:
         stage = DEMO_PLANS.get(persona.key) if persona.stage == "finalized" else None
+        signed = dt.date.fromisoformat(stage) if stage not in (None, "discussed") else None
         expected[persona.display_name] = {
             "status": "finalized" if persona.stage == "finalized" else "in_progress",
             "plan_status": None
@@ -57,6 +63,8 @@ def expected_cases() -> dict[str, dict[str, object]]:
             if stage == "discussed"
             else "final",
             "pip_due": (persona.duo_notice_date + dt.timedelta(weeks=10)).isoformat(),
+            # A final plan's first voortgangsgesprek is the case's next talk (issue 19).
+            "next_talk_due": add_months(signed, first_talk).isoformat() if signed else None,
         }
     return expected
 
@@ -69,9 +77,12 @@ def test_cases_list_json_gives_every_demo_case_with_its_fields(
     assert listed.returncode == 0, listed.stderr
     rows = json.loads(listed.stdout)
     assert all(
-        set(row) == {"id", "name", "status", "plan_status", "pip_due", "updated_at"} for row in rows
+        set(row)
+        == {"id", "name", "status", "plan_status", "pip_due", "next_talk_due", "updated_at"}
+        for row in rows
     )
-    got = {row["name"]: {k: row[k] for k in ("status", "plan_status", "pip_due")} for row in rows}
+    fields = ("status", "plan_status", "pip_due", "next_talk_due")
+    got = {row["name"]: {k: row[k] for k in fields} for row in rows}
     assert got == expected_cases()
     assert len({row["id"] for row in rows}) == len(expected_cases())
     for row in rows:
