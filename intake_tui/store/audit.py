@@ -45,6 +45,7 @@ ACTIONS = frozenset(
         "talk_start",
         "talk_reschedule",
         "talk_missed",
+        "termijn_extend",
         "backup",
         "db_check",
         "db_restore",

@@ -29,7 +29,7 @@ from intake_tui.core.bundle_model import version_key
 from intake_tui.core.questionnaire import Bundle, check_bundle
 from intake_tui.i18n import _
 from intake_tui.store import interviews
-from intake_tui.store.models import InterviewRow, TalkRow
+from intake_tui.store.models import ExtensionRow, InterviewRow, TalkRow
 from intake_tui.store.session import Store, StoreError
 
 Status = Literal["planned", "in_progress", "held", "missed"]
@@ -239,3 +239,81 @@ def _reason(reason: str) -> str:
     if len(text) > REASON_MAX:
         raise StoreError(_("the reason is too long (at most {n} characters)").format(n=REASON_MAX))
     return text
+
+
+# -- the termijn's end: only a verlenging moves it -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Extension:
+    ground: str
+    decided_on: dt.date
+    new_end: dt.date
+
+
+def extensions(store: Store, case_id: str) -> list[Extension]:
+    """DUO's verlengingen of the case's termijn, in the order they were recorded."""
+    with store.session() as session:
+        rows = session.exec(
+            select(ExtensionRow)
+            .where(ExtensionRow.case_id == case_id)
+            .order_by(col(ExtensionRow.id))
+        ).all()
+    return [Extension(r.ground, r.decided_on, r.new_end) for r in rows]
+
+
+def extended_to(store: Store, case_id: str) -> dt.date | None:
+    """The end of the termijn after DUO's latest verlenging (None: never extended)."""
+    found = extensions(store, case_id)
+    return max(e.new_end for e in found) if found else None
+
+
+def record_extension(
+    store: Store, case_id: str, ground: str, decided_on: dt.date, new_end: dt.date
+) -> None:
+    """Record DUO's decision to extend the termijn (Wet inburgering 2021 art. 12): its ground,
+    the date DUO decided, and the new end, later than the end so far. Only after a final PIP:
+    before one there is no termijn to extend."""
+    from typing import get_args
+
+    from intake_tui.core.plan.fields import EXTENSION
+    from intake_tui.core.plan.legal import termijn_end
+    from intake_tui.store.models import PlanRevisionRow
+
+    if ground not in get_args(EXTENSION):
+        raise StoreError(
+            _("unknown ground {ground!r}; the grounds are: {grounds}").format(
+                ground=ground, grounds=", ".join(get_args(EXTENSION))
+            )
+        )
+    if decided_on > store.clock.today():
+        raise StoreError(_("DUO's decision date cannot be in the future"))
+    with store.session() as session:
+        first = session.exec(
+            select(PlanRevisionRow.dagtekening)  # type: ignore[call-overload]
+            .where(PlanRevisionRow.interview_id == case_id, PlanRevisionRow.status == "final")
+            .order_by(col(PlanRevisionRow.revision))
+        ).first()
+        if first is None:
+            raise StoreError(_("there is no termijn to extend before the first final plan"))
+        previous = session.exec(
+            select(ExtensionRow.new_end).where(ExtensionRow.case_id == case_id)  # type: ignore[call-overload]
+        ).all()
+        end_so_far = max([termijn_end(first + dt.timedelta(days=1)), *previous])
+        if new_end <= end_so_far:
+            raise StoreError(
+                _("the new end must be after the end so far ({date})").format(
+                    date=end_so_far.strftime("%d-%m-%Y")
+                )
+            )
+        session.add(
+            ExtensionRow(
+                case_id=case_id,
+                ground=ground,
+                decided_on=decided_on,
+                new_end=new_end,
+                recorded_by=store.actor,
+                recorded_at=store.now(),
+            )
+        )
+        store.audit(session, "termijn_extend", "case", case_id)

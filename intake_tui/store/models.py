@@ -133,6 +133,19 @@ class TalkRow(SQLModel, table=True):
     updated_at: dt.datetime
 
 
+class ExtensionRow(SQLModel, table=True):
+    """A verlenging of the termijn as DUO decided it (0011): ground, decision date, new end."""
+
+    __tablename__ = "extension"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(foreign_key="interview.id", index=True)
+    ground: str  # core.plan.fields.EXTENSION
+    decided_on: dt.date
+    new_end: dt.date
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
 class AnswerArchiveRow(SQLModel, table=True):
     """An answer that did not fit the newer version its draft moved to (0010): out of the
     interview, kept with the version it belonged to and why (core/migration.py)."""

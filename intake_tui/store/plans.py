@@ -166,7 +166,8 @@ def plan_termijn(
     today), marked as an estimate."""
     first_here = first_final_dagtekening(revisions(store, opened.summary.id))
     planned = signing or store.clock.today()
-    return legal_termijn(opened.interview, first_here, planned)
+    extended = followups.extended_to(store, opened.summary.id)
+    return legal_termijn(opened.interview, first_here, planned, extended)
 
 
 def contact_defaults(store: Store) -> dict[str, tuple[Any, Source]]:

@@ -81,14 +81,16 @@ class Termijn:
     """The 3-year termijn: computed from the first PIP, and DUO's end date when known."""
 
     start: dt.date
-    end: dt.date  # the end that counts: DUO's when known, else the computed one
+    end: dt.date  # the end that counts: a verlenging's, else DUO's when known, else computed
     computed_end: dt.date
     duo_end: dt.date | None
     estimated: bool  # no PIP signed yet: as if signed on the planned day
+    extended_to: dt.date | None = None  # DUO's latest verlenging (Wet inburgering 2021 art. 12)
 
     @property
     def source(self) -> Literal["berekend", "duo"]:
-        return "duo" if self.duo_end is not None else "berekend"
+        # A verlenging is DUO's decision too.
+        return "duo" if self.duo_end is not None or self.extended_to else "berekend"
 
     @property
     def differs(self) -> bool:
@@ -119,9 +121,14 @@ def first_pip_dagtekening(
 
 
 def termijn(
-    interview: Interview, local_first_final: dt.date | None, planned: dt.date | None = None
+    interview: Interview,
+    local_first_final: dt.date | None,
+    planned: dt.date | None = None,
+    extended_to: dt.date | None = None,
 ) -> Termijn | None:
-    """The termijn from the first PIP anywhere; without one, as if signed on `planned`."""
+    """The termijn from the first PIP anywhere; without one, as if signed on `planned`. Its
+    start never moves once a PIP is signed (a changed PIP keeps it, Wet art. 11); its end moves
+    only by a verlenging DUO decided (`extended_to`, Wet art. 12), recorded on the case."""
     first = first_pip_dagtekening(interview, local_first_final)
     estimated = first is None
     if first is None:
@@ -131,7 +138,8 @@ def termijn(
     start = first + dt.timedelta(days=1)
     computed = termijn_end(start)
     duo_end = roles.date(interview, "duo_term_end")
-    return Termijn(start, duo_end or computed, computed, duo_end, estimated)
+    end = extended_to or duo_end or computed
+    return Termijn(start, end, computed, duo_end, estimated, extended_to)
 
 
 def _earlier_pip(interview: Interview) -> bool:

@@ -7,7 +7,8 @@ A follow-up conversation is an interview of its own (its own pinned bundle, answ
 history), tied to its case by `interview.case_id` = the intake's id; an intake has none, and its
 id stays the case id. `talk` holds the talks the plan schedules: due date, a reschedule with its
 reason, missed with its reason, or the follow-up interview that holds it. Existing folders need
-no data change: every interview so far is an intake.
+no data change: every interview so far is an intake. `extension` records DUO's verlengingen
+of the termijn (ground, DUO's decision date, the new end): the only thing that moves its end.
 """
 
 from __future__ import annotations
@@ -42,9 +43,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_talk_case_id", "talk", ["case_id"])
+    op.create_table(
+        "extension",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.String(), nullable=False),
+        sa.Column("ground", sa.String(), nullable=False),
+        sa.Column("decided_on", sa.Date(), nullable=False),
+        sa.Column("new_end", sa.Date(), nullable=False),
+        sa.Column("recorded_by", sa.String(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["interview.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_extension_case_id", "extension", ["case_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_extension_case_id", table_name="extension")
+    op.drop_table("extension")
     op.drop_index("ix_talk_case_id", table_name="talk")
     op.drop_table("talk")
     op.drop_index("ix_interview_case_id", table_name="interview")
