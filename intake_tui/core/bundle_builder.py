@@ -3,7 +3,6 @@ at its place (`path:line:col: message`)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,6 +45,7 @@ from intake_tui.core.bundle_support import (
 from intake_tui.core.choices import misplaced_exclusive
 from intake_tui.core.expression_types import check_item_types
 from intake_tui.core.expressions import Expression, ExpressionError, compile_expression
+from intake_tui.core.patterns import PatternError, compile_pattern
 from intake_tui.core.roles import check_roles
 from intake_tui.core.values import VALUE_TYPES
 from intake_tui.core.yamlsource import (
@@ -455,8 +455,8 @@ class _Builder:
                     (*path, "pattern"), _("'pattern' applies only to text questions"), key=True
                 )
             try:
-                re.compile(node.pattern)
-            except (re.error, RecursionError, OverflowError) as error:
+                compile_pattern(node.pattern)
+            except PatternError as error:
                 self.report(
                     (*path, "pattern"),
                     _("invalid regular expression: {reason}").format(reason=error),

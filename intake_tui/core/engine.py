@@ -13,7 +13,6 @@ answers that expressions see as unanswered.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ from intake_tui.core.answer_checks import as_value, bound_problems, elfproef
 from intake_tui.core.bundle_model import Bundle, Item
 from intake_tui.core.choices import exclusive_conflict
 from intake_tui.core.expressions import Expression, ExpressionError
+from intake_tui.core.patterns import full_match
 from intake_tui.core.values import VALUE_TYPES, Answer, AnswerState, Value
 from intake_tui.i18n import _
 
@@ -456,7 +456,7 @@ class Interview:
         if (
             spec.pattern is not None
             and isinstance(value, str)
-            and not re.fullmatch(spec.pattern, value)
+            and not full_match(spec.pattern, value)
         ):
             problems.append(_("the answer does not have the expected form"))
         if spec.format == "bsn" and isinstance(value, str) and not elfproef(value):
