@@ -388,8 +388,16 @@ class _Compiler:
                 pattern_node,
             )
         self.constant(pattern_node)  # the limits of a string literal
+        written = _RAW_TEXT.fullmatch(self.segment(pattern_node))
+        if written is None:
+            raise self.error(
+                "regex() needs its pattern written as one text in '...' or \"...\"", pattern_node
+            )
+        # Read as written, backslashes and all (as r'...'): '\bword\b' is a word boundary, not
+        # a backspace, and '\1' is refused as the backreference it looks like.
+        pattern = written.group(2)
         try:
-            compiled = compile_pattern(pattern_node.value)
+            compiled = compile_pattern(pattern)
         except PatternError as error:
             raise self.error(f"invalid regular expression: {error}", pattern_node) from None
         return regex_function(self.build(text_node), compiled.fullmatch)
@@ -482,6 +490,10 @@ class _Compiler:
             return _extreme((inner(each, value) for each in scope.instances(repeat)), largest)
 
         return run_extreme
+
+
+# One string literal (no implicit concatenation of two), optionally r/u: its quote and its text.
+_RAW_TEXT = re.compile(r"""[rRuU]?(['"])((?:[^\\'"]|\\.|(?!\1)['"])*)\1""", re.DOTALL)
 
 
 def _is_null(node: ast.expr) -> bool:

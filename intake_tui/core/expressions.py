@@ -104,10 +104,12 @@ Functions (arity checked at compile time; an unknown function suggests the neare
   (write ``'ja' if x else 'nee'``) and lists inside lists are an `ExpressionEvalError`, and so is
   a result longer than 10,000 characters (checked before it is built).
 * ``regex(x, 'pattern')``: whether ALL of the text ``x`` matches the pattern, like a question's
-  ``pattern:`` key (write ``'.*word.*'`` to look for a part). The pattern must be a string
-  literal; it is compiled by RE2 (`intake_tui.core.patterns`) when the expression compiles, so
-  an invalid pattern, and one RE2 cannot match in linear time (a backreference such as ``\1``,
-  lookahead or lookbehind), is a compile error at the literal. Matching takes time linear in the
+  ``pattern:`` key (write ``'.*word.*'`` to look for a part). The pattern must be one string
+  literal in ``'...'`` or ``"..."``, and is read as written, backslashes and all (as Python's
+  ``r'...'``: ``'\\bword\\b'`` is a word boundary, ``'\\d'`` a digit). It is compiled by RE2
+  (`intake_tui.core.patterns`) when the expression compiles, so an invalid pattern, and one RE2
+  cannot match in linear time (a backreference such as ``'(a)\\1'``, lookahead or lookbehind),
+  is a compile error at the literal. Matching takes time linear in the
   text. ``None`` gives ``False`` (like a comparison); ``x`` that is not text (a number, a date, a
   list) is an `ExpressionEvalError`.
 * ``sum(...)``: the repeat semantics of ``max_of``: several arguments: the sum of those that are
