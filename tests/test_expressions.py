@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -882,7 +883,9 @@ def new_functions(draw: st.DrawFn, sub: st.SearchStrategy[str], inner: bool) -> 
     if function == "regex":
         return f"regex({draw(sub)}, '{draw(st.sampled_from(PATTERNS))}')"  # read as written
     if function == "round":
-        places = st.one_of(st.integers(0, 10).map(str), sub)
+        # a literal n outside 0..10 is a compile error (tested in test_expression_functions.py)
+        computed = sub.filter(lambda source: not re.fullmatch(r"-?[0-9]+", source))
+        places = st.one_of(st.integers(0, 10).map(str), computed)
         args = [draw(maybe_null), *draw(st.lists(places, max_size=1))]
     elif function in ("add_days", "add_months"):
         count = st.one_of(st.integers(-(10**9), 10**9).map(str), sub)
