@@ -11,7 +11,11 @@ against them and reports, at the place of the offending literal or operator:
   text and a date; a string literal written ``'YYYY-MM-DD'`` is a date (and text), so
   ``geboortedatum < '2000-01-01'`` is fine;
 * ``selected()`` on a question that is not a multi-choice (a single choice is compared with
-  ``==``).
+  ``==``);
+* an argument a function can never use (issue 18): ``add_days``/``add_months`` of anything but a
+  date (text, a choice, a number); a number of days, months or decimals, or an operand of
+  ``sum``/``round``, that is not a number; ``regex`` on what is not text; a yes/no value in
+  ``concat``.
 
 Nothing else is reported: where a type is not known (a calculated question whose expression has
 no clear type, `case.<field>`, a repeat, an item that failed to load, a list whose codes are not
