@@ -492,3 +492,17 @@ def test_pattern_is_matched_by_re2_on_the_whole_answer(sum_interview: Interview)
     assert sum_interview.validate("code", Answer.of("a" * 5000)) == []
     assert sum_interview.validate("code", Answer.of("a" * 5000 + "!")) == [expected_form]
     assert sum_interview.validate("code", Answer.of("ba")) == [expected_form]  # whole answer
+
+
+def test_a_pinned_copy_with_a_pattern_re2_refuses_opens_and_does_not_check_it(
+    clock: FrozenClock,
+) -> None:
+    # Python's re took lookahead; a copy an interview was pinned to before RE2 must still open.
+    files = {"questionnaire.yaml": SUM_BUNDLE.replace(b"pattern: (a+)+$", b"pattern: (?=a)a+")}
+    bundle, problems = load_bundle_files(files)
+    assert bundle is None
+    assert ["lookahead and lookbehind" in p.message for p in problems] == [True]
+    pinned, problems = load_bundle_files(files, pinned=True)
+    assert pinned is not None, problems
+    assert [w.message for w in pinned.warnings if "lookahead" in w.message]
+    assert Interview(pinned, today=clock.today).validate("code", Answer.of("b!")) == []

@@ -457,7 +457,9 @@ class _Builder:
             try:
                 compile_pattern(node.pattern)
             except PatternError as error:
-                self.report(
+                # A copy an interview was pinned to may hold a pattern Python's re took (issue
+                # 18 moved to RE2): there it is a warning, and the engine does not check it.
+                (self.warn if self.pinned else self.report)(
                     (*path, "pattern"),
                     _("invalid regular expression: {reason}").format(reason=error),
                 )

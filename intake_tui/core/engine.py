@@ -20,7 +20,7 @@ from intake_tui.core.answer_checks import as_value, bound_problems, elfproef
 from intake_tui.core.bundle_model import Bundle, Item
 from intake_tui.core.choices import exclusive_conflict
 from intake_tui.core.expressions import Expression, ExpressionError
-from intake_tui.core.patterns import full_match
+from intake_tui.core.patterns import PatternError, full_match
 from intake_tui.core.values import VALUE_TYPES, Answer, AnswerState, Value
 from intake_tui.i18n import _
 
@@ -62,6 +62,16 @@ class Issue:
     step: Step
     kind: str  # "missing_required" | "invalid"
     message: str
+
+
+def _fits(pattern: str, text: str) -> bool:
+    """Whether all of `text` matches `pattern` (RE2). A pattern RE2 refuses is only possible in a
+    copy an interview was pinned to before issue 18, where the loader warned: like a constraint
+    that cannot be evaluated, it does not block the caseworker."""
+    try:
+        return full_match(pattern, text)
+    except PatternError:
+        return True
 
 
 class _Scope:
@@ -453,11 +463,7 @@ class Interview:
                     _("“{choice}” cannot be combined with other choices").format(choice=alone.label)
                 )
         problems.extend(bound_problems(item, value))
-        if (
-            spec.pattern is not None
-            and isinstance(value, str)
-            and not full_match(spec.pattern, value)
-        ):
+        if spec.pattern is not None and isinstance(value, str) and not _fits(spec.pattern, value):
             problems.append(_("the answer does not have the expected form"))
         if spec.format == "bsn" and isinstance(value, str) and not elfproef(value):
             problems.append(_("not a valid BSN: 9 digits that pass the elfproef"))
