@@ -456,3 +456,10 @@ def test_the_conditional_is_the_if_of_the_language(source: str, expected: object
 
 def test_if_as_a_function_cannot_parse() -> None:
     assert syntax_error("if(flag, 1, 2)").message == "invalid syntax"
+
+
+def test_huge_whole_numbers_are_named_not_written_out_in_messages() -> None:
+    huge = make_scope(n=10**5000, d=dt.date(2024, 1, 31), x=Decimal("1.5"))
+    assert "not a very large number" in eval_error("round(x, n)", huge).message
+    assert "at most 3,660,000 either way" in eval_error("add_days(d, n)", huge).message
+    assert "at most 120,000 either way" in eval_error("add_months(d, 0 - n)", huge).message

@@ -67,7 +67,9 @@ def round_number(number: object, places: object) -> Decimal | None:
         raise _Mismatch(f"round() needs a number, not {_kind(number)}")
     digits = whole_number(places, "round", "the number of decimals")
     if not 0 <= digits <= MAX_ROUND_PLACES:
-        raise _Mismatch(f"round(): the number of decimals is 0 to {MAX_ROUND_PLACES}, not {digits}")
+        raise _Mismatch(
+            f"round(): the number of decimals is 0 to {MAX_ROUND_PLACES}, not {_describe(digits)}"
+        )
     try:
         return _ROUND.quantize(Decimal(number), Decimal(1).scaleb(-digits))
     except decimal.InvalidOperation:
@@ -259,6 +261,9 @@ def new_function(function: str, args: tuple[_Fn, ...]) -> _Fn:
 
 
 def _describe(value: object) -> str:
+    """A number as written (short), or the kind of a value: for messages."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return "a very large number"  # str() of a huge int is slow, or refused
     if _is_number(value):
         text = str(value)
         return text if len(text) <= 20 else text[:20] + "…"
