@@ -9,7 +9,7 @@ import pytest
 
 from intake_tui.core import DECLINED, UNKNOWN, Answer, FrozenClock, Interview, Step
 from intake_tui.core.engine import elfproef
-from intake_tui.core.questionnaire import Bundle
+from intake_tui.core.questionnaire import Bundle, load_bundle_files
 
 
 @pytest.fixture
@@ -416,3 +416,93 @@ def test_loaded_answers_give_the_same_state_as_typed_ones(
 )
 def test_elfproef(bsn: str, valid: bool) -> None:
     assert elfproef(bsn) is valid
+
+
+# -- issue 18: sum() over a repeat, and pattern: by RE2 -----------------------------------------
+
+SUM_BUNDLE = b"""\
+id: som
+version: "1.0.0"
+title: Som
+sections:
+  - id: s
+    title: S
+    questions:
+      - id: banen
+        type: repeat
+        label: Banen
+        purpose: p
+        sensitivity: personal
+        questions:
+          - {id: uren, type: decimal, label: Uren, purpose: p, sensitivity: personal}
+      - id: totaal_uren
+        type: decimal
+        label: Totaal
+        calculate: sum(uren)
+        purpose: p
+        sensitivity: personal
+      - id: voltijd
+        type: yes_no
+        label: Voltijd
+        calculate: coalesce(sum(uren), 0) >= 36
+        purpose: p
+        sensitivity: personal
+      - id: code
+        type: text
+        label: Code
+        pattern: (a+)+$
+        purpose: p
+        sensitivity: personal
+"""
+
+
+@pytest.fixture
+def sum_interview(clock: FrozenClock) -> Interview:
+    bundle, problems = load_bundle_files({"questionnaire.yaml": SUM_BUNDLE})
+    assert bundle is not None, problems
+    return Interview(bundle, today=clock.today)
+
+
+def test_a_sum_over_a_repeat_follows_its_instances(sum_interview: Interview) -> None:
+    interview = sum_interview
+    assert interview.bundle.dependents["uren"] == ("totaal_uren", "voltijd")
+    assert interview.value("totaal_uren") is None  # nothing to add yet
+    assert interview.value("voltijd") is False
+    first = interview.add_instance("banen")
+    interview.set_answer("uren", Answer.of(Decimal("20")), first)
+    assert interview.value("totaal_uren") == Decimal("20")
+    second = interview.add_instance("banen")  # added: no hours yet, so the sum stays
+    assert interview.value("totaal_uren") == Decimal("20")
+    interview.set_answer("uren", Answer.of(Decimal("16.5")), second)  # an instance changed
+    assert interview.value("totaal_uren") == Decimal("36.5")
+    assert interview.value("voltijd") is True
+    interview.set_answer("uren", UNKNOWN, first)  # unknown is skipped
+    assert interview.value("totaal_uren") == Decimal("16.5")
+    interview.set_answer("uren", Answer.of(Decimal("20")), first)
+    interview.remove_instance("banen", second)  # removed
+    assert interview.value("totaal_uren") == Decimal("20")
+    assert interview.value("voltijd") is False
+    interview.remove_instance("banen", first)
+    assert interview.value("totaal_uren") is None
+
+
+def test_pattern_is_matched_by_re2_on_the_whole_answer(sum_interview: Interview) -> None:
+    # (a+)+$ backtracks exponentially in Python's re on "aaa…a!"; RE2 answers in linear time.
+    expected_form = "the answer does not have the expected form"
+    assert sum_interview.validate("code", Answer.of("a" * 5000)) == []
+    assert sum_interview.validate("code", Answer.of("a" * 5000 + "!")) == [expected_form]
+    assert sum_interview.validate("code", Answer.of("ba")) == [expected_form]  # whole answer
+
+
+def test_a_pinned_copy_with_a_pattern_re2_refuses_opens_and_does_not_check_it(
+    clock: FrozenClock,
+) -> None:
+    # Python's re took lookahead; a copy an interview was pinned to before RE2 must still open.
+    files = {"questionnaire.yaml": SUM_BUNDLE.replace(b"pattern: (a+)+$", b"pattern: (?=a)a+")}
+    bundle, problems = load_bundle_files(files)
+    assert bundle is None
+    assert ["lookahead and lookbehind" in p.message for p in problems] == [True]
+    pinned, problems = load_bundle_files(files, pinned=True)
+    assert pinned is not None, problems
+    assert [w.message for w in pinned.warnings if "lookahead" in w.message]
+    assert Interview(pinned, today=clock.today).validate("code", Answer.of("b!")) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -792,6 +793,8 @@ TOKENS = [
     "[", "]", ",", "+", "-", "*", "/", "**", "%", "==", "!=", "<", ">=", "in", "not", "and", "or",
     "is", "if", "else", "lambda", ":", ".", "__class__", "answered", "count", "max_of", "any_of",
     "len", "today", "#", "'", "\n", "f'", "0x1", "1e9", "é", "日本", "case", "case.given_name",
+    "coalesce", "round", "concat", "regex", "sum", "add_days", "add_months", "r'", "'(a+)+$'",
+    "'(a)\\1'", "'[0-9'", "'x(?=y)'", "11", "-1", "3660001",
 ]  # fmt: skip
 
 
@@ -832,7 +835,7 @@ def expressions(draw: st.DrawFn, depth: int = 0, inner: bool = False) -> str:
         return draw(leaves)
     sub = expressions(depth + 1, inner)
     # Half of the top-level expressions are aggregates, so repeats get exercised.
-    kind = 7 if depth == 0 and not inner and draw(st.booleans()) else draw(st.integers(0, 7))
+    kind = 7 if depth == 0 and not inner and draw(st.booleans()) else draw(st.integers(0, 8))
     if kind == 0:
         return f"({draw(sub)} {draw(st.sampled_from(BINARY))} {draw(sub)})"
     if kind == 1:
@@ -858,10 +861,39 @@ def expressions(draw: st.DrawFn, depth: int = 0, inner: bool = False) -> str:
         function = draw(st.sampled_from(["max_of", "min_of"]))
         args = draw(st.lists(st.one_of(sub, st.just("null")), min_size=2, max_size=3))
         return f"{function}({', '.join(args)})"
+    if kind == 8:
+        return draw(new_functions(sub, inner))
     if inner:
         return draw(leaves)
-    function = draw(st.sampled_from(["any_of", "all_of", "max_of", "min_of"]))
+    function = draw(st.sampled_from(["any_of", "all_of", "max_of", "min_of", "sum"]))
     return f"{function}({draw(expressions(depth + 1, inner=True))})"
+
+
+# Valid RE2 patterns, some of which would backtrack exponentially in Python's re.
+PATTERNS = ["", ".*", "a", "(a+)+$", "(x|xx)*y", "[0-9]{4} ?[A-Z]{2}", "é+|日本", "\\d+", "(?i)NL"]
+
+
+@st.composite
+def new_functions(draw: st.DrawFn, sub: st.SearchStrategy[str], inner: bool) -> str:
+    """A call of one of issue 18's functions, with hostile numbers where they are allowed."""
+    function = draw(
+        st.sampled_from(["coalesce", "round", "concat", "regex", "sum", "add_days", "add_months"])
+    )
+    maybe_null = st.one_of(sub, st.just("null"))
+    if function == "regex":
+        return f"regex({draw(sub)}, '{draw(st.sampled_from(PATTERNS))}')"  # read as written
+    if function == "round":
+        # a literal n outside 0..10 is a compile error (tested in test_expression_functions.py)
+        computed = sub.filter(lambda source: not re.fullmatch(r"-?[0-9]+", source))
+        places = st.one_of(st.integers(0, 10).map(str), computed)
+        args = [draw(maybe_null), *draw(st.lists(places, max_size=1))]
+    elif function in ("add_days", "add_months"):
+        count = st.one_of(st.integers(-(10**9), 10**9).map(str), sub)
+        args = [draw(maybe_null), draw(count)]
+    else:  # coalesce, concat, sum; one argument of sum inside an aggregate would nest one
+        least = 2 if function == "coalesce" or (function == "sum" and inner) else 1
+        args = draw(st.lists(maybe_null, min_size=least, max_size=3))
+    return f"{function}({', '.join(args)})"
 
 
 values = st.one_of(

@@ -5,6 +5,7 @@ with a verlenging recorded with its ground and DUO's decision date. Property-tes
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -61,10 +62,8 @@ def test_start_and_first_dagtekening_never_move_and_only_a_verlenging_moves_the_
         recorded: list[dt.date] = []
         for action, number in steps:
             if action == "final":
-                try:
+                with contextlib.suppress(PlanNotReady, StoreError):
                     plans.mark_final(store, case_id, SIGNED + dt.timedelta(days=number))
-                except (PlanNotReady, StoreError):
-                    pass
             elif action == "discussed":
                 plans.mark_discussed(store, case_id)
             elif action == "change":  # a change of plan with a reason: hours per week

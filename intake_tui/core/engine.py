@@ -13,7 +13,6 @@ answers that expressions see as unanswered.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from intake_tui.core.bundle_model import Bundle, Choice, Item
 from intake_tui.core.choice_filter import counted_instances, kept_codes, unoffered
 from intake_tui.core.choices import exclusive_conflict
 from intake_tui.core.expressions import Expression, ExpressionError
+from intake_tui.core.patterns import PatternError, full_match
 from intake_tui.core.values import VALUE_TYPES, Answer, AnswerState, Value
 from intake_tui.i18n import _
 
@@ -63,6 +63,16 @@ class Issue:
     step: Step
     kind: str  # "missing_required" | "invalid"
     message: str
+
+
+def _fits(pattern: str, text: str) -> bool:
+    """Whether all of `text` matches `pattern` (RE2). A pattern RE2 refuses is only possible in a
+    copy an interview was pinned to before issue 18, where the loader warned: like a constraint
+    that cannot be evaluated, it does not block the caseworker."""
+    try:
+        return full_match(pattern, text)
+    except PatternError:
+        return True
 
 
 class _Scope:
@@ -484,11 +494,7 @@ class Interview:
         if item.choice_filter is not None and self._unoffered(item, value, instance):
             problems.append(_("no longer offered after an earlier answer changed: choose again"))
         problems.extend(bound_problems(item, value))
-        if (
-            spec.pattern is not None
-            and isinstance(value, str)
-            and not re.fullmatch(spec.pattern, value)
-        ):
+        if spec.pattern is not None and isinstance(value, str) and not _fits(spec.pattern, value):
             problems.append(_("the answer does not have the expected form"))
         if spec.format == "bsn" and isinstance(value, str) and not elfproef(value):
             problems.append(_("not a valid BSN: 9 digits that pass the elfproef"))

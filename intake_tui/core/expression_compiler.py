@@ -24,6 +24,13 @@ from intake_tui.core.expression_base import (
     _Mismatch,
     _truthy,
 )
+from intake_tui.core.expression_functions import (
+    MAX_ROUND_PLACES,
+    NEW_FUNCTIONS,
+    new_function,
+    regex_function,
+    total,
+)
 from intake_tui.core.expression_ops import (
     _BINARY,
     _BINARY_SYMBOLS,
@@ -41,6 +48,7 @@ from intake_tui.core.expression_ops import (
     _plain_function,
     _pos,
 )
+from intake_tui.core.patterns import PatternError, compile_pattern
 
 
 def _char_map(text: str) -> list[int]:
@@ -380,12 +388,49 @@ class _Compiler:
         offset = self.offset(node)
         if function in _STATE_FUNCTIONS or function == "count":
             return _guard(self.question_function(function, node), offset)
-        if function in ("any_of", "all_of", "max_of", "min_of") and count == 1:
+        if function in ("any_of", "all_of", "max_of", "min_of", "sum") and count == 1:
             repeat = self.aggregate_repeat(function, node.args[0])
             if repeat is not None:
                 return _guard(self.aggregate(function, repeat, node.args[0]), offset)
+        if function == "regex":
+            return _guard(self.regex(node), offset)
+        if function == "round" and count == 2:
+            self.check_places(node.args[1])
         args = tuple(self.build(arg) for arg in node.args)
+        if function in NEW_FUNCTIONS:
+            return _guard(new_function(function, args), offset)
         return _guard(_plain_function(function, args), offset)
+
+    def regex(self, node: ast.Call) -> _Fn:
+        """`regex(x, 'pattern')`: the pattern is a string literal, compiled by RE2 now."""
+        text_node, pattern_node = node.args
+        if not (isinstance(pattern_node, ast.Constant) and isinstance(pattern_node.value, str)):
+            raise self.error(
+                "regex() needs its pattern written as a text, as in regex(x, '[0-9]+')",
+                pattern_node,
+            )
+        self.constant(pattern_node)  # the limits of a string literal
+        written = _RAW_TEXT.fullmatch(self.segment(pattern_node))
+        if written is None:
+            raise self.error(
+                "regex() needs its pattern written as one text in '...' or \"...\"", pattern_node
+            )
+        # Read as written, backslashes and all (as r'...'): '\bword\b' is a word boundary, not
+        # a backspace, and '\1' is refused as the backreference it looks like.
+        pattern = written.group(2)
+        try:
+            compiled = compile_pattern(pattern)
+        except PatternError as error:
+            raise self.error(f"invalid regular expression: {error}", pattern_node) from None
+        return regex_function(self.build(text_node), compiled.fullmatch)
+
+    def check_places(self, places: ast.expr) -> None:
+        """round(x, n) with a literal n: 0 to MAX_ROUND_PLACES, checked now."""
+        literal = _int_literal(places)
+        if literal is not None and not 0 <= literal <= MAX_ROUND_PLACES:
+            raise self.error(
+                f"round() rounds to 0 to {MAX_ROUND_PLACES} decimals, not {literal}", places
+            )
 
     def question_function(self, function: str, node: ast.Call) -> _Fn:
         arg = node.args[0]
@@ -455,12 +500,22 @@ class _Compiler:
                 return len(instances) > 0 and all(_truthy(inner(each, value)) for each in instances)
 
             return run_all
+        if function == "sum":
+
+            def run_sum(scope: Scope, value: object) -> object:
+                return total(inner(each, value) for each in scope.instances(repeat))
+
+            return run_sum
         largest = function == "max_of"
 
         def run_extreme(scope: Scope, value: object) -> object:
             return _extreme((inner(each, value) for each in scope.instances(repeat)), largest)
 
         return run_extreme
+
+
+# One string literal (no implicit concatenation of two), optionally r/u: its quote and its text.
+_RAW_TEXT = re.compile(r"""[rRuU]?(['"])((?:[^\\'"]|\\.|(?!\1)['"])*)\1""", re.DOTALL)
 
 
 def _is_null(node: ast.expr) -> bool:
@@ -487,7 +542,7 @@ def _arity(least: int, most: int | None) -> str:
         return f"takes at least {least} argument{'s' if least != 1 else ''}"
     if least == most:
         return f"takes {least} argument{'s' if least != 1 else ''}"
-    return f"takes {least} to {most} arguments"  # pragma: no cover - no such function yet
+    return f"takes {least} to {most} arguments"
 
 
 def _unknown_function(function: str) -> str:

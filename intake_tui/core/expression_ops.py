@@ -278,6 +278,14 @@ _FUNCTIONS: Final[Mapping[str, tuple[int, int | None]]] = {
     "any_of": (1, 1),
     "all_of": (1, 1),
     "len": (1, 1),
+    # issue 18 (intake_tui.core.expression_functions)
+    "coalesce": (2, None),
+    "round": (1, 2),
+    "concat": (1, None),
+    "regex": (2, 2),
+    "sum": (1, None),
+    "add_days": (2, 2),
+    "add_months": (2, 2),
 }
 _STATE_FUNCTIONS: Final = frozenset({"answered", "known", "is_unknown", "is_declined"})
 _RESERVED: Final = frozenset({"value", *_CONSTANT_NAMES})

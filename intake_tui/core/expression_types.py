@@ -11,7 +11,11 @@ against them and reports, at the place of the offending literal or operator:
   text and a date; a string literal written ``'YYYY-MM-DD'`` is a date (and text), so
   ``geboortedatum < '2000-01-01'`` is fine;
 * ``selected()`` on a question that is not a multi-choice (a single choice is compared with
-  ``==``).
+  ``==``);
+* an argument a function can never use (issue 18): ``add_days``/``add_months`` of anything but a
+  date (text, a choice, a number); a number of days, months or decimals, or an operand of
+  ``sum``/``round``, that is not a number; ``regex`` on what is not text; a yes/no value in
+  ``concat``.
 
 Nothing else is reported: where a type is not known (a calculated question whose expression has
 no clear type, `case.<field>`, a repeat, an item that failed to load, a list whose codes are not
@@ -83,6 +87,23 @@ _RESULTS: Final[Mapping[str, ValueType]] = {
     "age": NUMBER,
     "years_between": NUMBER,
     "today": DATE,
+    "round": NUMBER,
+    "sum": NUMBER,
+    "concat": TEXT,
+    "regex": BOOL,
+    "add_days": DATE,
+    "add_months": DATE,
+}
+# What a function's arguments must be, by position: a number, a date, or text. A kind in the
+# set of what it "cannot be" is a load error; an unknown type ("any") never is.
+_NOT_A_NUMBER: Final = frozenset({"text", "choice", "isodate", "date", "bool", "multi", "list"})
+_NOT_A_DATE: Final = frozenset({"text", "choice", "number", "bool", "multi", "list"})
+_NOT_TEXT: Final = frozenset({"number", "date", "bool", "multi", "list"})
+_ARGUMENTS: Final[Mapping[str, tuple[str, ...]]] = {
+    "round": ("number", "number"),
+    "regex": ("text",),
+    "add_days": ("date", "number"),
+    "add_months": ("date", "number"),
 }
 
 
@@ -317,6 +338,9 @@ class _Checker:
             "isodate": _("a date"),
             "date": _("a date"),
             "number": _("a number"),
+            "bool": _("a yes/no value"),
+            "multi": _("a multi-choice"),
+            "list": _("a list"),
         }.get(of.kind, of.kind)
         if isinstance(node, ast.Name) and (node.id in self.types or node.id == "value"):
             return _("{name!r} ({kind})").format(name=node.id, kind=kind)
@@ -341,8 +365,11 @@ class _Checker:
                         "compare it with == (as in {name} == 'code')"
                     ).format(name=target.id),
                 )
+        self.arguments(function, node.args, args)
         if function in _RESULTS:
             return _RESULTS[function]
+        if function == "coalesce":
+            return _join_all(args)
         if function in ("max_of", "min_of"):
             if len(args) == 1:
                 only = args[0]
@@ -353,6 +380,34 @@ class _Checker:
                 return only
             return _join_all(args)
         return ANY
+
+    def arguments(self, function: str, nodes: list[ast.expr], found: list[ValueType]) -> None:
+        """Arguments that can never be what the function needs (issue 18's functions)."""
+        wanted: tuple[str, ...] = _ARGUMENTS.get(function, ())
+        if function == "sum":  # numbers, or one list of numbers
+            wanted = ("number",) * len(nodes)
+            if len(found) == 1 and found[0].kind == "list":
+                wanted, found = ("number",), [found[0].item or ANY]
+        refused = {"number": _NOT_A_NUMBER, "date": _NOT_A_DATE, "text": _NOT_TEXT}
+        needs = {"number": _("a number"), "date": _("a date"), "text": _("text")}
+        for node, kind, want in zip(nodes, found, wanted, strict=False):
+            if kind.kind in refused[want]:
+                self.report(
+                    self.syntax.offset(node),
+                    _("{function}() needs {wanted} here, not {found}").format(
+                        function=function, wanted=needs[want], found=self.describe(node, kind)
+                    ),
+                )
+        if function == "concat":
+            for node, kind in zip(nodes, found, strict=True):
+                if kind.kind == "bool":
+                    self.report(
+                        self.syntax.offset(node),
+                        _(
+                            "concat() cannot join a yes/no value; write a text for each, as in "
+                            "('ja' if x else 'nee')"
+                        ),
+                    )
 
 
 def _literal(constant: object) -> ValueType:

@@ -6,7 +6,8 @@ whitelist of node types and limits, and compiled ONCE into a tree of plain Pytho
 is evaluated many times. There is no ``eval``, no ``compile()`` of code objects, no attribute
 access and no ``getattr``: a name can only be a question id (read from a `Scope`), a constant, or
 `value`; a call can only be one of the fixed functions below. This module imports only the
-standard library, so `intake_tui.core` stays pure.
+standard library, so `intake_tui.core` stays pure; the one exception is RE2 (``google-re2``),
+imported lazily by `intake_tui.core.patterns` when an expression calls ``regex()``.
 
 Errors: every problem found while compiling is an `ExpressionSyntaxError`, every problem found
 while evaluating an `ExpressionEvalError`; both carry a 0-based *character* offset into the source
@@ -87,17 +88,58 @@ Functions (arity checked at compile time; an unknown function suggests the neare
   the items are tested (``all_of([])`` is false, like a repeat without instances), for anything
   else its truthiness.
 * ``len(x)``: the length of a text or a list; ``None`` for ``None``.
+* ``coalesce(a, b, ...)`` (at least two arguments): the first argument that is not ``None``,
+  ``None`` when all are; ``0``, ``''`` and ``False`` are values. Arguments after the first value
+  are not evaluated. ``coalesce(sum(bedrag), 0)`` turns "nothing to add" into zero.
+* ``round(x)``, ``round(x, n)``: the number ``x`` rounded to ``n`` decimals (0 when left out),
+  half up, away from zero on a tie (``round(2.5)`` is ``3``, ``round(-2.5)`` is ``-3``: as on
+  paper and in a spreadsheet, not Python's half-even). The result is always a ``Decimal`` with
+  exactly ``n`` decimals (``round(3, 2)`` is ``3.00``), like ``/`` always gives a ``Decimal``.
+  ``n`` is a whole number from 0 to 10: a literal outside that is a compile error, a computed one
+  an `ExpressionEvalError`, as is ``x`` that is not a number or too large to round to ``n``
+  decimals within 28 digits. ``None`` for ``x`` or ``n`` gives ``None``.
+* ``concat(a, ...)``: the arguments written one after the other as text. Text as it is; whole
+  numbers in digits; ``Decimal`` numbers in plain digits without an exponent, keeping their
+  decimals (``2.50``); dates as ``YYYY-MM-DD``; a list (a multi-choice) as its items joined by
+  ``", "``. ``None`` arguments (unanswered, unknown, declined) are skipped, as a caseworker
+  reading ``concat(voornaam, ' ', achternaam)`` expects; all ``None`` gives ``None``. Yes/no values
+  (write ``'ja' if x else 'nee'``) and lists inside lists are an `ExpressionEvalError`, and so is
+  a result longer than 10,000 characters (checked before it is built).
+* ``regex(x, 'pattern')``: whether ALL of the text ``x`` matches the pattern, like a question's
+  ``pattern:`` key (write ``'.*word.*'`` to look for a part). The pattern must be one string
+  literal in ``'...'`` or ``"..."``, and is read as written, backslashes and all (as Python's
+  ``r'...'``: ``'\\bword\\b'`` is a word boundary, ``'\\d'`` a digit). It is compiled by RE2
+  (`intake_tui.core.patterns`) when the expression compiles, so an invalid pattern, and one RE2
+  cannot match in linear time (a backreference such as ``'(a)\\1'``, lookahead or lookbehind),
+  is a compile error at the literal. Matching takes time linear in the
+  text. ``None`` gives ``False`` (like a comparison); ``x`` that is not text (a number, a date, a
+  list) is an `ExpressionEvalError`.
+* ``sum(...)``: the repeat semantics of ``max_of``: several arguments: the sum of those that are
+  not ``None``. One argument that names questions of exactly one repeat: the sum over the
+  repeat's instances, ignoring ``None``. One other argument: the sum of the items of a list
+  value, or the value itself. ``None`` when there is nothing to add (every value ``None``, a
+  repeat without instances): write ``coalesce(sum(x), 0)`` for zero. Whole numbers add up to a
+  whole number; a ``Decimal`` among them makes the sum a ``Decimal``, as ``+`` does. An item
+  that is not a number is an `ExpressionEvalError`.
+* ``add_days(d, n)``, ``add_months(d, n)``: the date ``d`` (a date or a ``"YYYY-MM-DD"`` text;
+  a year is not a date here) plus ``n`` days / months; ``n`` a whole number, negative to go back.
+  ``add_months`` keeps the day of the month, or takes the last day of a shorter month: 31 January
+  plus one month is 28 February (29 in a leap year). ``None`` for ``d`` or ``n`` gives ``None``.
+  ``n`` beyond 3,660,000 days or 120,000 months either way, or a date outside the years 1 to
+  9999, is an `ExpressionEvalError` (never an overflow or a huge loop).
 
 An aggregate's argument is evaluated against each instance scope from ``scope.instances(repeat)``
 in full; an instance scope resolves the instance's own questions and, like its enclosing scope,
-every other name. Names of two different repeats in one aggregate, and an aggregate over a repeat
-inside another one, are compile errors.
+every other name. ``sum`` is such an aggregate too. Names of two different repeats in one
+aggregate, and an aggregate over a repeat inside another one, are compile errors.
 
 Types: `compile_expression` knows no question types. A bundle's loader checks every compiled
 expression against them (`intake_tui.core.expression_types`, through `Expression.syntax`): a
 choice code not in the question's list, text or a date against a number, text against a date
-(a ``'YYYY-MM-DD'`` literal is a date), and ``selected()`` on a question that is not a
-multi-choice are load errors.
+(a ``'YYYY-MM-DD'`` literal is a date), ``selected()`` on a question that is not a
+multi-choice, and an argument that can never be what a function needs (``add_days`` on a text
+question, ``round``/``sum`` of text, ``regex`` on a number, a yes/no value in ``concat``) are
+load errors.
 
 Limits (compile errors): at most 2,000 characters, 32 levels of nesting and 400 nodes; string
 literals at most 1,000 characters, number literals at most 15 digits, lists at most 200 items.
@@ -159,8 +201,8 @@ def compile_expression(
     """Parse, check and compile `source` once; raises only ExpressionSyntaxError.
 
     `repeat_of` maps a question id inside a repeat to its repeat id; it tells the aggregates
-    (`any_of`, `all_of`, `max_of`, `min_of`) which repeat they iterate. `allow_value` permits
-    `value` (constraints); `case_fields` the names `case.<field>` may read (defaults);
+    (`any_of`, `all_of`, `max_of`, `min_of`, `sum`) which repeat they iterate. `allow_value`
+    permits `value` (constraints); `case_fields` the names `case.<field>` may read (defaults);
     `choice_fields` the names `choice.<attr>` may read (a choice_filter; None: not allowed).
     """
     if not isinstance(source, str):
