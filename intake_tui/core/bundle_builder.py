@@ -53,6 +53,7 @@ from intake_tui.core.expression_types import check_item_types
 from intake_tui.core.expressions import Expression, ExpressionError, compile_expression
 from intake_tui.core.migration import check_renames
 from intake_tui.core.patterns import PatternError, compile_pattern
+from intake_tui.core.related import follow_up_names
 from intake_tui.core.roles import check_roles
 from intake_tui.core.values import VALUE_TYPES
 from intake_tui.core.yamlsource import (
@@ -86,6 +87,7 @@ class _Builder:
         self.warnings: list[Problem] = []
         self.broken_ids: set[str] = set()  # ids of items that failed validation: no cascades
         self.origins = Origins()  # where each valid item was written: lists skip the invalid
+        self.context_fields: dict[str, frozenset[str] | None] = {}  # intake./plan. (follow-up)
 
     # -- reporting --------------------------------------------------------------------------
 
@@ -218,6 +220,7 @@ class _Builder:
         self, spec: BundleSpec, files: dict[str, bytes], display_dir: str
     ) -> Bundle | None:
         check_language_tags(spec, self.report)
+        self.context_fields = follow_up_names(spec, display_dir, self.warn)
         choice_lists = check_choice_lists(spec, self.report, files, display_dir, self.problems)
         items: dict[str, Item] = {}
         order: list[str] = []
@@ -404,6 +407,7 @@ class _Builder:
                 allow_value=field_name == "constraint",
                 case_fields=CASE_FIELDS if field_name == "default" else frozenset(),
                 choice_fields=choice_fields if field_name == "choice_filter" else None,
+                context_fields=self.context_fields,
             )
         except ExpressionError as error:
             self.report_at(path, source, error.offset or 0, error.message)

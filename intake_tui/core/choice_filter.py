@@ -57,6 +57,9 @@ class ChoiceScope:
     def choice(self, name: str) -> object | None:
         return self._choice.attr(name)
 
+    def context(self, prefix: str, name: str) -> object | None:
+        return self._base.context(prefix, name)
+
 
 def kept_codes(item: Item, scope: Scope) -> frozenset[str]:
     """The codes of `item`'s choices that its `choice_filter` keeps, read from `scope`."""

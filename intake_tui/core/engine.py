@@ -14,55 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 
 from intake_tui.core.answer_checks import as_value, bound_problems, elfproef
 from intake_tui.core.bundle_model import Bundle, Choice, Item
 from intake_tui.core.choice_filter import counted_instances, kept_codes, unoffered
 from intake_tui.core.choices import exclusive_conflict
+from intake_tui.core.engine_types import Issue, Key, SectionProgress, Step
 from intake_tui.core.expressions import Expression, ExpressionError
 from intake_tui.core.patterns import PatternError, full_match
 from intake_tui.core.values import VALUE_TYPES, Answer, AnswerState, Value
 from intake_tui.i18n import _
 
-Key = tuple[str, str | None]
-"""A question and, inside a repeat, the instance id: the path of one answer."""
-
-
-@dataclass(frozen=True)
-class Step:
-    """One place the interview can stand on: a question (or note) and its repeat instance."""
-
-    id: str
-    instance: str | None = None
-
-    @property
-    def key(self) -> Key:
-        return (self.id, self.instance)
-
-
-@dataclass(frozen=True)
-class SectionProgress:
-    """How far a section is: visible questions answered, and required ones still missing."""
-
-    section: str
-    visible: bool
-    answered: int
-    total: int
-    missing_required: int
-
-    @property
-    def complete(self) -> bool:
-        return self.visible and self.missing_required == 0 and self.answered == self.total
-
-
-@dataclass(frozen=True)
-class Issue:
-    """Something a caseworker should look at before finalizing."""
-
-    step: Step
-    kind: str  # "missing_required" | "invalid"
-    message: str
+__all__ = ["Interview", "Issue", "Key", "SectionProgress", "Step"]
 
 
 def _fits(pattern: str, text: str) -> bool:
@@ -118,6 +81,9 @@ class _Scope:
     def choice(self, name: str) -> object | None:
         return None  # only a choice_filter reads `choice.<attr>` (core/choice_filter.py)
 
+    def context(self, prefix: str, name: str) -> object | None:
+        return self._interview.context.get(prefix, {}).get(name)
+
 
 class Interview:
     """The answers to one bundle and everything that follows from them."""
@@ -129,12 +95,16 @@ class Interview:
         *,
         today: Callable[[], dt.date] = dt.date.today,
         case: Mapping[str, object] | None = None,
+        context: Mapping[str, Mapping[str, object]] | None = None,
     ) -> None:
         self.bundle = bundle
         self.today = today
         # What the new-intake form recorded (names, language, interpreter): `case.<field>` in
         # a default. Keys: CASE_FIELDS (core/bundle_model.py).
         self.case_facts: dict[str, object] = dict(case or {})
+        # The rest of the case, fixed while this interview is open: `intake.<id>`,
+        # `plan.<field>` (a follow-up), `followup.<id>` (the intake's plan rules).
+        self.context: dict[str, Mapping[str, object]] = dict(context or {})
         self._proposals: dict[Key, Value | None] = {}
         pairs = answers.items() if isinstance(answers, Mapping) else answers
         self._answers: dict[Key, Answer] = dict(pairs)

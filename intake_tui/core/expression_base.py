@@ -82,6 +82,11 @@ class Scope(Protocol):
         """A filter attribute of the candidate choice (`choice.<name>` in a choice_filter)."""
         ...
 
+    def context(self, prefix: str, name: str) -> object | None:
+        """Another part of the case: `intake.<id>`, `plan.<field>`, `followup.<id>` (store/
+        followups.py fills them in when it opens the interview; None when not known)."""
+        ...
+
 
 class _NoValue:
     """The type of `NO_VALUE`: no value is being checked (the expression is not a constraint)."""

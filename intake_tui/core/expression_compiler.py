@@ -72,6 +72,7 @@ class _Compiler:
         allow_value: bool,
         case_fields: frozenset[str] = frozenset(),
         choice_fields: frozenset[str] | None = None,
+        context_fields: Mapping[str, frozenset[str] | None] | None = None,
     ) -> None:
         self.text = text  # what was parsed: one line, leading spaces removed
         self.original = original
@@ -81,6 +82,9 @@ class _Compiler:
         self.allow_value = allow_value
         self.case_fields = case_fields
         self.choice_fields = choice_fields  # None: `choice.<attr>` is not allowed here
+        # `intake.<id>`, `plan.<field>`, `followup.<id>`: what else of the case may be read (per
+        # prefix its names; None: not checkable here, any snake_case name)
+        self.context_fields = context_fields or {}
         self.names: set[str] = set()
         self.free_names: set[str] = set()
         self.aggregated: set[str] = set()
@@ -310,6 +314,9 @@ class _Compiler:
         """`case.<field>`: a fact of the new-intake form, where the caller allows it (defaults)."""
         if isinstance(node.value, ast.Name) and node.value.id == "choice":
             return self.choice_attr(node)
+        base, parts = _dotted(node)
+        if base is not None and base in self.context_fields:
+            return self.context_name(base, parts, node)
         if not (isinstance(node.value, ast.Name) and node.value.id == "case") or not (
             self.case_fields
         ):
@@ -321,6 +328,16 @@ class _Compiler:
             fields = ", ".join(f"case.{f}" for f in sorted(self.case_fields))
             raise self.error(f"unknown case field {name!r}{hint} (there are {fields})", node)
         return lambda scope, value: scope.case(name)
+
+    def context_name(self, prefix: str, parts: list[str], node: ast.Attribute) -> _Fn:
+        """`intake.<id>`, `plan.<field>` (dotted), `followup.<id>`: another part of the case."""
+        key = ".".join(parts)
+        known = self.context_fields[prefix]
+        if known is not None and key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
+            hint = f"; did you mean {prefix}.{close[0]}?" if close else ""
+            raise self.error(f"unknown name {prefix}.{key}{hint}", node)
+        return lambda scope, value: scope.context(prefix, key)
 
     def choice_attr(self, node: ast.Attribute) -> _Fn:
         """`choice.<attr>`: a filter attribute of the candidate choice (in a choice_filter)."""
@@ -557,3 +574,13 @@ def _bad_char_offset(text: str) -> int | None:
         if char == "\x00" or 0xD800 <= ord(char) <= 0xDFFF:
             return index
     return None
+
+
+def _dotted(node: ast.Attribute) -> tuple[str | None, list[str]]:
+    """`a.b.c` as ("a", ["b", "c"]); (None, []) when the chain does not start at a name."""
+    parts: list[str] = []
+    current: ast.expr = node
+    while isinstance(current, ast.Attribute):
+        parts.insert(0, current.attr)
+        current = current.value
+    return (current.id, parts) if isinstance(current, ast.Name) else (None, [])

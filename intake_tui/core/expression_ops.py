@@ -291,7 +291,10 @@ _STATE_FUNCTIONS: Final = frozenset({"answered", "known", "is_unknown", "is_decl
 _RESERVED: Final = frozenset({"value", *_CONSTANT_NAMES})
 
 _REJECTED: Final[Mapping[type[ast.AST], str]] = {
-    ast.Attribute: "attribute access ('.') is not allowed (only case.<field> in a default)",
+    ast.Attribute: (
+        "attribute access ('.') is not allowed (case.<field> in a default, choice.<attr> in a "
+        "choice_filter, intake.<id> and plan.<field> in a follow-up, followup.<id> in plan rules)"
+    ),
     ast.Lambda: "lambda is not allowed",
     ast.ListComp: "comprehensions are not allowed",
     ast.SetComp: "comprehensions are not allowed",

@@ -197,13 +197,16 @@ def compile_expression(
     allow_value: bool = False,
     case_fields: frozenset[str] = frozenset(),
     choice_fields: frozenset[str] | None = None,
+    context_fields: Mapping[str, frozenset[str] | None] | None = None,
 ) -> Expression:
     """Parse, check and compile `source` once; raises only ExpressionSyntaxError.
 
     `repeat_of` maps a question id inside a repeat to its repeat id; it tells the aggregates
     (`any_of`, `all_of`, `max_of`, `min_of`, `sum`) which repeat they iterate. `allow_value`
     permits `value` (constraints); `case_fields` the names `case.<field>` may read (defaults);
-    `choice_fields` the names `choice.<attr>` may read (a choice_filter; None: not allowed).
+    `choice_fields` the names `choice.<attr>` may read (a choice_filter; None: not allowed);
+    `context_fields` per prefix (`intake`, `plan`, `followup`) the names of the rest of the case
+    it may read (None for a prefix: names not checkable here, any is accepted).
     """
     if not isinstance(source, str):
         raise ExpressionSyntaxError("an expression must be text")
@@ -242,7 +245,14 @@ def compile_expression(
         ) from None
 
     compiler = _Compiler(
-        text, source, shift, repeat_of or {}, allow_value, case_fields, choice_fields
+        text,
+        source,
+        shift,
+        repeat_of or {},
+        allow_value,
+        case_fields,
+        choice_fields,
+        context_fields,
     )
     compiler.check_limits(tree.body)
     try:

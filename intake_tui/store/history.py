@@ -14,8 +14,9 @@ from sqlmodel import Session, col, select
 from intake_tui.core.engine import Key
 from intake_tui.core.values import Answer
 from intake_tui.i18n import _
+from intake_tui.store.answer_rows import _decode
 from intake_tui.store.bundle_copies import pinned_bundle
-from intake_tui.store.interviews import _decode, _get
+from intake_tui.store.interviews import _get
 from intake_tui.store.models import AnswerHistoryRow, AnswerRow
 from intake_tui.store.session import Store, StoreError
 

@@ -19,12 +19,13 @@ from sqlmodel import Session, col, select
 
 from intake_tui.core.engine import Interview, Key, Step
 from intake_tui.core.questionnaire import Bundle
-from intake_tui.core.values import Answer, Value, from_json, to_json
+from intake_tui.core.values import Answer
 from intake_tui.i18n import _, ngettext
 from intake_tui.store import erasures
+from intake_tui.store.answer_rows import _encode, _stored_answers
 from intake_tui.store.bundle_copies import pin_bundle, pinned_bundle
+from intake_tui.store.case_context import context_for
 from intake_tui.store.models import (
-    AnswerRow,
     InterviewRow,
     NoteRow,
 )
@@ -183,7 +184,8 @@ def open_interview(store: Store, interview_id: str, clock_today: object = None) 
         summary = _summary(row)
         current = row.current_step
         case = case_facts(row)
-    interview = Interview(bundle, answers, today=store.clock.today, case=case)
+        context = context_for(session, row, store.clock.today)  # intake., plan., followup.
+    interview = Interview(bundle, answers, today=store.clock.today, case=case, context=context)
     return OpenInterview(summary, bundle, interview, notes, current)
 
 
@@ -198,30 +200,6 @@ def case_facts(row: InterviewRow) -> dict[str, object]:
         "interpreter_mode": interpreter.get("how"),
         "interpreter_language": interpreter.get("language"),
     }
-
-
-def _stored_answers(session: Session, interview_id: str, bundle: Bundle) -> dict[Key, Answer]:
-    answers: dict[Key, Answer] = {}
-    for answer in session.exec(select(AnswerRow).where(AnswerRow.interview_id == interview_id)):
-        item = bundle.items.get(answer.question_id)
-        value = _decode(item.type if item is not None else "text", answer.value_json)
-        answers[(answer.question_id, answer.instance or None)] = Answer(answer.state, value)  # type: ignore[arg-type]
-    return answers
-
-
-def _decode(type_name: str, text: str) -> Value | None:
-    try:
-        return from_json(type_name, json.loads(text))
-    except ValueError:
-        # A value that no longer fits its question (e.g. after a bundle change) is kept as
-        # stored text rather than dropped; validation will flag it.
-        return text
-
-
-def _encode(answer: Answer | None) -> tuple[str | None, str]:
-    if answer is None:
-        return None, "null"
-    return answer.state, json.dumps(to_json(answer.value))
 
 
 def sql_time(moment: dt.datetime) -> str:
@@ -471,7 +449,9 @@ def finalize_interview(store: Store, interview_id: str) -> None:
             return
         bundle = pinned_bundle(session, row.bundle_sha256)
         answers = _stored_answers(session, interview_id, bundle)
-        blockers = Interview(bundle, answers, today=store.clock.today).finalize_blockers()
+        context = context_for(session, row, store.clock.today)
+        engine = Interview(bundle, answers, today=store.clock.today, context=context)
+        blockers = engine.finalize_blockers()
         if blockers:
             raise FinalizeBlocked(blockers)
         row.status = "finalized"

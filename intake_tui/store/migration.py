@@ -18,8 +18,9 @@ from intake_tui.core.bundle_model import version_key
 from intake_tui.core.migration import MovePlan, plan_move, reason_text
 from intake_tui.core.questionnaire import Bundle, check_bundle
 from intake_tui.i18n import _, ngettext
+from intake_tui.store.answer_rows import _encode, _stored_answers
 from intake_tui.store.bundle_copies import pin_bundle, pinned_bundle
-from intake_tui.store.interviews import _encode, _get, _stored_answers, sql_time
+from intake_tui.store.interviews import _get, sql_time
 from intake_tui.store.session import Store, StoreError
 
 

@@ -134,6 +134,11 @@ def load_plan_rules(
         return PlanRules(()), [error.problem]
     checker = _RuleChecker(bundle, source_map, list(problems))
     checker.pinned = pinned
+    # `followup.<id>`: the latest completed follow-up's answers (names of the bundles that
+    # follow this one; not checkable when none is found).
+    from intake_tui.core.related import follower_ids
+
+    checker.context_fields = {"followup": follower_ids(bundle.id, bundle.path)}
     rules = checker.check(data)
     texts = checker.texts(data)
     sections = checker.sections(data)
@@ -149,6 +154,7 @@ TOP_KEYS = ["rules", "fields", "sections", "voortgangsgesprekken", "bezwaar"]
 class _RuleChecker:
     def __init__(self, bundle: Bundle, source_map: SourceMap, problems: list[Problem]) -> None:
         self.pinned = False  # set by load_plan_rules for an interview's pinned copy
+        self.context_fields: dict[str, frozenset[str] | None] = {}  # followup.<id>
         self.bundle = bundle
         self.map = source_map
         self.problems = problems
@@ -276,7 +282,9 @@ class _RuleChecker:
 
     def expression(self, source: str, path: DataPath) -> Expression | None:
         try:
-            expression = compile_expression(source, repeat_of=self.repeat_of)
+            expression = compile_expression(
+                source, repeat_of=self.repeat_of, context_fields=self.context_fields
+            )
         except ExpressionError as error:
             self.report_at(path, source, error.offset or 0, error.message)
             return None
