@@ -27,9 +27,9 @@ def store(tmp_path: Path):  # type: ignore[no-untyped-def]
     made.close()
 
 
-def final_case(store: Store, key: str = "rami") -> str:
+def final_case(store: Store, key: str = "rami", bundle_path: Path = DEFAULT_BUNDLE) -> str:
     """A persona's intake finalized with a final plan signed on demo day (its talks planned)."""
-    bundle = load_bundle(DEFAULT_BUNDLE)
+    bundle = load_bundle(bundle_path)
     case_id = entered_persona(store, bundle, key)
     interviews.finalize_interview(store, case_id)
     opened = interviews.open_interview(store, case_id)

@@ -29,6 +29,7 @@ from intake_tui.core.plan import (
     duo_checks,
     duo_facts,
 )
+from intake_tui.core.plan.compare import Change, changes_since, document_values
 from intake_tui.core.plan.duo import Check, is_asylum_permit_holder
 from intake_tui.core.plan.fields import FIELDS, FieldValueError, check_value, to_json
 from intake_tui.core.plan.legal import Termijn, first_pip_dagtekening
@@ -369,3 +370,15 @@ def _interpreter_json(store: Store, interview_id: str) -> str:
     with store.session() as session:
         row = session.get(InterviewRow, interview_id)
         return row.interpreter_json if row else "{}"
+
+
+def changes(
+    store: Store, opened: interviews.OpenInterview, plan: Plan
+) -> tuple[int | None, list[Change]]:
+    """The case's latest final revision, and what `plan` changes against it (None, [] before
+    there is one)."""
+    finals = [r for r in revisions(store, opened.summary.id) if r.status == "final"]
+    if not finals or not finals[-1].document_json:
+        return None, []
+    final = finals[-1]
+    return final.revision, changes_since(plan, document_values(json.loads(final.document_json)))

@@ -61,3 +61,35 @@ def differences(here: Mapping[str, Any], central: Mapping[str, Any]) -> list[Dif
         if mine != theirs:
             found.append(Difference(key, typed_value(key, mine), typed_value(key, theirs)))
     return found
+
+
+# -- a plan changed after a final revision (PIP bijstellen, issue 19) ----------------------------
+
+# Dated when a revision is signed, so a draft never has them: not a change the caseworker made.
+DATED_AT_SIGNING = frozenset({"voortgangsgesprekken"})
+
+
+@dataclass(frozen=True)
+class Change:
+    """A field of the plan changed since the last final revision: from, to, and why."""
+
+    key: str
+    before: Any
+    after: Any
+    reason: str  # the caseworker's (a change by hand) or the rules' (their reasons)
+
+
+def changes_since(plan: Plan, final: Mapping[str, Any]) -> list[Change]:
+    """Every field whose value differs from the final revision's (`document_values` of it), in
+    the order of the registry, with the reason the plan now has for it."""
+    found = []
+    for diff in differences(plan_values(plan), final):
+        if diff.key in DATED_AT_SIGNING:
+            continue
+        field = plan.fields[diff.key]
+        if field.override is not None:
+            reason = field.override.reason
+        else:
+            reason = " ".join(source.because for source in field.sources if source.because)
+        found.append(Change(diff.key, diff.central, diff.here, reason))
+    return found

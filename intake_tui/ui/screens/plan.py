@@ -114,7 +114,12 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
     def refresh_plan(self) -> None:
         from intake_tui.core.plan.compare import differences, document_values, plan_values
         from intake_tui.store import central_plans, interviews, plans
-        from intake_tui.ui.widgets.plan_lines import PlanTexts, central_lines, plan_lines
+        from intake_tui.ui.widgets.plan_lines import (
+            PlanTexts,
+            central_lines,
+            change_lines,
+            plan_lines,
+        )
 
         opened = interviews.open_interview(self.store, self.interview_id)
         today = self.intake.clock.today()
@@ -155,6 +160,9 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
         listing.clear_options()
         self.line_fields: dict[str, str] = {}
         lines = plan_lines(plan, checks, self.texts)
+        final, changed = plans.changes(self.store, opened, plan)
+        if final is not None and changed:
+            lines = change_lines(final, changed, self.texts) + lines
         if edit is not None:
             # Against the version this laptop made last (what the central editor changed, and
             # what the caseworker changed since), else the draft: a draft has no dates yet that

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from intake_tui.core.catalogs import Localizer
-from intake_tui.core.plan.compare import Difference, typed_value
+from intake_tui.core.plan.compare import Change, Difference, typed_value
 from intake_tui.core.plan.duo import Check
 from intake_tui.core.plan.fields import FIELDS, value_codes
 from intake_tui.core.plan.rules import Plan, PlanField, PlanRules, Source
@@ -181,6 +181,22 @@ def central_lines(
             )
         )
     )
+    return lines
+
+
+def change_lines(revision: int, changes: Sequence[Change], texts: PlanTexts) -> list[PlanLine]:
+    """The plan's changes since its last final revision: from, to, and why (PIP bijstellen)."""
+    title = _("── Changed since the final plan (version {n}) ──").format(n=revision)
+    lines = [PlanLine(HangingRow(title), heading=True)]
+    for change in changes:
+        shown = _("{before} → {after}").format(
+            before=texts.value(change.key, change.before),
+            after=texts.value(change.key, change.after),
+        )
+        lines.append(PlanLine(HangingRow(f"{texts.label(change.key)}: ", shown), change.key))
+        if change.reason:
+            reason = _("Why: {reason}").format(reason=change.reason)
+            lines.append(PlanLine(HangingRow(REASON_INDENT, reason), change.key))
     return lines
 
 

@@ -1,0 +1,107 @@
+"""A plan changed after its final revision (PIP bijstellen, issue 19 item 4): every changed
+field with from → to and a reason - the caseworker's for a change by hand, the rule's for one a
+follow-up's answers brought - on the plan screen, against the latest final revision."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from intake_tui.core import Answer, FrozenClock, load_bundle
+from intake_tui.core.plan.compare import document_values
+from intake_tui.store import followups, interviews, plans
+
+from .conftest import BUNDLES, DEFAULT_BUNDLE
+from .store_helpers import PASSPHRASE, make_store
+from .test_followups import final_case
+
+
+def final_values(store, case_id):  # type: ignore[no-untyped-def]
+    import json
+
+    final = [r for r in plans.revisions(store, case_id) if r.status == "final"][-1]
+    return final.revision, document_values(json.loads(final.document_json))
+
+
+def test_a_change_by_hand_is_listed_with_its_reason(tmp_path: Path) -> None:
+    store = make_store(tmp_path / "data")
+    try:
+        case_id = final_case(store)
+        opened = interviews.open_interview(store, case_id)
+        revision, before = final_values(store, case_id)
+        assert plans.changes(store, opened, plans.draft(store, opened)) == (revision, [])
+        old = before.get("participatie.uren_per_week")
+        new = (old or 0) + 4
+        plans.set_override(store, case_id, "participatie.uren_per_week", new, "meer tijd vrij")
+        number, found = plans.changes(store, opened, plans.draft(store, opened))
+        assert number == revision
+        assert [(c.key, c.before, c.after, c.reason) for c in found] == [
+            ("participatie.uren_per_week", old, new, "meer tijd vrij")
+        ]
+    finally:
+        store.close()
+
+
+def test_a_follow_up_answer_changes_the_plan_through_a_rule_with_its_reason(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "bundles" / "brede-intake"
+    shutil.copytree(DEFAULT_BUNDLE, folder)
+    shutil.copytree(BUNDLES / "followup", tmp_path / "bundles" / "voortgang-test")
+    plan_file = folder / "plan.yaml"
+    rule = (
+        "  - id: taalmaatje_na_voortgang\n"
+        "    when: followup.aanwezigheid == 'soms'\n"
+        "    add: {begeleiding: [taalmaatje]}\n"
+        "    because: U was soms niet in de les. Een taalmaatje helpt u bij te blijven.\n"
+        "    source: praktijk\n"
+    )
+    text = plan_file.read_text(encoding="utf-8")
+    plan_file.write_text(text.replace("rules:\n", "rules:\n" + rule, 1), encoding="utf-8")
+    store = make_store(tmp_path / "data")
+    try:
+        case_id = final_case(store, "ayse", folder)
+        talk = followups.talks(store, case_id)[0]
+        followup_id = followups.start(store, talk.id, load_bundle(BUNDLES / "followup"))
+        interviews.save_answer(store, followup_id, "aanwezigheid", Answer.of("soms"))
+        interviews.finalize_interview(store, followup_id)
+        opened = interviews.open_interview(store, case_id)
+        _number, found = plans.changes(store, opened, plans.draft(store, opened))
+        (change,) = found
+        assert change.key == "begeleiding" and "taalmaatje" in change.after
+        assert "taalmaatje" not in (change.before or [])
+        assert "Een taalmaatje helpt u bij te blijven." in change.reason
+    finally:
+        store.close()
+
+
+async def test_the_plan_screen_shows_the_changes_since_the_final_plan(tmp_path: Path) -> None:
+    from textual.widgets import OptionList
+
+    from intake_tui.store.keyring import TEST_KDF
+    from intake_tui.ui.app import IntakeApp
+
+    from .tui_helpers import unlock, wait_for
+
+    store = make_store(tmp_path / "data")
+    try:
+        case_id = final_case(store)
+        plans.set_override(store, case_id, "participatie.uren_per_week", 30, "meer tijd vrij")
+    finally:
+        store.close()
+    app = IntakeApp(
+        tmp_path / "data", clock=FrozenClock.on("2026-11-28"), user="anna", kdf_floor=TEST_KDF
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot, PASSPHRASE)
+        await wait_for(pilot, "CasesScreen")
+        from intake_tui.ui.screens.plan import PlanScreen
+
+        app.push_screen(PlanScreen(case_id))
+        await wait_for(pilot, "PlanScreen")
+        await pilot.pause(0.2)
+        listing = app.screen.query_one("#plan", OptionList)
+        shown = [str(listing.get_option_at_index(i).prompt) for i in range(4)]
+        assert "Changed since the final plan (version 1)" in shown[0]
+        assert "30" in shown[1]
+        assert "meer tijd vrij" in shown[2]
