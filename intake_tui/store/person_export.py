@@ -50,9 +50,61 @@ class PersonData:
     history: list[AnswerHistoryRow]
     notes: list[NoteRow]
     outbox: dict[int, OutboxRow]  # by revision
+    # The rest of the case (issue 19): its follow-up conversations, each gathered the same
+    # way; its talks; DUO's verlengingen; answers kept aside when a draft moved versions.
+    followups: tuple[PersonData, ...] = ()
+    talks: tuple[dict[str, Any], ...] = ()
+    extensions: tuple[dict[str, Any], ...] = ()
+    kept_aside: tuple[dict[str, Any], ...] = ()
 
 
-def gather(store: Store, interview_id: str) -> PersonData:
+def gather(store: Store, interview_id: str, *, whole_case: bool = True) -> PersonData:
+    from dataclasses import replace
+
+    from intake_tui.store import followups, migration
+    from intake_tui.store.models import InterviewRow
+
+    data = _gather_one(store, interview_id)
+    kept = tuple(
+        {"question": q, "instance": i or None, "version": v, "reason": r}
+        for q, i, v, r in migration.archived(store, interview_id)
+    )
+    if not whole_case:
+        return replace(data, kept_aside=kept)
+    with store.session() as session:
+        ids = session.exec(
+            select(InterviewRow.id)  # type: ignore[call-overload]
+            .where(InterviewRow.case_id == interview_id)
+            .order_by(col(InterviewRow.created_at))
+        ).all()
+    talks = tuple(
+        {
+            "due": t.due.isoformat(),
+            "status": t.status,
+            "rescheduled_from": t.rescheduled_from.isoformat() if t.rescheduled_from else None,
+            "reason": t.reason,
+            "followup": t.followup_id,
+        }
+        for t in followups.talks(store, interview_id)
+    )
+    extensions = tuple(
+        {
+            "ground": e.ground,
+            "decided_on": e.decided_on.isoformat(),
+            "new_end": e.new_end.isoformat(),
+        }
+        for e in followups.extensions(store, interview_id)
+    )
+    return replace(
+        data,
+        followups=tuple(gather(store, i, whole_case=False) for i in ids),
+        talks=talks,
+        extensions=extensions,
+        kept_aside=kept,
+    )
+
+
+def _gather_one(store: Store, interview_id: str) -> PersonData:
     opened = interviews.open_interview(store, interview_id)
     revisions = plans.revisions(store, interview_id)
     with store.session() as session:
@@ -220,6 +272,25 @@ def person_json(data: PersonData) -> bytes:
         ],
         "plan": [_plan_entry(data, r) for r in data.revisions],
         "history": _history(data),
+        "answers_kept_aside": list(data.kept_aside),
+        "talks": list(data.talks),
+        "termijn_extensions": list(data.extensions),
+        "followups": [
+            {
+                "interview_id": f.opened.summary.id,
+                "bundle": {"id": f.opened.bundle.id, "version": f.opened.bundle.version},
+                "created_at": f.opened.summary.created_at.isoformat(),
+                "status": f.opened.summary.status,
+                "answers": _answers(f),
+                "notes": [
+                    {"question": n.question_id, "instance": n.instance or None, "text": n.text}
+                    for n in f.notes
+                ],
+                "history": _history(f),
+                "answers_kept_aside": list(f.kept_aside),
+            }
+            for f in data.followups
+        ],
         "recipients": _recipients(data),
         "recipients_note": _(
             "DUO and the case system are not connected yet: nothing is sent there."
@@ -282,8 +353,10 @@ def _value(c: Column, data: PersonData, question_id: str, state: str | None, val
     return escape(str(value))
 
 
-def _answer_rows(data: PersonData, columns: list[Column]) -> list[str]:
-    rows = [_section(columns, N_("Your answers"))]
+def _answer_rows(
+    data: PersonData, columns: list[Column], title: str = N_("Your answers")
+) -> list[str]:
+    rows = [_section(columns, title)]
     for entry in _answers(data):
         question_id = entry["question"]
 
@@ -436,6 +509,8 @@ def person_html(data: PersonData) -> bytes:
 
     rows.append(table_row(columns, facts, "facts"))
     rows += _answer_rows(data, columns)
+    for followup in data.followups:  # each progress conversation, with its own questions
+        rows += _answer_rows(followup, columns, N_("Your answers in a progress conversation"))
     rows += _plan_rows(data, columns)
     rows += _history_rows(data, columns)
     rows += _recipient_rows(data, columns)
