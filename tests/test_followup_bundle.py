@@ -4,14 +4,18 @@ marked unreviewed)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 
+from benchmarks.scripted import answer_step
+from intake_tui.core import Answer, FrozenClock, Interview
 from intake_tui.core.bundle_model import Bundle
 from intake_tui.core.catalogs import Localizer, coverage, unreviewed_languages
 from intake_tui.core.questionnaire import check_bundle, load_bundle
 from intake_tui.core.translations import bundle_messages
+from intake_tui.core.values import Value
 
 from .conftest import DEFAULT_BUNDLE, REPO
 
@@ -116,7 +120,7 @@ def test_it_asks_about_the_route_per_component_and_the_schools_report(followup: 
     report = items["rapportage_school_inhoud"]
     assert report.for_caseworker
     assert report.relevant is not None
-    assert "rapportage_school_ontvangen" in report.question.relevant
+    assert "rapportage_school_ontvangen" in (report.question.relevant or "")
 
 
 def test_obstacles_wishes_and_agreements(followup: Bundle) -> None:
@@ -124,10 +128,10 @@ def test_obstacles_wishes_and_agreements(followup: Bundle) -> None:
     obstacles = items["belemmeringen_soort"]
     assert obstacles.type == "multi_choice"
     assert {"gezondheid", "zorg", "werk", "wonen", "geld", "niets"} <= obstacles.choice_codes()
-    assert [c.value for c in obstacles.choices if c.exclusive] == ["niets"]
+    assert [c.value for c in obstacles.choices or () if c.exclusive] == ["niets"]
     wishes = items["wijziging_gewenst"]
     assert {"route", "uren", "module", "anders", "geen"} <= wishes.choice_codes()
-    assert [c.value for c in wishes.choices if c.exclusive] == ["geen"]
+    assert [c.value for c in wishes.choices or () if c.exclusive] == ["geen"]
     agreements = items["afspraken_lijst"]
     assert agreements.type == "repeat"
     assert set(agreements.children) == {"afspraak_wat", "afspraak_wie", "afspraak_wanneer"}
@@ -155,8 +159,72 @@ def test_no_cross_case_references_or_roles_yet(followup: Bundle) -> None:
 
 def test_the_newcomer_is_addressed_as_u(followup: Bundle) -> None:
     informal = re.compile(r"\b(?:je|jij|jou|jouw)\b", re.IGNORECASE)
-    for item in followup.questions:
-        if item.for_caseworker:
-            continue
+    spoken = [i for i in followup.questions if not i.for_caseworker]
+    assert len(spoken) >= 15
+    for item in spoken:
         for text in (item.question.label, item.question.hint):
             assert not informal.search(text or ""), item.id
+            assert "de inburgeraar" not in (text or "").casefold(), item.id
+    notes = [i for i in followup.questions if i.type == "note"]
+    assert notes and all(i.for_caseworker for i in notes)
+
+
+def _interview(bundle: Bundle, clock: FrozenClock, **answers: Value) -> Interview:
+    interview = Interview(bundle, today=clock.today)
+    for question, value in answers.items():
+        interview.set_answer(question, Answer.of(value))
+    return interview
+
+
+def test_a_talk_walks_from_the_first_question_to_finalizing(
+    followup: Bundle, clock: FrozenClock
+) -> None:
+    interview = Interview(followup, today=clock.today)
+    assert interview.finalize_blockers()  # the required questions are not answered yet
+    step = interview.next_step(None)
+    answered = 0
+    while step is not None:
+        item = interview.item(step.id)
+        if item.type == "repeat":
+            while len(interview.instances(step.id)) < 2:
+                interview.add_instance(step.id)
+        elif item.holds_value:
+            answer = answer_step(interview, step)
+            assert answer is not None, step
+            interview.set_answer(step.id, answer, step.instance)
+            answered += 1
+        step = interview.next_step(step)
+    assert answered >= 25
+    assert interview.finalize_blockers() == []
+
+
+def test_follow_up_questions_appear_only_when_they_apply(
+    followup: Bundle, clock: FrozenClock
+) -> None:
+    none = _interview(
+        followup, clock, rapportage_school_ontvangen=False, belemmeringen_soort=("niets",)
+    )
+    some = _interview(
+        followup, clock, rapportage_school_ontvangen=True, belemmeringen_soort=("gezondheid",)
+    )
+    for question in ("rapportage_school_inhoud", "rapportage_school_advies"):
+        assert not none.is_visible(question) and some.is_visible(question), question
+        assert some.is_required(question), question
+    for question in ("belemmering_gezondheid", "gezondheid_hulp"):
+        assert not none.is_visible(question) and some.is_visible(question), question
+    assert not some.is_visible("belemmering_geld")
+    on_track = _interview(followup, clock, voortgang_taal="op_schema")
+    behind = _interview(followup, clock, voortgang_taal="op_schema", voortgang_pvt="achter")
+    assert not on_track.is_required("voortgang_toelichting")
+    assert behind.is_required("voortgang_toelichting")
+
+
+def test_an_agreement_cannot_be_due_before_the_talk(followup: Bundle, clock: FrozenClock) -> None:
+    talk = dt.date(2026, 3, 2)
+    interview = _interview(followup, clock, datum_gesprek=talk)
+    interview.add_instance("afspraken_lijst")
+    (instance,) = interview.instances("afspraken_lijst")
+    before = talk - dt.timedelta(days=1)
+    assert interview.validate("afspraak_wanneer", before, instance)
+    assert interview.validate("afspraak_wanneer", talk, instance) == []
+    assert interview.validate("volgende_gesprek_datum", talk)
