@@ -140,3 +140,35 @@ def test_new_intakes_are_not_offered_a_follow_up_bundle(tmp_path: Path) -> None:
         "brede-intake", [DEFAULT_BUNDLE, root / "bundles" / "voortgang-test" / "1.0.0"]
     )
     assert [b.id for b in found] == ["voortgang-test"]
+
+
+def test_a_persons_export_covers_the_whole_case(store: Store, tmp_path: Path) -> None:
+    import json
+
+    from intake_tui.core import Answer
+    from intake_tui.core.plan.legal import termijn_end
+    from intake_tui.store import exports
+
+    case_id = final_case(store)
+    first, second, *_rest = followups.talks(store, case_id)
+    followups.miss(store, second.id, "niet gekomen")
+    followup_id = followups.start(store, first.id, load_bundle(FOLLOWUP))
+    interviews.save_answer(store, followup_id, "aanwezigheid", Answer.of("soms"))
+    interviews.save_answer(store, followup_id, "afspraken", Answer.of("Elke week oefenen <b>"))
+    new_end = termijn_end(dt.date(2026, 11, 29)) + dt.timedelta(days=120)
+    followups.record_extension(store, case_id, "ziekte", dt.date(2026, 11, 28), new_end)
+    document = json.loads(
+        exports.export_person(store, case_id, tmp_path / "person.json").read_text("utf-8")
+    )
+    (followup,) = document["followups"]
+    assert followup["interview_id"] == followup_id
+    answers = {a["question"]: a["value"] for a in followup["answers"]}
+    assert answers == {"aanwezigheid": "soms", "afspraken": "Elke week oefenen <b>"}
+    assert [t["status"] for t in document["talks"]][:2] == ["in_progress", "missed"]
+    assert document["talks"][1]["reason"] == "niet gekomen"
+    assert document["termijn_extensions"] == [
+        {"ground": "ziekte", "decided_on": "2026-11-28", "new_end": new_end.isoformat()}
+    ]
+    page = exports.export_person(store, case_id, tmp_path / "person.html", fmt="html")
+    html = page.read_text("utf-8")
+    assert "Elke week oefenen &lt;b&gt;" in html  # the follow-up's answers, escaped
