@@ -123,3 +123,38 @@ def fill(store: Store, clock: FrozenClock) -> None:
                 plans.mark_discussed(store, summary.id)
                 if plan_stage != "discussed":
                     plans.mark_final(store, summary.id, dt.date.fromisoformat(plan_stage))
+    _after_the_plans(store, clock)
+
+
+def _after_the_plans(store: Store, clock: FrozenClock) -> None:
+    """Rami's voortgangsgesprek and the plan change it led to (revision 3); Kwame's first talk
+    brought forward and, on the demo's today, overdue (personas/talks.py)."""
+    from intake_tui.core import Answer
+    from intake_tui.personas import talks as demo_talks
+    from intake_tui.store import followups
+
+    followup_bundle = load_bundle(questionnaires_dir() / "voortgangsgesprek")
+    rami = uuid.uuid5(DEMO_NAMESPACE, "rami").hex
+    first = followups.talks(store, rami)[0]
+    talk_id = followups.start(store, first.id, followup_bundle)
+    for question, value in demo_talks.RAMI_TALK.items():
+        interviews.save_answer(store, talk_id, question, Answer.of(value))
+    engine = interviews.open_interview(store, talk_id).interview
+    for agreement in demo_talks.RAMI_AGREEMENTS:
+        entry = engine.add_instance("afspraken_lijst")
+        interviews.save_answer(store, talk_id, "afspraken_lijst", engine.answer("afspraken_lijst"))
+        for question, value in agreement.items():
+            interviews.save_answer(store, talk_id, question, Answer.of(value), entry)
+    interviews.finalize_interview(store, talk_id)
+    field, added, reason = demo_talks.RAMI_CHANGE
+    opened = interviews.open_interview(store, rami)
+    current = list(plans.draft(store, opened).value(field) or [])
+    plans.set_override(store, rami, field, [*current, added], reason)
+    plans.mark_final(store, rami, demo_talks.RAMI_TALK_DAY)
+    kwame = uuid.uuid5(DEMO_NAMESPACE, "kwame").hex
+    followups.reschedule(
+        store,
+        followups.talks(store, kwame)[0].id,
+        demo_talks.KWAME_RESCHEDULED_TO,
+        demo_talks.KWAME_RESCHEDULE_REASON,
+    )

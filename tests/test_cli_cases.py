@@ -47,14 +47,22 @@ def expected_cases() -> dict[str, dict[str, object]]:
     from intake_tui.core.plan.legal import add_months
     from intake_tui.demo import DEMO_PLANS
     from intake_tui.personas import PERSONAS
+    from intake_tui.personas import talks as demo_talks
 
     from .conftest import DEFAULT_BUNDLE
 
-    first_talk = load_bundle(DEFAULT_BUNDLE).plan.progress.maanden[0]  # months after signing
+    months = load_bundle(DEFAULT_BUNDLE).plan.progress.maanden  # after signing
     expected: dict[str, dict[str, object]] = {}
     for persona in PERSONAS:
         stage = DEMO_PLANS.get(persona.key) if persona.stage == "finalized" else None
         signed = dt.date.fromisoformat(stage) if stage not in (None, "discussed") else None
+        # A final plan's first voortgangsgesprek is the case's next talk (issue 19); Rami
+        # held his first and signed a changed plan then, Kwame's was brought forward.
+        talk = add_months(signed, months[0]) if signed else None
+        if persona.key == "rami":
+            talk = add_months(demo_talks.RAMI_TALK_DAY, months[1])
+        elif persona.key == "kwame":
+            talk = demo_talks.KWAME_RESCHEDULED_TO
         expected[persona.display_name] = {
             "status": "finalized" if persona.stage == "finalized" else "in_progress",
             "plan_status": None
@@ -63,8 +71,7 @@ def expected_cases() -> dict[str, dict[str, object]]:
             if stage == "discussed"
             else "final",
             "pip_due": (persona.duo_notice_date + dt.timedelta(weeks=10)).isoformat(),
-            # A final plan's first voortgangsgesprek is the case's next talk (issue 19).
-            "next_talk_due": add_months(signed, first_talk).isoformat() if signed else None,
+            "next_talk_due": talk.isoformat() if talk else None,
         }
     return expected
 

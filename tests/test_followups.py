@@ -172,3 +172,20 @@ def test_a_persons_export_covers_the_whole_case(store: Store, tmp_path: Path) ->
     page = exports.export_person(store, case_id, tmp_path / "person.html", fmt="html")
     html = page.read_text("utf-8")
     assert "Elke week oefenen &lt;b&gt;" in html  # the follow-up's answers, escaped
+
+
+def test_a_later_final_plan_re_dates_the_talks_nobody_touched(store: Store) -> None:
+    from intake_tui.core.plan.legal import add_months
+
+    case_id = final_case(store)
+    first, second, third = followups.talks(store, case_id)
+    followups.reschedule(store, second.id, second.due + dt.timedelta(days=3), "tolk ziek")
+    later = dt.date(2026, 12, 5)
+    plans.mark_final(store, case_id, later)  # a changed PIP, signed a week later
+    months = load_bundle(DEFAULT_BUNDLE).plan.progress.maanden
+    after = followups.talks(store, case_id)
+    assert len(after) == len(months)
+    by_id = {t.id: t.due for t in after}
+    assert by_id[first.id] == add_months(later, months[0])  # untouched: the new plan's date
+    assert by_id[second.id] == second.due + dt.timedelta(days=3)  # rescheduled: kept
+    assert by_id[third.id] == add_months(later, months[2])

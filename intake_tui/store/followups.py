@@ -51,13 +51,24 @@ class Talk:
 
 
 def plan_talks(session: Session, store: Store, case_id: str, dates: Iterable[dt.date]) -> int:
-    """Planned talks for the final plan's dates not planned yet (in the caller's transaction:
-    the plan and its talks are stored together). A date moved by a reschedule counts as
-    planned, so a later revision never brings a rescheduled talk back."""
-    existing = session.exec(select(TalkRow).where(TalkRow.case_id == case_id)).all()
-    known = {t.due for t in existing} | {t.rescheduled_from for t in existing}
+    """The talks of the latest final plan's dates, in the caller's transaction (the plan and
+    its talks are stored together). The i-th date is the i-th talk: a talk nobody touched yet
+    (planned, never rescheduled) takes the new plan's date; one that was started, held, missed
+    or rescheduled keeps its own; a date with no talk yet gets one. A talk nobody touched
+    beyond the new plan's dates is taken off. Returns how many talks were added."""
+    wanted = sorted(set(dates))
+    existing = sorted(
+        session.exec(select(TalkRow).where(TalkRow.case_id == case_id)).all(),
+        key=lambda t: t.rescheduled_from or t.due,
+    )
     added = 0
-    for due in sorted(set(dates) - known):
+    for index, due in enumerate(wanted):
+        if index < len(existing):
+            talk = existing[index]
+            if _untouched(talk) and talk.due != due:
+                talk.due, talk.updated_by, talk.updated_at = due, store.actor, store.now()
+                session.add(talk)
+            continue
         session.add(
             TalkRow(
                 id=uuid.uuid4().hex,
@@ -68,7 +79,14 @@ def plan_talks(session: Session, store: Store, case_id: str, dates: Iterable[dt.
             )
         )
         added += 1
+    for talk in existing[len(wanted) :]:
+        if _untouched(talk):
+            session.delete(talk)
     return added
+
+
+def _untouched(talk: TalkRow) -> bool:
+    return talk.followup_id is None and not talk.missed and talk.rescheduled_from is None
 
 
 def talks(store: Store, case_id: str) -> list[Talk]:
