@@ -105,3 +105,32 @@ async def test_the_plan_screen_shows_the_changes_since_the_final_plan(tmp_path: 
         assert "Changed since the final plan (version 1)" in shown[0]
         assert "30" in shown[1]
         assert "meer tijd vrij" in shown[2]
+
+
+async def test_the_plan_key_of_a_follow_ups_review_opens_the_cases_plan(tmp_path: Path) -> None:
+    from intake_tui.store.keyring import TEST_KDF
+    from intake_tui.ui.app import IntakeApp
+    from intake_tui.ui.screens.review import ReviewScreen
+
+    from .tui_helpers import unlock, wait_for
+
+    store = make_store(tmp_path / "data")
+    try:
+        case_id = final_case(store)
+        talk = followups.talks(store, case_id)[0]
+        followup_id = followups.start(store, talk.id, load_bundle(BUNDLES / "followup"))
+        interviews.save_answer(store, followup_id, "aanwezigheid", Answer.of("altijd"))
+        interviews.finalize_interview(store, followup_id)
+    finally:
+        store.close()
+    app = IntakeApp(
+        tmp_path / "data", clock=FrozenClock.on("2026-11-28"), user="anna", kdf_floor=TEST_KDF
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot, PASSPHRASE)
+        await wait_for(pilot, "CasesScreen")
+        app.push_screen(ReviewScreen(followup_id))
+        await wait_for(pilot, "ReviewScreen")
+        await pilot.press("p")
+        await wait_for(pilot, "PlanScreen")
+        assert app.screen.interview_id == case_id

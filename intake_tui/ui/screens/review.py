@@ -276,6 +276,10 @@ class ReviewScreen(AppAccess, LocalizedBindings, Screen[Step | None]):
         )
 
     def action_plan(self) -> None:
+        from intake_tui.store import followups
         from intake_tui.ui.screens.plan import PlanScreen
 
-        self.app.push_screen(PlanScreen(self.interview_id))
+        # A follow-up conversation has no plan of its own: its case's plan, with what the
+        # conversation changes in it on top (issue 19).
+        case_id = followups.case_of(self.store, self.interview_id) or self.interview_id
+        self.app.push_screen(PlanScreen(case_id))
