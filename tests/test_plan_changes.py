@@ -4,6 +4,7 @@ follow-up's answers brought - on the plan screen, against the latest final revis
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -134,3 +135,36 @@ async def test_the_plan_key_of_a_follow_ups_review_opens_the_cases_plan(tmp_path
         await pilot.press("p")
         await wait_for(pilot, "PlanScreen")
         assert app.screen.interview_id == case_id
+
+
+def test_the_printed_plan_says_what_changed_since_the_last_final_version(tmp_path: Path) -> None:
+    from intake_tui.store import exports
+
+    store = make_store(tmp_path / "data")
+    try:
+        case_id = final_case(store)
+        plans.set_override(store, case_id, "participatie.uren_per_week", 30, "meer tijd <vrij>")
+        plans.mark_final(store, case_id, plans.revisions(store, case_id)[-1].dagtekening)
+        page = exports.export_plans(store, case_id, tmp_path / "plan.html", fmt="html")[0]
+        html = page.read_text("utf-8")
+        first = exports.export_plans(store, case_id, tmp_path / "p.json")  # the JSON: unchanged
+        assert first
+    finally:
+        store.close()
+    assert "Wat is er veranderd sinds versie 1" in html
+    assert "meer tijd &lt;vrij&gt;" in html  # the caseworker's words, escaped
+    assert html.index("Wat is er veranderd") < html.index("Participatie")
+    # One change, in both columns (Dutch and Arabic): the dates of signing are no change.
+    assert len(re.findall(r"was: [^·]*· nu: ", html)) == 2
+
+
+def test_a_first_final_plan_prints_no_changes(tmp_path: Path) -> None:
+    from intake_tui.store import exports
+
+    store = make_store(tmp_path / "data")
+    try:
+        case_id = final_case(store)
+        html = exports.export_plans(store, case_id, tmp_path / "plan.html", fmt="html")[0]
+        assert "Wat is er veranderd" not in html.read_text("utf-8")
+    finally:
+        store.close()

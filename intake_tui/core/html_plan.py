@@ -97,6 +97,8 @@ _DUTCH = {
     "yes": "ja",
     "no": "nee",
     "Why:": "Waarom:",
+    "What changed since version {n}": "Wat is er veranderd sinds versie {n}",
+    "was: {before} · now: {after}": "was: {before} · nu: {after}",
     "The rule proposed: {rule}. The caseworker chose: {chosen}, because: {reason}": (
         "Het voorstel was: {rule}. De regievoerder koos: {chosen}, omdat: {reason}"
     ),
@@ -550,8 +552,10 @@ def render_plan_html(
     newcomer_language: str,
     translations: Translator | None = None,
     display_name: str | None = None,
+    changed: tuple[int, Sequence[Any]] | None = None,
 ) -> str:
-    """One self-contained printable page: the plan in Dutch and in the newcomer's language."""
+    """One self-contained printable page: the plan in Dutch and in the newcomer's language;
+    `changed`: the previous final version and what changed since (core/html_changes.py)."""
     columns = plan_columns(bundle, newcomer_language, translations)
     title = N_("Personal plan for integration and participation (PIP)")
     rows = [title_row(columns, title)]
@@ -559,5 +563,11 @@ def render_plan_html(
     if notice is not None:
         rows.append(notice)
     rows += plan_rows(doc, bundle, columns, display_name=display_name)
+    if changed is not None and changed[1]:
+        from intake_tui.core.html_changes import change_rows
+
+        rows[2 if notice is None else 3 : 2 if notice is None else 3] = change_rows(
+            columns, *changed
+        )
     heading = _fixed(title, SOURCE_LANGUAGE)[0] + f" \u2014 {doc.record.revision}"
     return page_html(columns, rows, heading)

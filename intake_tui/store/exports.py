@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import select
 
@@ -112,7 +113,31 @@ def _content(
     from intake_tui.core.html_plan import render_plan_html
 
     language = document.interview.client_language
-    return render_plan_html(document, bundle, newcomer_language=language).encode("utf-8")
+    changed = _changed(store, revision, document, bundle, sealed)
+    return render_plan_html(document, bundle, newcomer_language=language, changed=changed).encode(
+        "utf-8"
+    )
+
+
+def _changed(
+    store: Store, revision: plans.Revision, document: Any, bundle: Bundle, sealed: bool
+) -> tuple[int, list[Any]] | None:
+    """The previous final version and what this revision changes in it, compared as printed
+    (a plain copy beside a plain copy: what the page withholds is not shown as a change)."""
+    from intake_tui.core.export import ExportDocument, plain_copy
+    from intake_tui.core.html_changes import printed_changes
+
+    earlier = [
+        r
+        for r in plans.revisions(store, revision.interview_id)
+        if r.status == "final" and r.revision < revision.revision and r.document_json
+    ]
+    if not earlier:
+        return None
+    before = ExportDocument.model_validate_json(earlier[-1].document_json)
+    if not sealed:
+        before = plain_copy(before, bundle)
+    return earlier[-1].revision, printed_changes(document, before)
 
 
 def export_plans(
