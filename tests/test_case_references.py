@@ -11,9 +11,9 @@ from intake_tui.core import Answer, load_bundle
 from intake_tui.core.questionnaire import check_bundle
 from intake_tui.store import followups, interviews
 
-from .conftest import BUNDLES, DEFAULT_BUNDLE
+from .conftest import BUNDLES
 from .store_helpers import make_store
-from .test_followups import final_case
+from .test_followups import FOLLOWUP_RULE, final_case, intake_with_followup_rule
 
 REFS = BUNDLES / "followup_refs"
 
@@ -55,24 +55,13 @@ def test_a_follow_up_of_another_newcomer_sees_their_intake(tmp_path: Path) -> No
 def test_followup_names_in_plan_rules_are_checked_against_the_bundles_that_follow(
     tmp_path: Path,
 ) -> None:
-    folder = tmp_path / "brede-intake"
-    shutil.copytree(DEFAULT_BUNDLE, folder)
-    shutil.copytree(BUNDLES / "followup", tmp_path / "voortgang-test")  # beside it
-    plan = folder / "plan.yaml"
-    rule = (
-        "  - id: taalmaatje_na_voortgang\n"
-        "    when: followup.aanwezigheid == 'soms'\n"
-        "    add: {begeleiding: [taalmaatje]}\n"
-        "    because: U was soms niet in de les. Een taalmaatje helpt u bij te blijven.\n"
-        "    source: praktijk\n"
-    )
-    text = plan.read_text(encoding="utf-8")
-    plan.write_text(text.replace("rules:\n", "rules:\n" + rule, 1), encoding="utf-8")
+    folder = intake_with_followup_rule(tmp_path)
     bundle, problems = check_bundle(folder)
     assert problems == [] and bundle is not None
-    plan.write_text(
-        text.replace("rules:\n", "rules:\n" + rule.replace("aanwezigheid", "aanwezighied"), 1),
-        encoding="utf-8",
+    shutil.rmtree(tmp_path / "brede-intake")
+    shutil.rmtree(tmp_path / "voortgang-test")
+    folder = intake_with_followup_rule(
+        tmp_path, FOLLOWUP_RULE.replace("aanwezigheid", "aanwezighied")
     )
     _bundle, problems = check_bundle(folder)
     assert [p.message for p in problems] == [

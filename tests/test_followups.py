@@ -27,6 +27,27 @@ def store(tmp_path: Path):  # type: ignore[no-untyped-def]
     made.close()
 
 
+FOLLOWUP_RULE = (
+    "  - id: taalmaatje_na_voortgang\n"
+    "    when: followup.aanwezigheid == 'soms'\n"
+    "    add: {begeleiding: [taalmaatje]}\n"
+    "    because: U was soms niet in de les. Een taalmaatje helpt u bij te blijven.\n"
+    "    source: praktijk\n"
+)
+
+
+def intake_with_followup_rule(root: Path, rule: str = FOLLOWUP_RULE) -> Path:
+    """A copy of the default bundle whose plan reads a follow-up (`followup.aanwezigheid`),
+    with the test follow-up bundle beside it; the copy's folder."""
+    folder = root / "brede-intake"
+    shutil.copytree(DEFAULT_BUNDLE, folder)
+    shutil.copytree(FOLLOWUP, root / "voortgang-test")
+    plan = folder / "plan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("rules:\n", "rules:\n" + rule, 1), encoding="utf-8")
+    return folder
+
+
 def final_case(store: Store, key: str = "rami", bundle_path: Path = DEFAULT_BUNDLE) -> str:
     """A persona's intake finalized with a final plan signed on demo day (its talks planned)."""
     bundle = load_bundle(bundle_path)

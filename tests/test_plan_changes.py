@@ -5,16 +5,15 @@ follow-up's answers brought - on the plan screen, against the latest final revis
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
-from intake_tui.core import Answer, FrozenClock, load_bundle
+from intake_tui.core import Answer, load_bundle
 from intake_tui.core.plan.compare import document_values
 from intake_tui.store import followups, interviews, plans
 
-from .conftest import BUNDLES, DEFAULT_BUNDLE
+from .conftest import BUNDLES
 from .store_helpers import PASSPHRASE, make_store
-from .test_followups import final_case
+from .test_followups import final_case, intake_with_followup_rule
 
 
 def final_values(store, case_id):  # type: ignore[no-untyped-def]
@@ -46,19 +45,7 @@ def test_a_change_by_hand_is_listed_with_its_reason(tmp_path: Path) -> None:
 def test_a_follow_up_answer_changes_the_plan_through_a_rule_with_its_reason(
     tmp_path: Path,
 ) -> None:
-    folder = tmp_path / "bundles" / "brede-intake"
-    shutil.copytree(DEFAULT_BUNDLE, folder)
-    shutil.copytree(BUNDLES / "followup", tmp_path / "bundles" / "voortgang-test")
-    plan_file = folder / "plan.yaml"
-    rule = (
-        "  - id: taalmaatje_na_voortgang\n"
-        "    when: followup.aanwezigheid == 'soms'\n"
-        "    add: {begeleiding: [taalmaatje]}\n"
-        "    because: U was soms niet in de les. Een taalmaatje helpt u bij te blijven.\n"
-        "    source: praktijk\n"
-    )
-    text = plan_file.read_text(encoding="utf-8")
-    plan_file.write_text(text.replace("rules:\n", "rules:\n" + rule, 1), encoding="utf-8")
+    folder = intake_with_followup_rule(tmp_path / "bundles")
     store = make_store(tmp_path / "data")
     try:
         case_id = final_case(store, "ayse", folder)
@@ -79,10 +66,7 @@ def test_a_follow_up_answer_changes_the_plan_through_a_rule_with_its_reason(
 async def test_the_plan_screen_shows_the_changes_since_the_final_plan(tmp_path: Path) -> None:
     from textual.widgets import OptionList
 
-    from intake_tui.store.keyring import TEST_KDF
-    from intake_tui.ui.app import IntakeApp
-
-    from .tui_helpers import unlock, wait_for
+    from .tui_helpers import make_app, unlock, wait_for
 
     store = make_store(tmp_path / "data")
     try:
@@ -90,9 +74,7 @@ async def test_the_plan_screen_shows_the_changes_since_the_final_plan(tmp_path: 
         plans.set_override(store, case_id, "participatie.uren_per_week", 30, "meer tijd vrij")
     finally:
         store.close()
-    app = IntakeApp(
-        tmp_path / "data", clock=FrozenClock.on("2026-11-28"), user="anna", kdf_floor=TEST_KDF
-    )
+    app = make_app(tmp_path / "data", user="anna")
     async with app.run_test(size=(80, 24)) as pilot:
         await unlock(pilot, PASSPHRASE)
         await wait_for(pilot, "CasesScreen")
@@ -109,11 +91,9 @@ async def test_the_plan_screen_shows_the_changes_since_the_final_plan(tmp_path: 
 
 
 async def test_the_plan_key_of_a_follow_ups_review_opens_the_cases_plan(tmp_path: Path) -> None:
-    from intake_tui.store.keyring import TEST_KDF
-    from intake_tui.ui.app import IntakeApp
     from intake_tui.ui.screens.review import ReviewScreen
 
-    from .tui_helpers import unlock, wait_for
+    from .tui_helpers import make_app, unlock, wait_for
 
     store = make_store(tmp_path / "data")
     try:
@@ -124,9 +104,7 @@ async def test_the_plan_key_of_a_follow_ups_review_opens_the_cases_plan(tmp_path
         interviews.finalize_interview(store, followup_id)
     finally:
         store.close()
-    app = IntakeApp(
-        tmp_path / "data", clock=FrozenClock.on("2026-11-28"), user="anna", kdf_floor=TEST_KDF
-    )
+    app = make_app(tmp_path / "data", user="anna")
     async with app.run_test(size=(80, 24)) as pilot:
         await unlock(pilot, PASSPHRASE)
         await wait_for(pilot, "CasesScreen")

@@ -49,7 +49,7 @@ from intake_tui.core.bundle_support import (
     expression_location,
 )
 from intake_tui.core.choices import misplaced_exclusive
-from intake_tui.core.expression_types import check_item_types
+from intake_tui.core.expression_types import EXPRESSION_FIELDS, check_item_types
 from intake_tui.core.expressions import Expression, ExpressionError, compile_expression
 from intake_tui.core.migration import check_renames
 from intake_tui.core.patterns import PatternError, compile_pattern
@@ -62,17 +62,6 @@ from intake_tui.core.yamlsource import (
     SourceMap,
 )
 from intake_tui.i18n import _
-
-# The expressions of an item, compiled in this order (core/bundle_model.py Item).
-EXPRESSION_FIELDS = (
-    "relevant",
-    "constraint",
-    "calculate",
-    "required",
-    "default",
-    "choice_filter",
-    "repeat_count",
-)
 
 
 class _Builder:

@@ -39,6 +39,17 @@ from intake_tui.i18n import _
 if TYPE_CHECKING:
     from intake_tui.core.bundle_model import Item
 
+# The expressions of an item, in the order they are compiled and checked (bundle_builder.py).
+EXPRESSION_FIELDS: Final = (
+    "relevant",
+    "constraint",
+    "calculate",
+    "required",
+    "default",
+    "choice_filter",
+    "repeat_count",
+)
+
 _ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_CODES_LISTED: Final = 12
 
@@ -167,15 +178,7 @@ def check_item_types(
     types = question_types(items, order)
     for item in items.values():
         own = declared_type(item) if item.is_question else ANY
-        fields = (
-            "relevant",
-            "constraint",
-            "calculate",
-            "required",
-            "default",
-            "choice_filter",
-            "repeat_count",
-        )
+        fields = EXPRESSION_FIELDS
         for field_name in fields:
             expression = getattr(item, field_name, None)
             if not isinstance(expression, Expression):
