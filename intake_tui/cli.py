@@ -236,6 +236,18 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     _global_options(c_migrate, suppress=True)
+    c_agreements = c_commands.add_parser(
+        "agreements",
+        help=_("print a follow-up conversation's agreements for the newcomer (HTML)"),
+        description=_(
+            "Write one page, in Dutch and the newcomer's language, with what was agreed in a "
+            "follow-up conversation (what, who, by when) and the date of the next one."
+        ),
+    )
+    _global_options(c_agreements, suppress=True)
+    c_agreements.add_argument("id", metavar="ID", help=_("the follow-up conversation's id"))
+    c_agreements.add_argument("--out", required=True, type=Path)
+    c_agreements.add_argument("--force", action="store_true")
     c_migrate.add_argument("id", metavar="ID", help=_("interview id"))
     c_migrate.add_argument("--to", metavar="VERSION", help=_("the version to move to"))
     c_migrate.add_argument(

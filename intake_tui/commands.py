@@ -484,6 +484,15 @@ def _cases(options: argparse.Namespace) -> int:
     from intake_tui import cli_cases
 
     command = getattr(options, "cases_command", None)
+    if command == "agreements":
+        from intake_tui.store.agreements import write_agreements
+
+        store = _unlock(options)
+        try:
+            print(write_agreements(store, options.id, options.out, force=options.force))
+        finally:
+            store.close()
+        return EXIT_OK
     if command == "migrate":
         store = _unlock(options)
         try:
@@ -492,7 +501,7 @@ def _cases(options: argparse.Namespace) -> int:
             store.close()
         return EXIT_OK
     if command != "list":
-        raise CommandError(_("say what to do: intake-tui cases list|migrate"))
+        raise CommandError(_("say what to do: intake-tui cases list|migrate|agreements"))
     store = _unlock(options)
     try:
         rows = cli_cases.case_rows(store)

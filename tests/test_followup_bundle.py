@@ -149,12 +149,13 @@ def test_size_and_purposes(followup: Bundle) -> None:
     assert len(exports) == len(set(exports))
 
 
-def test_no_cross_case_references_or_roles_yet(followup: Bundle) -> None:
-    # intake.*, plan.* and roles in a follow-up bundle come with issue 19 item 2
-    lines = (FOLLOWUP_BUNDLE / "questionnaire.yaml").read_text("utf-8").splitlines()
-    text = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
-    assert not re.search(r"\b(?:intake|plan)\.[a-z_]+", text)
-    assert all(item.question.role is None for item in followup.questions)
+def test_its_roles_are_the_agreements_the_newcomer_takes_home(followup: Bundle) -> None:
+    from intake_tui.core.roles import FOLLOW_UP_ROLES
+
+    assert set(followup.roles) == FOLLOW_UP_ROLES
+    repeat = followup.roles["agreements"]
+    for role in ("agreement", "agreement_who", "agreement_when"):
+        assert followup.items[followup.roles[role]].repeat == repeat
 
 
 def test_the_newcomer_is_addressed_as_u(followup: Bundle) -> None:

@@ -24,7 +24,7 @@ from intake_tui.core.plan.legal import termijn as legal_termijn
 from intake_tui.core.plan.legal_rules import legal_checks, legal_facts, legal_fields
 from intake_tui.core.plan.rules import draft_plan
 from intake_tui.core.questionnaire import check_bundle
-from intake_tui.core.roles import CODE_ROLES, ROLES, missing
+from intake_tui.core.roles import CODE_ROLES, FOLLOW_UP_ROLES, ROLES, missing
 from intake_tui.core.values import Answer
 from intake_tui.personas import DEMO_TODAY, PERSONAS, Persona, PersonaAnswer, apply
 
@@ -36,7 +36,9 @@ DEMO_DATA = CODE / "personas"
 
 
 def test_the_default_bundle_has_every_role_and_code_role(default_bundle: Bundle) -> None:
-    assert missing(default_bundle.roles) == []
+    assert missing(default_bundle.roles, skip=FOLLOW_UP_ROLES) == []
+    follow_up = load_bundle(REPO / "questionnaires" / "voortgangsgesprek")
+    assert set(follow_up.roles) == FOLLOW_UP_ROLES
     for code_role, role in CODE_ROLES.items():
         question = default_bundle.roles[role]
         assert default_bundle.code_roles[question][code_role], code_role

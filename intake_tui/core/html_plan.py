@@ -98,6 +98,12 @@ _DUTCH = {
     "no": "nee",
     "Why:": "Waarom:",
     "What changed since version {n}": "Wat is er veranderd sinds versie {n}",
+    "Our agreements until the next conversation": "Onze afspraken tot het volgende gesprek",
+    "Date of the conversation": "Datum van het gesprek",
+    "Next conversation": "Volgende gesprek",
+    "No agreements were recorded.": "Er zijn geen afspraken vastgelegd.",
+    "Who: {who}": "Wie: {who}",
+    "By: {date}": "Uiterlijk: {date}",
     "was: {before} · now: {after}": "was: {before} · nu: {after}",
     "The rule proposed: {rule}. The caseworker chose: {chosen}, because: {reason}": (
         "Het voorstel was: {rule}. De regievoerder koos: {chosen}, omdat: {reason}"

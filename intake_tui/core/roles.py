@@ -46,6 +46,7 @@ EXEMPTION = N_("the question to DUO whether a Dutch diploma exempts (vrijstellin
 AOW = N_("the AOW date against the termijn")
 GOALS = N_("the goals the plan copies from the interview")
 INFORMATION = N_("the information step before the first question")
+AGREEMENTS = N_("the printed page of agreements until the next conversation")
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,19 @@ ROLES: Mapping[str, Role] = {
     "privacy_information_given": Role(YES_NO, INFORMATION),
     "information_language": Role(SINGLE, INFORMATION),
     "information_date": Role(DATE, INFORMATION),
+    # A follow-up conversation's agreements, printed for the newcomer (store/agreements.py).
+    "agreements": Role(frozenset({"repeat"}), AGREEMENTS),
+    "agreement": Role(TEXT, AGREEMENTS, inside="agreements"),
+    "agreement_who": Role(SINGLE, AGREEMENTS, inside="agreements"),
+    "agreement_when": Role(DATE, AGREEMENTS, inside="agreements"),
+    "next_talk_date": Role(DATE, AGREEMENTS),
 }
+
+# Roles a follow-up conversation's bundle has; an intake bundle (with a plan.yaml) does not
+# need them, so they are left out of its warnings.
+FOLLOW_UP_ROLES = frozenset(
+    {"agreements", "agreement", "agreement_who", "agreement_when", "next_talk_date"}
+)
 
 # Every code role, and the role whose choices carry it.
 CODE_ROLES: Mapping[str, str] = {code: name for name, role in ROLES.items() for code in role.codes}
@@ -212,7 +225,7 @@ def check_roles(
                     ).format(code=code_role, what=_(ROLES[name].used_for)),
                 )
     if has_plan:
-        for name in missing(roles):
+        for name in missing(roles, skip=FOLLOW_UP_ROLES):
             warn(
                 (),
                 _("no question has role {role!r}; without it the app leaves out {what}").format(
@@ -222,9 +235,9 @@ def check_roles(
     return Found(roles, code_roles)
 
 
-def missing(roles: Iterable[str]) -> list[str]:
-    """The roles of the registry that are not in `roles`, in registry order."""
-    have = set(roles)
+def missing(roles: Iterable[str], skip: frozenset[str] = frozenset()) -> list[str]:
+    """The roles of the registry that are not in `roles` (nor in `skip`), in registry order."""
+    have = set(roles) | skip
     return [name for name in ROLES if name not in have]
 
 
