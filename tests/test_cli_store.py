@@ -250,7 +250,7 @@ def test_a_fresh_demo_exports_real_plans(tmp_path: Path) -> None:
     )
     assert exported.returncode == 0, exported.stderr
     documents = [json.loads(p.read_text()) for p in sorted(out.glob("*.json"))]
-    schema = json.loads((REPO / "schemas" / "intake-export-1.schema.json").read_text())
+    schema = json.loads((REPO / "schemas" / "intake-export-2.schema.json").read_text())
     for document in documents:
         jsonschema.validate(document, schema)
     statuses = sorted((d["record"]["status"], d["interview"]["client_language"]) for d in documents)

@@ -1,4 +1,4 @@
-"""The export document (`intake-export/1`): its committed JSON Schema, real exports of the
+"""The export document (`intake-export/2`): its committed JSON Schema, real exports of the
 personas, the privacy rules (hidden, unexported and special-category answers) and DUO's block."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from intake_tui.personas import DEMO_TODAY, PERSONAS, apply, persona
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMAS = REPO / "schemas"
-EXPORT_SCHEMA = SCHEMAS / "intake-export-1.schema.json"
+EXPORT_SCHEMA = SCHEMAS / "intake-export-2.schema.json"
 DUO_SCHEMA = SCHEMAS / "duo-pip.schema.json"
 # A copy of DUO's published PIP API (duonl/gemeente-m2m-inburgering), kept with the schemas so
 # the comparison runs everywhere; refresh it when DUO publishes a new revision.
@@ -118,7 +118,7 @@ def test_committed_schema_is_current() -> None:
 
 def test_schema_has_id_title_and_document_keys() -> None:
     schema = export_json_schema()
-    assert schema["$id"].endswith("/intake-export-1.schema.json")
+    assert schema["$id"].endswith("/intake-export-2.schema.json")
     assert schema["title"]
     assert REGENERATE in schema["description"]
     assert set(schema["required"]) == {
@@ -130,6 +130,7 @@ def test_schema_has_id_title_and_document_keys() -> None:
         "sealed",
         "plan",
         "duo",
+        "followups",
     }
     assert schema["additionalProperties"] is False
 

@@ -228,7 +228,7 @@ def create_app(
     @app.get(
         "/v1/plans/{interview_id}",
         responses={
-            200: {"description": "The latest intake-export/1 document; ETag is its version"},
+            200: {"description": "The latest plan document (intake-export/2 or /1); ETag: version"},
             **_problem_responses(*_AUTH_PROBLEMS, 404),
         },
     )

@@ -155,7 +155,7 @@ class _In(BaseModel):
 
 
 class SubmissionIn(_In):
-    """A frozen revision: its id, hash and the intake-export/1 document."""
+    """A frozen revision: its id, hash and the intake-export/2 document (/1 still accepted)."""
 
     interview_id: Annotated[StrictStr, Field(pattern=INTERVIEW_ID)]
     revision: Annotated[StrictInt, Field(ge=1, le=MAX_INT32)]
@@ -163,7 +163,7 @@ class SubmissionIn(_In):
     status: Literal["discussed", "final"]
     payload_sha256: Annotated[StrictStr, Field(pattern=SHA256_HEX)]
     document: dict[str, Any] = Field(
-        description="intake-export/1 (schemas/intake-export-1.schema.json)"
+        description="intake-export/2 (schemas/intake-export-2.schema.json); /1 still accepted"
     )
     based_on_version: Annotated[StrictInt, Field(ge=1, le=MAX_INT32)] | None = Field(
         default=None,
@@ -294,7 +294,7 @@ def _validate(model: type[_In], data: Any, code: str, status: int) -> Any:
 
 
 def _check_document(document: dict[str, Any], interview_id: str) -> None:
-    """The document is a valid intake-export/1 for `interview_id` (else 422 invalid_record)."""
+    """The document is a valid intake-export/2 (or /1) for `interview_id` (else 422)."""
     from intake_tui.core.export import ExportDocument
 
     try:

@@ -1,4 +1,4 @@
-"""The export document (`intake-export/1`): one frozen `discussed` or `final` plan revision.
+"""The export document (`intake-export/2`): one frozen `discussed` or `final` plan revision.
 
 The document is what a laptop syncs to the central system and what `intake-tui export` writes.
 Its JSON Schema is generated from the pydantic models (core/export_model.py) and committed as
@@ -8,7 +8,7 @@ Its JSON Schema is generated from the pydantic models (core/export_model.py) and
 
 Top-level keys:
 
-    schema     "intake-export/1"
+    schema     "intake-export/2" (a "/1" document, without followups and changes, is still read)
     record     {interview_id, revision, previous_revision, status, frozen_at}
     interview  {bundle {id, version, sha256}, client_language, interpreter {used, how, language},
                 created_at, finalized_at, caseworker, device_id}
@@ -18,8 +18,12 @@ Top-level keys:
     withheld   export keys of special-category (health) answers left out of this document
     sealed     true when special-category answers are included (then `withheld` is empty)
     plan       {fields {key: {value, rule_value, sources, needs_decision, override}},
-                dagtekening, termijn {start, end}}
+                dagtekening, termijn {start, end},
+                changes [{field, from, to, reason}]: against the previous final revision}
     duo        DUO's `PIP` object (final revisions only; null before)
+    followups  the case's voortgangsgesprekken: [{id, bundle, date, status (planned |
+               completed | missed), reason, caseworker, interpreter, client_language, answers,
+               special}]
 
 Rules (DESIGN.md §4, §8): caseworker notes and questions without an `export` key never appear;
 hidden answers never appear; special-category answers appear only in a sealed document. The
@@ -51,8 +55,10 @@ from intake_tui.core.export_model import (
     AnswerOut,
     AnswerState,
     BundleRef,
+    ChangeOut,
     DuoPip,
     ExportDocument,
+    FollowupOut,
     GoalOut,
     InputOut,
     Interpreter,
@@ -85,9 +91,11 @@ __all__ = [
     "AnswerOut",
     "AnswerState",
     "BundleRef",
+    "ChangeOut",
     "DuoPip",
     "ExportDocument",
     "ExportMeta",
+    "FollowupOut",
     "GoalOut",
     "InputOut",
     "Interpreter",
@@ -102,6 +110,7 @@ __all__ = [
     "SourceOut",
     "Status",
     "Termijn",
+    "answers_of",
     "build_export",
     "export_json",
     "export_json_schema",
@@ -141,8 +150,11 @@ def build_export(
     *,
     include_special: bool = False,
     duo: dict[str, Any] | None = None,
+    followups: Sequence[FollowupOut] = (),
+    changes: Sequence[ChangeOut] = (),
 ) -> ExportDocument:
-    """The export document of one plan revision (special-category answers only if asked)."""
+    """The export document of one plan revision (special-category answers only if asked),
+    with the case's follow-ups and what it changed against the previous final revision."""
     bundle = interview.bundle
     if meta.status == "final":
         if meta.dagtekening is None:
@@ -194,10 +206,17 @@ def build_export(
             fields={key: _plan_field(plan.fields[key], exportable) for key in FIELDS},
             dagtekening=dagtekening,
             termijn=termijn,
+            changes=list(changes),
         ),
         duo=duo_model,
+        followups=list(followups),
     )
     return document if include_special else plain_copy(document, bundle)
+
+
+def answers_of(interview: Interview) -> dict[str, AnswerEntry]:
+    """An interview's visible answers by export key (a follow-up's, as the intake's)."""
+    return _answers(interview)
 
 
 def special_items(bundle: Bundle) -> dict[str, Item]:
@@ -273,13 +292,32 @@ def plain_copy(document: ExportDocument, bundle: Bundle) -> ExportDocument:
                 "needs_decision": redact(field.needs_decision),
             }
         )
-    plan = document.plan.model_copy(update={"fields": fields})
+    # A change shows no special field, and no reason that read a health answer.
+    health = {
+        key
+        for key, field in document.plan.fields.items()
+        if any(i.question in special_ids for s in field.sources for i in s.inputs)
+    }
+    changes = [
+        c.model_copy(update={"reason": ""}) if c.field in health else c
+        for c in document.plan.changes
+        if not (FIELDS.get(c.field) is not None and FIELDS[c.field].special)
+    ]
+    plan = document.plan.model_copy(update={"fields": fields, "changes": changes})
+    followups = []
+    for followup in document.followups:
+        withheld.update(
+            f"followups.{followup.id}.{k}" for k in followup.answers if k in followup.special
+        )
+        kept = {k: v for k, v in followup.answers.items() if k not in followup.special}
+        followups.append(followup.model_copy(update={"answers": kept}).model_dump(mode="json"))
     data = document.model_dump(mode="json")
     data.update(
         answers={k: _dump(v) for k, v in answers.items()},
         withheld=sorted(withheld),
         sealed=False,
         plan=plan.model_dump(mode="json"),
+        followups=followups,
     )
     return ExportDocument.model_validate(data)
 
@@ -401,7 +439,7 @@ def export_json_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         **schema,
-        "title": "intake-tui export document (intake-export/1)",
+        "title": "intake-tui export document (intake-export/2)",
         "description": (
             "One frozen discussed or final PIP revision and the answers it rests on. "
             f"Generated from intake_tui/core/export.py; regenerate with `{REGENERATE}`."

@@ -1,5 +1,9 @@
-"""The models of the export document (`intake-export/1`) and the constants of its schema; the
-document is built in core/export.py, which the committed JSON Schema is generated from."""
+"""The models of the export document (`intake-export/2`) and the constants of its schema; the
+document is built in core/export.py, which the committed JSON Schema is generated from.
+
+`/2` (issue 19) adds the case's follow-up conversations (`followups`) and what a revision
+changed against the previous final one (`plan.changes`). A `/1` document is still read: both
+lists are then empty (schemas/intake-export-1.schema.json stays as it was published)."""
 
 from __future__ import annotations
 
@@ -18,9 +22,10 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-SCHEMA_NAME: Literal["intake-export/1"] = "intake-export/1"
-SCHEMA_ID = "https://intake-tui.invalid/schemas/intake-export-1.schema.json"
-SCHEMA_FILE = "intake-export-1.schema.json"
+SCHEMA_NAME: Literal["intake-export/2"] = "intake-export/2"
+SCHEMA_NAMES = ("intake-export/1", "intake-export/2")  # what is read (the server accepts both)
+SCHEMA_ID = "https://intake-tui.invalid/schemas/intake-export-2.schema.json"
+SCHEMA_FILE = "intake-export-2.schema.json"
 REGENERATE = "python -m intake_tui.core.export --write-schema"
 
 Status = Literal["discussed", "final"]
@@ -156,10 +161,48 @@ class Termijn(_Model):
     end: dt.date
 
 
+class ChangeOut(_Model):
+    """A field this revision changed against the previous final one, and why (`/2`)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_serialization_defaults_required=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+    )
+
+    field: str
+    from_: PlanValue = Field(alias="from")
+    to: PlanValue
+    reason: str
+
+
 class PlanOut(_Model):
     fields: dict[str, PlanFieldOut]
     dagtekening: dt.date | None
     termijn: Termijn | None
+    changes: list[ChangeOut] = Field(default_factory=list)
+
+
+# -- follow-up conversations (`/2`) -----------------------------------------------------------
+
+
+class FollowupOut(_Model):
+    """A voortgangsgesprek of the case: planned (no answers yet), completed (its answers, as the
+    intake's: by export key, health withheld from a plain document) or missed (with why)."""
+
+    id: str
+    bundle: BundleRef | None
+    date: dt.date
+    status: Literal["planned", "completed", "missed"]
+    reason: str | None
+    caseworker: str | None
+    interpreter: Interpreter | None
+    client_language: str | None
+    answers: dict[str, AnswerEntry]
+    special: list[str]  # the export keys of its bundle that hold health data (withheld plain)
 
 
 # -- DUO --------------------------------------------------------------------------------------
@@ -213,7 +256,7 @@ class DuoPip(BaseModel):
 
 
 class ExportDocument(_Model):
-    """One frozen plan revision with the answers it rests on (`intake-export/1`)."""
+    """One frozen plan revision with the answers it rests on, and the case's follow-ups."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -222,10 +265,12 @@ class ExportDocument(_Model):
         validate_by_name=True,
         validate_by_alias=True,
         serialize_by_alias=True,
-        title="intake-tui export document (intake-export/1)",
+        title="intake-tui export document (intake-export/2)",
     )
 
-    schema_: Literal["intake-export/1"] = Field(default=SCHEMA_NAME, alias="schema")
+    schema_: Literal["intake-export/1", "intake-export/2"] = Field(
+        default=SCHEMA_NAME, alias="schema"
+    )
     record: Record
     interview: InterviewInfo
     answers: dict[str, AnswerEntry]
@@ -233,6 +278,7 @@ class ExportDocument(_Model):
     sealed: StrictBool
     plan: PlanOut
     duo: DuoPip | None
+    followups: list[FollowupOut] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> ExportDocument:

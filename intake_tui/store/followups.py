@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
@@ -335,3 +335,66 @@ def record_extension(
             )
         )
         store.audit(session, "termijn_extend", "case", case_id)
+
+
+# -- in the export document (intake-export/2) ------------------------------------------------------
+
+
+def export_entries(store: Store, case_id: str) -> list[Any]:
+    """The case's talks as the export document lists them (core/export_model.FollowupOut):
+    a held talk with its follow-up's answers (health marked `special`, withheld from a plain
+    document), a missed one with why, the others as planned."""
+    import json
+
+    from intake_tui.core.export import FollowupOut, answers_of
+    from intake_tui.core.export_model import BundleRef, Interpreter
+
+    found = []
+    for talk in talks(store, case_id):
+        if talk.status != "held" or talk.followup_id is None:
+            found.append(
+                FollowupOut(
+                    id=talk.id,
+                    bundle=None,
+                    date=talk.due,
+                    status="missed" if talk.status == "missed" else "planned",
+                    reason=talk.reason,
+                    caseworker=None,
+                    interpreter=None,
+                    client_language=None,
+                    answers={},
+                    special=[],
+                )
+            )
+            continue
+        opened = interviews.open_interview(store, talk.followup_id)
+        bundle = opened.bundle
+        with store.session() as session:
+            row = session.get(InterviewRow, talk.followup_id)
+            assert row is not None
+            caseworker, interpreter = row.created_by, json.loads(row.interpreter_json or "{}")
+        special = sorted(
+            item.question.export
+            for item in bundle.value_questions()
+            if item.question.export is not None and item.question.sensitivity == "special"
+        )
+        held_on = opened.summary.finalized_at or opened.summary.updated_at
+        found.append(
+            FollowupOut(
+                id=talk.id,
+                bundle=BundleRef(id=bundle.id, version=bundle.version, sha256=bundle.sha256),
+                date=held_on.date(),
+                status="completed",
+                reason=talk.reason,
+                caseworker=caseworker,
+                interpreter=Interpreter(
+                    used=bool(interpreter.get("used")),
+                    how=interpreter.get("how"),
+                    language=interpreter.get("language"),
+                ),
+                client_language=opened.summary.client_language,
+                answers=answers_of(opened.interview),
+                special=special,
+            )
+        )
+    return found

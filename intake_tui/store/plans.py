@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from intake_tui.core.export import ExportMeta, build_export, export_json
+from intake_tui.core.export import ChangeOut, ExportMeta, build_export, export_json
 from intake_tui.core.plan import (
     Override,
     Plan,
@@ -311,8 +311,22 @@ def _freeze(store: Store, interview_id: str, status: str, dagtekening: dt.date |
     )
     # Frozen whole (special-category answers included): what is synced must be complete; a
     # plain file export leaves them out again (see export_document()).
+    _since, changed = changes(store, opened, plan)
     document = export_json(
-        build_export(opened.interview, plan, meta, include_special=True, duo=block)
+        build_export(
+            opened.interview,
+            plan,
+            meta,
+            include_special=True,
+            duo=block,
+            followups=followups.export_entries(store, interview_id),
+            changes=[
+                ChangeOut(
+                    field=c.key, from_=to_json(c.before), to=to_json(c.after), reason=c.reason
+                )
+                for c in changed
+            ],
+        )
     )
     digest = hashlib.sha256(document.encode()).hexdigest()
     row = PlanRevisionRow(
