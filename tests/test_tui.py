@@ -395,6 +395,8 @@ async def test_cases_filters_summary_and_deleting_a_draft(tmp_path: Path) -> Non
         assert table.row_count == 1
         await pilot.press("f")  # overdue
         assert table.row_count == 1
+        await pilot.press("f")  # a talk overdue: none yet, the demo's talks are all to come
+        assert table.row_count == 0 and screen.filter == "talk_overdue"
         await pilot.press("f")  # all
         assert table.row_count == 8
         # A finalized case cannot be erased; a draft can, after a yes.
