@@ -251,3 +251,38 @@ async def test_the_timeline_in_dutch_fits_80_columns(termijn: Path, dutch: None)
             assert key.region.right <= 80 and key.region.width >= len(text), text
             for other in keys:
                 assert other is key or not key.region.overlaps(other.region), text
+
+
+async def test_locking_on_the_timeline_and_unlocking_again(termijn: Path) -> None:
+    async with _app(termijn).run_test(size=(80, 24)) as pilot:
+        await unlock(pilot, PASSPHRASE)
+        await wait_for(pilot, "CasesScreen")
+        await _select(pilot, "rami")
+        await pilot.press("t")
+        await wait_for(pilot, "TimelineScreen")
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, "UnlockScreen")
+        await unlock(pilot, PASSPHRASE)
+        await wait_for(pilot, "CasesScreen")
+        await pilot.press("t")
+        await wait_for(pilot, "TimelineScreen")
+
+
+async def test_f1_lists_the_timeline_keys(termijn: Path) -> None:
+    async with _app(termijn).run_test(size=(120, 40)) as pilot:
+        await unlock(pilot, PASSPHRASE)
+        await wait_for(pilot, "CasesScreen")
+        await pilot.press("f1")
+        await wait_for(pilot, "HelpScreen")
+        text = "\n".join(str(k.render()) for k in pilot.app.screen.query("#help-box Label.key"))
+        assert "[cases.timeline]" in text
+        await pilot.press("escape")
+        await wait_for(pilot, "CasesScreen")
+        await _select(pilot, "rami")
+        await pilot.press("t")
+        await wait_for(pilot, "TimelineScreen")
+        await pilot.press("f1")
+        await wait_for(pilot, "HelpScreen")
+        text = "\n".join(str(k.render()) for k in pilot.app.screen.query("#help-box Label.key"))
+        for binding_id in ("open", "start", "reschedule", "missed", "back"):
+            assert f"[timeline.{binding_id}]" in text
