@@ -210,3 +210,40 @@ def test_a_later_final_plan_re_dates_the_talks_nobody_touched(store: Store) -> N
     assert by_id[first.id] == add_months(later, months[0])  # untouched: the new plan's date
     assert by_id[second.id] == second.due + dt.timedelta(days=3)  # rescheduled: kept
     assert by_id[third.id] == add_months(later, months[2])
+
+
+def test_cases_with_a_talk_overdue_are_paged_searched_and_counted_in_sql(tmp_path: Path) -> None:
+    from intake_tui.core import Answer
+
+    store = make_store(tmp_path / "data")
+    try:
+        rami, ayse, kwame = (final_case(store, key) for key in ("rami", "ayse", "kwame"))
+        first_due = followups.talks(store, rami)[0].due
+        day_after = first_due + dt.timedelta(days=1)
+        # Nothing is overdue on the day a talk is due.
+        assert followups.overdue_count(store, first_due) == 0
+        assert followups.overdue_cases(store, first_due).total == 0
+        # Kwame's first talk was missed, Ayşe's held: only Rami's is overdue the day after.
+        followups.miss(store, followups.talks(store, kwame)[0].id, "niet gekomen")
+        ayse_first = followups.talks(store, ayse)[0]
+        followup = followups.start(store, ayse_first.id, load_bundle(FOLLOWUP))
+        interviews.save_answer(store, followup, "aanwezigheid", Answer.of("altijd"))
+        assert {s.id for s in followups.overdue_cases(store, day_after).items} == {rami, ayse}
+        interviews.finalize_interview(store, followup)
+        page = followups.overdue_cases(store, day_after)
+        assert ([s.id for s in page.items], page.total) == ([rami], 1)
+        assert followups.overdue_count(store, day_after) == 1
+        # Searched like the cases list, and a rescheduled talk is no longer overdue.
+        assert followups.overdue_cases(store, day_after, "ayse").total == 0
+        assert followups.overdue_cases(store, day_after, "rami").total == 1
+        assert followups.overdue_cases(store, day_after, statuses=["in_progress"]).total == 0
+        followups.reschedule(store, followups.talks(store, rami)[0].id, day_after, "ziek")
+        assert followups.overdue_count(store, day_after) == 0
+        # Paged: a year on, each case's later talks are overdue; one per page, each once.
+        later = day_after + dt.timedelta(days=400)
+        pages = [followups.overdue_cases(store, later, page=n, page_size=1) for n in range(3)]
+        assert [p.total for p in pages] == [3, 3, 3]
+        assert {p.items[0].id for p in pages} == {rami, ayse, kwame}
+        assert followups.intake(store, rami).status == "finalized"
+    finally:
+        store.close()

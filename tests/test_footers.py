@@ -59,6 +59,7 @@ SCREENS: dict[str, Callable[[Any], Awaitable[None]]] = {
     "new_intake": lambda pilot: _then(pilot, _cases, "n", "NewIntakeScreen"),
     "sync": lambda pilot: _then(pilot, _cases, "f8", "SyncScreen"),
     "settings": lambda pilot: _then(pilot, _cases, "f9", "SettingsScreen"),
+    "timeline": lambda pilot: _then(pilot, _cases, "t", "TimelineScreen"),
     "help": lambda pilot: _then(pilot, _interview, "f1", "HelpScreen"),
 }
 

@@ -372,3 +372,42 @@ def test_preview_snapshot(snap_compare: Any, screen: str, size: tuple[int, int])
         await pilot.pause(0.3)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def _timeline(pilot: Any) -> None:
+    """Rami's timeline (issue 19): his final plan's talks, one moved to a day already past (so
+    overdue, with its reason), one missed."""
+    import datetime as dt
+
+    from intake_tui.store import followups, interviews
+
+    await _unlock(pilot)
+    store = pilot.app.store
+    (case,) = interviews.list_interviews(store, "rami").items
+    first, second, *_rest = followups.talks(store, case.id)
+    followups.reschedule(store, first.id, dt.date(2026, 11, 27), "de tolk was ziek")
+    followups.miss(store, second.id, "niet gekomen, geen bericht")
+    pilot.app.screen.query_one("#search", Input).value = "rami"
+    await pilot.pause(0.05)
+    pilot.app.screen.query_one("#cases", DataTable).focus()
+    await pilot.press("t")
+    await _settle(pilot, "TimelineScreen")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_timeline_snapshot(
+    snap_compare: Any, demo_root: Path, size: tuple[int, int], tmp_path: Path
+) -> None:
+    """The timeline of a case with a final plan: intake, revisions, talks (on its own copy of
+    the demo: the way there moves and misses talks)."""
+    import shutil
+
+    root = tmp_path / "demo"
+    shutil.copytree(demo_root, root)
+    app = IntakeApp(root, clock=FrozenClock.on("2026-11-28"), user="demo", kdf_floor=TEST_KDF)
+
+    async def run_before(pilot: Any) -> None:
+        await _timeline(pilot)
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -395,6 +395,8 @@ async def test_cases_filters_summary_and_deleting_a_draft(tmp_path: Path) -> Non
         assert table.row_count == 1
         await pilot.press("f")  # overdue
         assert table.row_count == 1
+        await pilot.press("f")  # a talk overdue: Kwame's, brought forward (personas/talks.py)
+        assert table.row_count == 1 and screen.filter == "talk_overdue"
         await pilot.press("f")  # all
         assert table.row_count == 8
         # A finalized case cannot be erased; a draft can, after a yes.
@@ -512,8 +514,9 @@ async def test_settings_apply_at_once_and_are_kept_in_config(tmp_path: Path) -> 
         text = str(pilot.app.screen.query_one("#sync-state", Label).render())
         from intake_tui.demo import DEMO_PLANS
 
-        # Every planned demo case was discussed; the final ones have a second revision.
-        frozen = len(DEMO_PLANS) + sum(stage != "discussed" for stage in DEMO_PLANS.values())
+        # Every planned demo case was discussed; the final ones have a second revision, and
+        # Rami a third: the plan changed after his voortgangsgesprek (personas/talks.py).
+        frozen = len(DEMO_PLANS) + sum(stage != "discussed" for stage in DEMO_PLANS.values()) + 1
         assert "not enrolled with a central server" in text
         assert f"{frozen} discussed or final" in text
 

@@ -558,10 +558,10 @@ def render_plan_html(
     newcomer_language: str,
     translations: Translator | None = None,
     display_name: str | None = None,
-    changed: tuple[int, Sequence[Any]] | None = None,
+    after_facts: Callable[[Sequence[Column]], list[str]] | None = None,
 ) -> str:
     """One self-contained printable page: the plan in Dutch and in the newcomer's language;
-    `changed`: the previous final version and what changed since (core/html_changes.py)."""
+    `after_facts` gives rows to put after its facts (what changed: core/html_changes.py)."""
     columns = plan_columns(bundle, newcomer_language, translations)
     title = N_("Personal plan for integration and participation (PIP)")
     rows = [title_row(columns, title)]
@@ -569,11 +569,8 @@ def render_plan_html(
     if notice is not None:
         rows.append(notice)
     rows += plan_rows(doc, bundle, columns, display_name=display_name)
-    if changed is not None and changed[1]:
-        from intake_tui.core.html_changes import change_rows
-
-        rows[2 if notice is None else 3 : 2 if notice is None else 3] = change_rows(
-            columns, *changed
-        )
+    if after_facts is not None:
+        at = 2 if notice is None else 3  # after the title, the notice and the facts
+        rows[at:at] = after_facts(columns)
     heading = _fixed(title, SOURCE_LANGUAGE)[0] + f" \u2014 {doc.record.revision}"
     return page_html(columns, rows, heading)

@@ -114,9 +114,14 @@ def _content(
 
     language = document.interview.client_language
     changed = _changed(store, revision, document, bundle, sealed)
-    return render_plan_html(document, bundle, newcomer_language=language, changed=changed).encode(
-        "utf-8"
-    )
+
+    def after_facts(columns: Any) -> list[str]:
+        from intake_tui.core.html_changes import change_rows
+
+        return change_rows(columns, *changed) if changed is not None and changed[1] else []
+
+    page = render_plan_html(document, bundle, newcomer_language=language, after_facts=after_facts)
+    return page.encode("utf-8")
 
 
 def _changed(

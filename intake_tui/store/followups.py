@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from sqlalchemy import exists, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from intake_tui.core.bundle_model import version_key
@@ -30,6 +32,7 @@ from intake_tui.core.questionnaire import Bundle, check_bundle
 from intake_tui.i18n import _
 from intake_tui.store import interviews
 from intake_tui.store.models import ExtensionRow, InterviewRow, TalkRow
+from intake_tui.store.search import fold
 from intake_tui.store.session import Store, StoreError
 
 Status = Literal["planned", "in_progress", "held", "missed"]
@@ -118,6 +121,80 @@ def next_due(store: Store, case_ids: Sequence[str]) -> dict[str, dt.date]:
     return found
 
 
+def _overdue(today: dt.date) -> Any:
+    """An intake with a talk due before `today` that is neither missed nor held (its follow-up
+    not finalized): the same rule as `Talk.overdue`, in SQL."""
+    followup = aliased(InterviewRow)
+    held = exists().where(followup.id == TalkRow.followup_id, followup.status == "finalized")
+    return exists().where(
+        TalkRow.case_id == InterviewRow.id,
+        ~col(TalkRow.missed),
+        col(TalkRow.due) < today,
+        or_(col(TalkRow.followup_id).is_(None), ~held),
+    )
+
+
+def overdue_cases(
+    store: Store,
+    today: dt.date,
+    query: str = "",
+    page: int = 0,
+    *,
+    page_size: int = interviews.PAGE_SIZE,
+    statuses: Sequence[str] | None = None,
+    order: str = "changed",
+) -> interviews.Page:
+    """A page of the cases with a talk overdue, searched and ordered as
+    `interviews.list_interviews` does (paged and counted in SQL)."""
+    if order not in interviews.ORDERS:
+        raise ValueError(f"unknown order {order!r}")
+    conditions: list[Any] = [interviews._INTAKES, _overdue(today)]
+    if query.strip():
+        pattern = f"%{interviews._escape_like(fold(query))}%"
+        conditions.append(
+            or_(
+                col(InterviewRow.search_key).like(pattern, escape="\\"),
+                col(InterviewRow.id).like(pattern, escape="\\"),
+            )
+        )
+    if statuses:
+        conditions.append(col(InterviewRow.status).in_(list(statuses)))
+    with store.session() as session:
+        total = session.exec(
+            select(func.count()).select_from(InterviewRow).where(*conditions)
+        ).one()
+        rows = session.exec(
+            select(InterviewRow)
+            .where(*conditions)
+            .order_by(*interviews._order_by(order), col(InterviewRow.id))
+            .offset(page * page_size)
+            .limit(page_size)
+        ).all()
+        items = [interviews._summary(r) for r in rows]
+    return interviews.Page(items, int(total), page, page_size)
+
+
+def overdue_count(store: Store, today: dt.date) -> int:
+    """How many cases have a talk overdue (the cases screen's summary)."""
+    with store.session() as session:
+        return int(
+            session.exec(
+                select(func.count())
+                .select_from(InterviewRow)
+                .where(interviews._INTAKES, _overdue(today))
+            ).one()
+        )
+
+
+def intake(store: Store, case_id: str) -> interviews.InterviewSummary:
+    """The intake of a case (its status and dates, for the timeline)."""
+    with store.session() as session:
+        row = session.get(InterviewRow, case_id)
+        if row is None:
+            raise StoreError(_("no interview with id {id}").format(id=case_id))
+        return interviews._summary(row)
+
+
 def reschedule(store: Store, talk_id: str, due: dt.date, reason: str) -> None:
     """Move a planned talk to another date; the reason is required and the first date kept."""
     reason = _reason(reason)
@@ -185,7 +262,7 @@ def start(
 
 
 def followup_bundles(intake_bundle_id: str, folders: Iterable[Path]) -> list[Bundle]:
-    """The installed bundles that follow `intake_bundle_id`, newest version of each first."""
+    """The installed bundles that follow `intake_bundle_id`, the newest version of each, by id."""
     found: dict[tuple[str, str], Bundle] = {}
     for folder in folders:
         bundle, _problems = check_bundle(folder)
@@ -194,7 +271,7 @@ def followup_bundles(intake_bundle_id: str, folders: Iterable[Path]) -> list[Bun
     newest: dict[str, Bundle] = {}
     for bundle in sorted(found.values(), key=lambda b: version_key(b.version), reverse=True):
         newest.setdefault(bundle.id, bundle)
-    return list(newest.values())
+    return sorted(newest.values(), key=lambda b: b.id)  # a stable order to choose from
 
 
 def case_of(store: Store, interview_id: str) -> str | None:

@@ -151,6 +151,7 @@ class IntakeApp(LocalizedBindings, App[None]):
         from intake_tui.ui.screens.new_intake import NewIntakeScreen
         from intake_tui.ui.screens.plan import PlanScreen
         from intake_tui.ui.screens.review import ReviewScreen
+        from intake_tui.ui.screens.timeline import TimelineScreen
 
         return {
             "app": type(self),
@@ -159,6 +160,7 @@ class IntakeApp(LocalizedBindings, App[None]):
             "interview": InterviewScreen,
             "review": ReviewScreen,
             "plan": PlanScreen,
+            "timeline": TimelineScreen,
         }
 
     def apply_keymap(self, keys: dict[str, str]) -> list[str]:

@@ -24,11 +24,14 @@ class AskScreen(LocalizedBindings, ModalScreen[list[str] | None]):
         Binding("escape", "cancel", N_("Cancel"), id="ask.cancel"),
     ]
 
-    def __init__(self, title: str, prompts: list[str], values: list[str] | None = None) -> None:
+    def __init__(
+        self, title: str, prompts: list[str], values: list[str] | None = None, message: str = ""
+    ) -> None:
         super().__init__(classes="dialog")
         self.title_text = title
         self.prompts = prompts
         self.values = values or [""] * len(prompts)
+        self.message = message  # why it asks again (what was typed did not do)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box"):
@@ -36,7 +39,7 @@ class AskScreen(LocalizedBindings, ModalScreen[list[str] | None]):
             for index, (prompt, value) in enumerate(zip(self.prompts, self.values, strict=True)):
                 yield Label(prompt, classes="field-label")
                 yield Input(value=value, id=f"ask-{index}")
-            yield MessageLine(id="ask-message")
+            yield MessageLine(self.message, id="ask-message")
             yield Label(
                 _("Enter: next field; Enter in the last one keeps it. Escape: cancel."),
                 classes="hint",

@@ -10,7 +10,10 @@ in the filter alike (`interviews.Counts.due_soon`). The keyboard lands in the ta
 return to this screen, so `/` searches instead of typing a "/"; Enter in the search box opens the
 selected case. The palette opens a case by name or id (`palette.CaseProvider`). Under the table,
 the selected case's interview id in full: the id `intake-tui cases list` prints and `export ID`
-takes.
+takes, and its next talk (a voortgangsgesprek of its final plan; one query per page, never per
+row), with the overdue sign when it is overdue. The filter has "talk overdue" and the summary
+counts those cases (`followups.overdue_cases`, in SQL like the other filters). `t` opens the
+selected case's timeline (intake, plan revisions, talks).
 
 The footer shows only what matters most, so that it fits 80 columns in Dutch without cutting:
 search and a new intake (Enter opens the selected case), besides the app's help, lock, quit and
@@ -33,14 +36,13 @@ from intake_tui.ui.base import AppAccess
 from intake_tui.ui.header import IntakeHeader
 from intake_tui.ui.keys import LocalizedBindings, screen_first
 from intake_tui.ui.palette import CaseProvider
-from intake_tui.ui.widgets.cases_detail import CaseDetail
+from intake_tui.ui.widgets.cases_detail import OVERDUE_SIGN, CaseDetail
 
 if TYPE_CHECKING:
     from intake_tui.store.interviews import InterviewSummary
 
 PAGE_SIZE = 50
 DUE_SOON_DAYS = 14
-OVERDUE_SIGN = "!"  # in front of an overdue PIP date
 
 
 def _date(day: dt.date | dt.datetime | None) -> str:
@@ -64,7 +66,15 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
                 "filter",
                 N_("Filter"),
                 id="cases.filter",
-                tooltip=N_("All, in progress, finalized, PIP due soon, overdue"),
+                tooltip=N_("All, in progress, finalized, PIP due soon, overdue, talk overdue"),
+                show=False,
+            ),
+            Binding(
+                "t",
+                "timeline",
+                N_("Timeline"),
+                id="cases.timeline",
+                tooltip=N_("The case's intake, plan revisions and talks"),
                 show=False,
             ),
             Binding(
@@ -113,12 +123,14 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         ]
     )
 
-    FILTERS = ("all", "in_progress", "finalized", "due_soon", "overdue")
+    FILTERS = ("all", "in_progress", "finalized", "due_soon", "overdue", "talk_overdue")
     COMMANDS: ClassVar[set[Any]] = {CaseProvider}
     AUTO_FOCUS = "#cases"
 
     # Keys the search box types itself while it has the focus (the others work from anywhere).
-    TYPED_IN_SEARCH = frozenset({"search", "open", "new", "filter", "sort", "delete", "received"})
+    TYPED_IN_SEARCH = frozenset(
+        {"search", "open", "new", "filter", "sort", "delete", "received", "timeline"}
+    )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action in self.TYPED_IN_SEARCH and isinstance(self.focused, Input))
@@ -130,6 +142,7 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         self.page = 0
         self.total = 0
         self.row_ids: list[str] = []
+        self.next_talks: dict[str, dt.date] = {}
 
     def compose(self) -> ComposeResult:
         yield IntakeHeader()
@@ -167,6 +180,13 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         from intake_tui.store import interviews
 
         statuses = [self.filter] if self.filter in ("in_progress", "finalized") else None
+        if self.filter == "talk_overdue":
+            from intake_tui.store import followups
+
+            talk_page = followups.overdue_cases(
+                self.store, today, query, self.page, page_size=PAGE_SIZE, order=self.order
+            )
+            return talk_page.items, talk_page.total
         due_by = {
             "due_soon": today + dt.timedelta(days=DUE_SOON_DAYS),
             "overdue": today - dt.timedelta(days=1),
@@ -199,7 +219,7 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         return found[start : start + PAGE_SIZE], len(found)
 
     def refresh_rows(self) -> None:
-        from intake_tui.store import interviews, plans
+        from intake_tui.store import followups, interviews, plans
 
         query = self.query_one("#search", Input).value
         today = self.intake.clock.today()
@@ -213,6 +233,7 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         page_ids = [s.id for s in items]
         sync_states = outbox_states(self.store, page_ids)
         latest = plans.latest_statuses(self.store, page_ids)
+        self.next_talks = followups.next_due(self.store, page_ids)
         sync_names = state_names()
         overdue_rows = 0
         for summary in items:
@@ -252,6 +273,7 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
             "finalized": _("finalized"),
             "due_soon": _("PIP due within 14 days"),
             "overdue": _("PIP overdue"),
+            "talk_overdue": _("talk overdue"),
         }
         orders = {
             "changed": _("last change"),
@@ -272,6 +294,9 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
             done=counts.finalized,
             overdue=counts.overdue,
             soon=counts.due_soon,
+        )
+        summary_text += " · " + _("{n} with a talk overdue").format(
+            n=followups.overdue_count(self.store, today)
         )
         if overdue_rows:
             summary_text += " · " + _("{sign} = PIP overdue").format(sign=OVERDUE_SIGN)
@@ -294,7 +319,10 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         row = table.cursor_row
         if self.row_ids and 0 <= row < len(self.row_ids):
             name = str(table.get_row_at(row)[0])
-            self.query_one(CaseDetail).show_case(name, self.row_ids[row])
+            case_id = self.row_ids[row]
+            self.query_one(CaseDetail).show_case(
+                name, case_id, self.next_talks.get(case_id), self.intake.clock.today()
+            )
         else:
             self.query_one(CaseDetail).show_case(None, None)
 
@@ -377,6 +405,13 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
             ),
             done,
         )
+
+    def action_timeline(self) -> None:
+        from intake_tui.ui.screens.timeline import TimelineScreen
+
+        table = self.query_one("#cases", DataTable)
+        if self.row_ids and 0 <= table.cursor_row < len(self.row_ids):
+            self.app.push_screen(TimelineScreen(self.row_ids[table.cursor_row]))
 
     def action_settings(self) -> None:
         from intake_tui.ui.screens.settings import SettingsScreen
