@@ -87,4 +87,4 @@ class VersionActions:
             + "\n\n"
             + _("Move this draft to version {version}?").format(version=target.version)
         )
-        self.app.push_screen(ConfirmScreen(question, _("Move"), _("Not now")), done)
+        self.app.push_screen(ConfirmScreen(question, _("Move the draft"), _("Not now")), done)
