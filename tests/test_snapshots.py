@@ -375,7 +375,7 @@ def test_preview_snapshot(snap_compare: Any, screen: str, size: tuple[int, int])
 
 
 async def _timeline(pilot: Any) -> None:
-    """Rami's timeline (issue 19): his final plan's talks, one moved to a day already past (so
+    """Rami's timeline (issue 19): the talk he held (demo), one moved to a day already past (so
     overdue, with its reason), one missed."""
     import datetime as dt
 
@@ -384,7 +384,7 @@ async def _timeline(pilot: Any) -> None:
     await _unlock(pilot)
     store = pilot.app.store
     (case,) = interviews.list_interviews(store, "rami").items
-    first, second, *_rest = followups.talks(store, case.id)
+    first, second, *_rest = [t for t in followups.talks(store, case.id) if t.status == "planned"]
     followups.reschedule(store, first.id, dt.date(2026, 11, 27), "de tolk was ziek")
     followups.miss(store, second.id, "niet gekomen, geen bericht")
     pilot.app.screen.query_one("#search", Input).value = "rami"
