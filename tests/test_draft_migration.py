@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from intake_tui.core import Answer, FrozenClock, Interview, load_bundle
@@ -287,3 +289,36 @@ def test_the_dialog_lists_at_most_a_few_misfits_and_says_how_many_more() -> None
         "  … and 1 more (intake-tui cases migrate ID --dry-run lists every one)",
     ]
     assert "more" not in migration.summary(found, interview.bundle)
+
+
+# -- hostile renamed_from ------------------------------------------------------------------------
+
+NAMES = st.one_of(
+    st.sampled_from(["naam", "woonplaats", "ov", "fiets", "oud", "oud_1", "x"]),
+    st.text(min_size=0, max_size=12),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(question=st.lists(NAMES, max_size=4), code=st.lists(NAMES, max_size=4))
+def test_any_renamed_from_loads_or_is_refused_at_its_place(
+    question: list[str], code: list[str]
+) -> None:
+    """Whatever an admin writes in renamed_from (existing ids, twice, empty, non-snake_case,
+    control characters), the loader answers with a bundle or with problems at a line of the
+    file - never an exception - and a plan moves only by names that passed."""
+    from intake_tui.core.questionnaire import load_bundle_files
+
+    text = (NEW / "questionnaire.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "renamed_from: [woonplaats]", "renamed_from: " + json.dumps(question, ensure_ascii=False)
+    ).replace("renamed_from: [ov]", "renamed_from: " + json.dumps(code, ensure_ascii=False))
+    bundle, problems = load_bundle_files({"questionnaire.yaml": text.encode("utf-8")})
+    if bundle is None:
+        assert problems and all(p.location.line >= 1 for p in problems)
+        return
+    found = plan_move(answered().bundle, bundle, answered().answers())
+    accepted = set(question)
+    for carried in found.carried:
+        old, new = carried.old[0], carried.new[0]
+        assert old == new or old in accepted or old == "niveau"
