@@ -135,7 +135,7 @@ class Converter(Items):
                     )
                 )
         self.source_tag = tag
-        self.report.add("settings", None, _("source language: {why}").format(why=why))
+        self.report.notes.append(_("Source language: {why}.").format(why=why))
         for key in keys:
             if key == self.source:
                 continue

@@ -170,7 +170,7 @@ class Items:
                     "id": section_id,
                     "title": self._text(child.get("label"), f"section.{section_id}.title") or name,
                 }
-                relevant = self._expression(child, "relevant", section_id)
+                relevant = self._expression(child.get("bind") or {}, "relevant", section_id)
                 if relevant:
                     section["relevant"] = relevant
                 section["questions"] = self._questions(child.get("children", []))

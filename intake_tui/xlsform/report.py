@@ -23,6 +23,7 @@ class Line:
 @dataclass
 class Report:
     lines: list[Line] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # information, not a construct left out
 
     def add(self, sheet: str, row: int | None, text: str, *, todo: bool = False) -> None:
         line = Line(sheet, row, text, todo)
@@ -34,6 +35,8 @@ class Report:
         todos = [line for line in self.lines if line.todo]
         out = [
             "# " + _("Import report: {form} → {bundle}").format(form=form, bundle=bundle_id),
+            "",
+            *self.notes,
             "",
             _("Everything below was not carried over as written, or needs a person."),
             "",
