@@ -295,7 +295,7 @@ def test_name_clash_names_both_rows(tmp_path: Path) -> None:
         import_xlsform(write_form(tmp_path / "f.xlsx", survey), tmp_path / "b")
 
 
-# -- bad input: a clear message with sheet and row, exit 1, never a traceback ------------------------
+# -- bad input: a clear message with sheet and row, exit 1, never a traceback --------------
 
 
 def _refused(tmp_path: Path, form: Path, capsys) -> str:
