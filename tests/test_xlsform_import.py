@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from intake_tui.core import Answer, Interview
-from intake_tui.core.questionnaire import check_bundle
+from intake_tui.core.questionnaire import check_bundle, load_bundle
 from intake_tui.xlsform.command import run_import
 from intake_tui.xlsform.reader import ImportFailure
 from intake_tui.xlsform.writer import import_xlsform
@@ -355,3 +355,64 @@ def test_windows_1256_csv(tmp_path: Path, capsys) -> None:
     form.write_bytes(text.encode("cp1256"))
     err = _refused(tmp_path, form, capsys)
     assert "row 3 is not UTF-8" in err
+
+
+def test_placeholder_purpose_warns_and_validate_strict_refuses(tmp_path: Path, capsys) -> None:
+    from intake_tui.cli import main
+
+    _result, bundle = imported(tmp_path, [{"type": "text", "name": "a", "label": "A"}])
+    assert any("purpose is a placeholder" in str(w) for w in bundle.warnings)
+    assert main(["questionnaire", "validate", str(tmp_path / "bundle")]) == 0
+    assert main(["questionnaire", "validate", "--strict", str(tmp_path / "bundle")]) == 1
+
+
+def test_purpose_and_sensitivity_columns_are_taken(tmp_path: Path) -> None:
+    survey = [
+        {
+            "type": "text", "name": "a", "label": "A",
+            "purpose": "Om contact op te nemen", "sensitivity": "personal",
+        }
+    ]  # fmt: skip
+    _result, bundle = imported(tmp_path, survey)
+    spec = bundle.items["a"].spec
+    assert (spec.purpose, spec.sensitivity) == ("Om contact op te nemen", "personal")
+    assert not bundle.warnings
+
+
+def test_select_one_from_file_beside_the_form(tmp_path: Path) -> None:
+    (tmp_path / "Cities.csv").write_text(
+        "name,label,region\ngroningen,Groningen,north\nmaastricht,Maastricht,south\n", "utf-8"
+    )
+    survey = [
+        {"type": "select_one region", "name": "region", "label": "Region"},
+        {
+            "type": "select_one_from_file Cities.csv", "name": "city", "label": "City",
+            "choice_filter": "region=${region}",
+        },
+    ]  # fmt: skip
+    _result, bundle = imported(tmp_path, survey, CITIES[:2])
+    assert (tmp_path / "bundle/cities.csv").is_file()
+    interview = Interview(bundle, today=lambda: dt.date(2026, 1, 5))
+    interview.set_answer("region", Answer.of("south"))
+    assert [c.value for c in interview.choices("city")] == ["maastricht"]
+
+
+def test_survey_csv(tmp_path: Path) -> None:
+    form = tmp_path / "survey.csv"
+    form.write_text(
+        "survey,type,name,label,relevant\n,integer,age,Age,\n,text,job,Job,${age} > 17\n", "utf-8"
+    )
+    import_xlsform(form, tmp_path / "b")
+    interview = Interview(load_bundle(tmp_path / "b"), today=lambda: dt.date(2026, 1, 5))
+    interview.set_answer("age", Answer.of(18))
+    assert visible(interview) == ["age", "job"]
+
+
+def test_version_and_id_from_settings(tmp_path: Path) -> None:
+    settings = {"form_id": "My.Intake Form", "version": "2024061201", "form_title": "Intake"}
+    _result, bundle = imported(
+        tmp_path, [{"type": "text", "name": "a", "label": "A"}], settings=settings
+    )
+    assert (bundle.id, bundle.version, bundle.spec.title) == ("my-intake-form", "1.0.0", "Intake")
+    report = (tmp_path / "bundle/IMPORT-REPORT.md").read_text("utf-8")
+    assert "`settings:2`: version '2024061201' is not MAJOR.MINOR.PATCH" in report

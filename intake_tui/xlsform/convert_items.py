@@ -9,7 +9,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from intake_tui.core.bundle_model import CHOICE_VALUE_PATTERN, RESERVED_NAMES
+from intake_tui.core.bundle_model import (
+    CHOICE_VALUE_PATTERN,
+    PURPOSE_PLACEHOLDER,
+    RESERVED_NAMES,
+)
 from intake_tui.i18n import _
 from intake_tui.xlsform.expressions import Context, Untranslatable, quote, translate
 from intake_tui.xlsform.reader import Form, ImportFailure
@@ -51,8 +55,8 @@ METADATA = {
     "uri:username", "uri:phonenumber", "uri:subscriberid", "uri:simserial",
 }  # fmt: skip
 PURPOSE = {
-    "nl": "Overgenomen uit XLSForm {form}; doel nog invullen",
-    "en": "Imported from XLSForm {form}; purpose still to be written",
+    "nl": PURPOSE_PLACEHOLDER + " overgenomen uit XLSForm {form}; doel nog invullen",
+    "en": PURPOSE_PLACEHOLDER + " imported from XLSForm {form}; purpose still to be written",
 }
 SENSITIVITIES = ("personal", "confidential", "special")
 _UNTAGGED = "default"
@@ -266,6 +270,12 @@ class Items:
                 _("required_message of `{name}` left out (the app says it itself)").format(
                     name=name
                 ),
+            )
+        if child.get("choice_filter") and "choices" not in q:
+            self.report.add(
+                "survey",
+                row,
+                _("choice_filter of `{name}` left out (asked as text)").format(name=name),
             )
         if child.get("choice_filter") and "choices" in q:
             value = self._expression(child, "choice_filter", qid, row=row, choice_filter=True)
