@@ -244,7 +244,9 @@ class Items:
         if xls_type == "calculate":
             calculation = self._expression(bind, "calculate", qid, row=row)
             if calculation is None:
-                self.report.add("survey", row, _("calculation `{name}` left out").format(name=name))
+                if not bind.get("calculate"):  # else _expression said why
+                    message = _("calculation `{name}` left out: it has none").format(name=name)
+                    self.report.add("survey", row, message)
                 if self.ids.get(name) == qid:
                     self.ids.pop(name)
                 return None
@@ -252,9 +254,11 @@ class Items:
         for key in ("relevant", "constraint"):
             if (value := self._expression(bind, key, qid, row=row)) is not None:
                 q[key] = value
-        message = self._text(bind.get("jr:constraintMsg"), f"question.{qid}.constraint_message")
-        if message and "constraint" in q:
-            q["constraint_message"] = message
+        constraint_message = self._text(
+            bind.get("jr:constraintMsg"), f"question.{qid}.constraint_message"
+        )
+        if constraint_message and "constraint" in q:
+            q["constraint_message"] = constraint_message
         required = str(bind.get("required", "")).strip()
         if required.lower() in _TRUE:
             q["required"] = True
