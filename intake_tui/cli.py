@@ -114,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     _import_parser(q_commands)
+    _export_parser(q_commands)
 
     user = commands.add_parser("user", help=_("caseworkers who can unlock this laptop"))
     _global_options(user, suppress=True)
@@ -275,6 +276,23 @@ def _import_parser(q_commands: argparse._SubParsersAction[argparse.ArgumentParse
     )
 
 
+def _export_parser(q_commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    exporter = q_commands.add_parser(
+        "export-xlsform",
+        help=_("write a bundle as an XLSForm (ODK, KoboToolbox)"),
+        description=_(
+            "Write a bundle folder as an XLSForm with purpose and sensitivity columns; a "
+            "'bundle' column keeps what XLSForm cannot say, so import-xlsform gives the bundle "
+            "back. plan.yaml and CSV lists are copied beside the file."
+        ),
+    )
+    _global_options(exporter, suppress=True)
+    exporter.add_argument("path", type=Path, metavar="DIR", help=_("the bundle folder"))
+    exporter.add_argument(
+        "--out", type=Path, required=True, metavar="FORM.xlsx", help=_("the XLSForm to write")
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -294,6 +312,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_import(
                 options.form, options.out, strict=options.strict, source=options.source_language
             )
+        if options.command == "questionnaire" and options.questionnaire_command == "export-xlsform":
+            from intake_tui.xlsform.command import run_export
+
+            return run_export(options.path, options.out)
         if options.command == "questionnaire" and options.questionnaire_command == "preview":
             return _preview(options.path, options.client_lang, lang)
         if options.command in ("user", "db", "demo", "export", "person", "device", "sync", "cases"):

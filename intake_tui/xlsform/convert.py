@@ -8,6 +8,7 @@ neither), each with a report line, unless the form has `purpose`/`sensitivity` c
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ class Imported:
     csv_files: dict[str, bytes]
     report: Report
     rows: dict[str, int] = field(default_factory=dict)  # bundle id → survey row
+    languages: list[str] | None = None  # the order of `languages:` (a round trip keeps it)
 
 
 class Converter(Items):
@@ -72,6 +74,8 @@ class Converter(Items):
                 )
             version = "1.0.0"
         self._languages(tree, settings)
+        if settings.get("bundle"):  # written by export-xlsform: the bundle's own keys
+            return self._round_trip(tree, settings["bundle"])
         self._names(tree.get("children", []), inside_repeat=False, depth=0)
         for list_name, choices in (tree.get("choices") or {}).items():
             self.list_names[list_name] = snake(list_name)
@@ -91,6 +95,62 @@ class Converter(Items):
         data["sections"] = sections
         self._translate_text("bundle.title", tree.get("title"))
         return Imported(data, self.translations, self.csv_files, self.report, self.rows)
+
+    def _round_trip(self, tree: dict[str, Any], top: str) -> Imported:
+        data: dict[str, Any] = json.loads(top)
+        data["sections"] = []
+        order = data.pop("languages", None)
+
+        def item(child: dict[str, Any]) -> dict[str, Any] | None:
+            raw = child.get("bundle")
+            if not raw:
+                return None
+            node: dict[str, Any] = json.loads(str(raw))
+            node.pop("section", None)
+            key = f"section.{node['id']}.title" if "title" in node else None
+            if key:
+                self._translate_text(key, child.get("label"))
+            else:
+                for column, suffix in (
+                    ("label", "label"), ("hint", "hint"), ("jr:constraintMsg", "constraint_message")
+                ):  # fmt: skip
+                    source = (child.get("bind") or {}) if column.startswith("jr:") else child
+                    self._translate_text(f"question.{node['id']}.{suffix}", source.get(column))
+            if child.get("type") in ("group", "repeat"):
+                node["questions"] = [q for c in child.get("children", []) if (q := item(c))]
+            return node
+
+        for child in tree.get("children", []):
+            raw = child.get("bundle")
+            if raw and json.loads(str(raw)).get("section"):
+                section = item(child)
+                if section is not None:
+                    data["sections"].append(section)
+        for list_name, entries in (tree.get("choices") or {}).items():
+            for choice in entries:
+                if list_name.startswith("q_"):
+                    key = f"question.{list_name[2:]}.choice.{choice.get('name')}"
+                else:
+                    key = f"choice_list.{list_name}.{choice.get('name')}"
+                self._translate_text(key, choice.get("label"))
+        plan = self.path.with_suffix(".plan.yaml")
+        if plan.is_file():
+            self.csv_files["plan.yaml"] = plan.read_bytes()
+        for name in self.form_files(data):
+            if (self.path.parent / name).is_file():
+                self.csv_files[name] = (self.path.parent / name).read_bytes()
+        result = Imported(data, self.translations, self.csv_files, self.report, self.rows)
+        result.languages = order
+        return result
+
+    @staticmethod
+    def form_files(data: dict[str, Any]) -> list[str]:
+        lists = data.get("choice_lists") or {}
+        return [
+            e["source"]
+            for e in lists.values()
+            if isinstance(e, dict) and str(e.get("source", "")).endswith(".csv")
+        ]
 
     def _languages(self, tree: dict[str, Any], settings: dict[str, str]) -> None:
         keys: list[str] = []

@@ -62,9 +62,11 @@ def import_xlsform(path: Path, out: Path, *, source_language: str | None = None)
         for lang in languages:
             text = new_catalog_text(bundle, lang, translated=imported.translations[lang])
             (folder / f"{lang}.po").write_text(text, "utf-8")
-        imported.data = {**imported.data, "languages": languages}
-        ordered = {
-            k: imported.data[k] for k in ("id", "version", "title", "source_language", "languages")
+        imported.data = {**imported.data, "languages": imported.languages or languages}
+        ordered: dict[str, Any] = {
+            k: imported.data[k]
+            for k in ("id", "version", "title", "source_language", "languages")
+            if k in imported.data
         }
         imported.data = {**ordered, **imported.data}
         (out / "questionnaire.yaml").write_text(
