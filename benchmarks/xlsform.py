@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     warnings.simplefilter("ignore")
     forms = [Path(a) for a in (argv if argv is not None else sys.argv[1:])] or [FORMS / LARGEST]
     for form in forms:
+        if not form.is_file():
+            print(f"{form}: not found (the shared forms lie in ../shared/reference/xlsforms)")
+            return 1
         _pyxform(form)  # warm: imports and caches
         parse, whole = _seconds(_pyxform, form), _seconds(_import, form)
         print(
