@@ -113,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("the newcomer's language, one of the bundle's (default: its source language)"),
     )
 
+    _import_parser(q_commands)
+    _export_parser(q_commands)
+
     user = commands.add_parser("user", help=_("caseworkers who can unlock this laptop"))
     _global_options(user, suppress=True)
     u_commands = user.add_subparsers(dest="user_command", metavar="COMMAND")
@@ -260,6 +263,48 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _import_parser(q_commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    importer = q_commands.add_parser(
+        "import-xlsform",
+        help=_("make a bundle folder from an XLSForm (ODK, KoboToolbox)"),
+        description=_(
+            "Read an XLSForm (.xlsx, .xls or a survey .csv) with pyxform and write a bundle "
+            "folder: questionnaire.yaml, translations/<lang>.po, choice lists and IMPORT-REPORT.md "
+            "listing everything not carried over, with its sheet and row."
+        ),
+    )
+    _global_options(importer, suppress=True)
+    importer.add_argument("form", type=Path, metavar="FORM", help=_("the XLSForm"))
+    importer.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help=_("the new bundle folder")
+    )
+    importer.add_argument(
+        "--strict", action="store_true", help=_("exit 1 when the report has any line")
+    )
+    importer.add_argument(
+        "--source-language",
+        metavar="LANG",
+        help=_("the language of the untagged label column (default: en)"),
+    )
+
+
+def _export_parser(q_commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    exporter = q_commands.add_parser(
+        "export-xlsform",
+        help=_("write a bundle as an XLSForm (ODK, KoboToolbox)"),
+        description=_(
+            "Write a bundle folder as an XLSForm with purpose and sensitivity columns; a "
+            "'bundle' column keeps what XLSForm cannot say, so import-xlsform gives the bundle "
+            "back. plan.yaml and CSV lists are copied beside the file."
+        ),
+    )
+    _global_options(exporter, suppress=True)
+    exporter.add_argument("path", type=Path, metavar="DIR", help=_("the bundle folder"))
+    exporter.add_argument(
+        "--out", type=Path, required=True, metavar="FORM.xlsx", help=_("the XLSForm to write")
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -273,6 +318,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(options.paths, strict=options.strict)
         if options.command == "questionnaire" and options.questionnaire_command == "translations":
             return _translations(options.path, update=options.update, init=options.init)
+        if options.command == "questionnaire" and options.questionnaire_command == "import-xlsform":
+            from intake_tui.xlsform.command import run_import
+
+            return run_import(
+                options.form, options.out, strict=options.strict, source=options.source_language
+            )
+        if options.command == "questionnaire" and options.questionnaire_command == "export-xlsform":
+            from intake_tui.xlsform.command import run_export
+
+            return run_export(options.path, options.out)
         if options.command == "questionnaire" and options.questionnaire_command == "preview":
             return _preview(options.path, options.client_lang, lang)
         if options.command in ("user", "db", "demo", "export", "person", "device", "sync", "cases"):

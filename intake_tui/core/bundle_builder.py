@@ -22,6 +22,7 @@ from intake_tui.core.bundle_model import (
     NO_VALUE_TYPES,
     NUMBER_TYPES,
     PLAN_FILE,
+    PURPOSE_PLACEHOLDER,
     RESERVED_NAMES,
     VERSION_PATTERN,
     Bundle,
@@ -288,6 +289,9 @@ class _Builder:
                             "question reads, orders and exports the same way"
                         ),
                     )
+                if node.purpose and node.purpose.startswith(PURPOSE_PLACEHOLDER):
+                    message = _("the purpose is a placeholder: write why this question is asked")
+                    self.warn((*path, "purpose"), message)
                 if misplaced := misplaced_exclusive(node.type, choices or (), list_name):
                     self.report((*path, *misplaced[0]), misplaced[1], key=True)
                 check_export_key(node, path, exports, self.map, self.report)

@@ -73,6 +73,9 @@ REPEAT_COUNT_LIMIT = 500
 ATTR_VALUE_MAX = 200
 # A default proposes one value to confirm; ticks of a multi-choice are saved one by one.
 NO_DEFAULT_TYPES = frozenset({"note", "group", "repeat", "multi_choice"})
+# A purpose still to be written (what `import-xlsform` puts where an XLSForm has none): loads and
+# previews, but is a warning, so `validate --strict` and publish-bundle refuse the bundle.
+PURPOSE_PLACEHOLDER = "TODO:"
 RESERVED_NAMES = frozenset({"value", "true", "false", "null", "True", "False", "None"})
 
 CONTAINER_TYPES = frozenset({"group", "repeat"})

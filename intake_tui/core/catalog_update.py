@@ -9,7 +9,7 @@ import datetime as dt
 import os
 import stat
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -259,8 +259,15 @@ def init_catalog(
     return path
 
 
-def new_catalog_text(bundle: Bundle, lang: str, *, now: dt.datetime | None = None) -> str:
-    """The text of a new, empty catalog for `lang`, laid out as `--update` writes entries."""
+def new_catalog_text(
+    bundle: Bundle,
+    lang: str,
+    *,
+    now: dt.datetime | None = None,
+    translated: Mapping[str, str] | None = None,
+) -> str:
+    """The text of a new catalog for `lang`, laid out as `--update` writes entries: empty, or
+    with the texts of `translated` (key → text; the XLSForm importer's other language columns)."""
     from babel import UnknownLocaleError
     from babel.messages.plurals import get_plural
 
@@ -297,5 +304,8 @@ def new_catalog_text(bundle: Bundle, lang: str, *, now: dt.datetime | None = Non
     ]
     from intake_tui.core.translations import bundle_messages
 
-    entries = [_format_entry(m.key, m.source, "") for m in bundle_messages(bundle)]
+    texts = translated or {}
+    entries = [
+        _format_entry(m.key, m.source, texts.get(m.key, "")) for m in bundle_messages(bundle)
+    ]
     return "\n".join(["\n".join(header) + "\n", *entries])
