@@ -502,7 +502,6 @@ def demo_finals(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str,
 
 def test_the_demo_makes_the_final_plans_it_promises(demo_finals: dict[str, Any]) -> None:
     from intake_tui.demo import DEMO_PLANS
-
     from intake_tui.personas import talks as demo_talks
 
     final = {key: day for key, day in DEMO_PLANS.items() if day != "discussed"}
