@@ -111,6 +111,9 @@ def test_a_talk_is_held_by_its_follow_up_and_the_cases_list_shows_intakes_only(
     assert followups.talks(store, case_id)[0].status == "in_progress"
     page = interviews.list_interviews(store, "")
     assert [s.id for s in page.items] == [case_id] and page.total == 1
+    # The follow-up in progress is not a case in progress either (counted by subtraction).
+    counts = interviews.case_counts(store, dt.date(2026, 11, 28))
+    assert (counts.in_progress, counts.finalized) == (0, 1)
     for item in bundle.value_questions():
         if item.required is True:
             from intake_tui.core import Answer

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, literal_column, or_
 from sqlmodel import Session, col, select
 
 from intake_tui.core.engine import Interview, Key, Step
@@ -326,6 +326,22 @@ def set_note(
 
 # The cases: intakes, not the follow-up conversations that belong to them (followups.py).
 _INTAKES = col(InterviewRow.case_id).is_(None)
+_FOLLOW_UPS = col(InterviewRow.case_id).is_not(None)
+
+
+def count_intakes(session: Session, *conditions: Any) -> int:
+    """How many intakes meet `conditions`: all rows that do, less the follow-ups that do. Both
+    counts use an index (the follow-ups' is partial and small); `case_id IS NULL` in the query
+    would make SQLite read every row of the table (30x slower at 50,000 cases)."""
+
+    every = select(func.count()).select_from(InterviewRow).where(*conditions)
+    # The follow-ups by id from their own (partial) index: with `case_id IS NOT NULL` beside the
+    # conditions, SQLite would walk the status index and read every case's row instead.
+    # By rowid, which every index of the table holds: an id would mean reading each row.
+    rowid = literal_column("interview.rowid")
+    ids = select(rowid).select_from(InterviewRow).where(_FOLLOW_UPS)
+    follow_ups = select(func.count()).select_from(InterviewRow).where(rowid.in_(ids), *conditions)
+    return int(session.exec(every).one()) - int(session.exec(follow_ups).one())
 
 
 def list_interviews(
@@ -348,7 +364,7 @@ def list_interviews(
     if order not in ORDERS:
         raise ValueError(f"unknown order {order!r}")
     with store.session() as session:
-        conditions: list[Any] = [_INTAKES]  # a case is its intake; follow-ups are in its timeline
+        conditions: list[Any] = []  # a case is its intake; follow-ups are in its timeline
         if due_by is not None:
             conditions.extend(_due_conditions(due_by))
         if query.strip():
@@ -361,12 +377,10 @@ def list_interviews(
             )
         if statuses:
             conditions.append(col(InterviewRow.status).in_(list(statuses)))
-        total = session.exec(
-            select(func.count()).select_from(InterviewRow).where(*conditions)
-        ).one()
+        total = count_intakes(session, *conditions)
         rows = session.exec(
             select(InterviewRow)
-            .where(*conditions)
+            .where(_INTAKES, *conditions)
             .order_by(*_order_by(order), col(InterviewRow.id))
             .offset(page * page_size)
             .limit(page_size)
@@ -417,11 +431,7 @@ def case_counts(store: Store, today: dt.date) -> Counts:
     with store.session() as session:
 
         def count(*conditions: Any) -> int:
-            return int(
-                session.exec(
-                    select(func.count()).select_from(InterviewRow).where(_INTAKES, *conditions)
-                ).one()
-            )
+            return count_intakes(session, *conditions)
 
         overdue = count(*_due_conditions(today - dt.timedelta(days=1)))
         return Counts(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -45,7 +45,12 @@ class InterviewRow(SQLModel, table=True):
     """One newcomer's intake: who, in which language, with which bundle, and how far."""
 
     __tablename__ = "interview"
-    __table_args__ = (Index("ix_interview_status_updated", "status", "updated_at"),)
+    __table_args__ = (
+        Index("ix_interview_status_updated", "status", "updated_at"),
+        # Partial: only follow-ups are indexed, so the cases list's `case_id IS NULL` never
+        # picks this index over the ordered ones (a full sort of every case: 30x slower).
+        Index("ix_interview_case_id", "case_id", sqlite_where=text("case_id IS NOT NULL")),
+    )
     id: str = Field(primary_key=True)
     bundle_id: str
     bundle_version: str
@@ -66,7 +71,7 @@ class InterviewRow(SQLModel, table=True):
     duo_notice_date: dt.date | None = Field(default=None, index=True)
     # A follow-up conversation's case: the id of the intake it follows (0011); None for the
     # intake itself, whose id is the case id (export ID, sync record ids).
-    case_id: str | None = Field(default=None, foreign_key="interview.id", index=True)
+    case_id: str | None = Field(default=None, foreign_key="interview.id")
 
 
 class AnswerRow(SQLModel, table=True):
