@@ -32,7 +32,6 @@ from intake_tui.core.questionnaire import Bundle, check_bundle
 from intake_tui.i18n import _
 from intake_tui.store import interviews
 from intake_tui.store.models import ExtensionRow, InterviewRow, TalkRow
-from intake_tui.store.search import fold
 from intake_tui.store.session import Store, StoreError
 
 Status = Literal["planned", "in_progress", "held", "missed"]
@@ -153,17 +152,11 @@ def overdue_cases(
     `interviews.list_interviews` does (paged and counted in SQL)."""
     if order not in interviews.ORDERS:
         raise ValueError(f"unknown order {order!r}")
-    conditions: list[Any] = [interviews._INTAKES, _overdue(today)]
-    if query.strip():
-        pattern = f"%{interviews._escape_like(fold(query))}%"
-        conditions.append(
-            or_(
-                col(InterviewRow.search_key).like(pattern, escape="\\"),
-                col(InterviewRow.id).like(pattern, escape="\\"),
-            )
-        )
-    if statuses:
-        conditions.append(col(InterviewRow.status).in_(list(statuses)))
+    conditions: list[Any] = [
+        interviews._INTAKES,
+        _overdue(today),
+        *interviews.search_conditions(query, statuses),
+    ]
     with store.session() as session:
         total = session.exec(
             select(func.count()).select_from(InterviewRow).where(*conditions)

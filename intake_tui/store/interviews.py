@@ -367,16 +367,7 @@ def list_interviews(
         conditions: list[Any] = []  # a case is its intake; follow-ups are in its timeline
         if due_by is not None:
             conditions.extend(_due_conditions(due_by))
-        if query.strip():
-            pattern = f"%{_escape_like(fold(query))}%"
-            conditions.append(
-                or_(
-                    col(InterviewRow.search_key).like(pattern, escape="\\"),
-                    col(InterviewRow.id).like(pattern, escape="\\"),
-                )
-            )
-        if statuses:
-            conditions.append(col(InterviewRow.status).in_(list(statuses)))
+        conditions += search_conditions(query, statuses)
         total = count_intakes(session, *conditions)
         rows = session.exec(
             select(InterviewRow)
@@ -440,6 +431,22 @@ def case_counts(store: Store, today: dt.date) -> Counts:
             overdue=overdue,
             due_soon=count(*_due_conditions(today + dt.timedelta(days=14))) - overdue,
         )
+
+
+def search_conditions(query: str, statuses: Sequence[str] | None) -> list[Any]:
+    """What the cases screen's search box and status filter ask (folded names, or the id)."""
+    found: list[Any] = []
+    if query.strip():
+        pattern = f"%{_escape_like(fold(query))}%"
+        found.append(
+            or_(
+                col(InterviewRow.search_key).like(pattern, escape="\\"),
+                col(InterviewRow.id).like(pattern, escape="\\"),
+            )
+        )
+    if statuses:
+        found.append(col(InterviewRow.status).in_(list(statuses)))
+    return found
 
 
 def _escape_like(text: str) -> str:
