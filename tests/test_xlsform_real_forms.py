@@ -1,13 +1,15 @@
 """The XLSForm importer on the nine real public forms in ../shared/reference/xlsforms/.
 
 They are not copied into the project (their licences differ; SOURCES.md there says which), so
-this module runs only where that folder is beside the checkout, as on the development machines.
+this module runs only where that folder is beside the checkout (or named by
+$INTAKE_TEST_XLSFORMS), as on the development machines.
 A clean clone in CI has no ../shared: the module is skipped there, and the construct tests in
 test_xlsform_import.py (synthetic forms) are what CI checks."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -17,9 +19,11 @@ from intake_tui.core import Answer, Interview
 from intake_tui.core.questionnaire import check_bundle, load_bundle
 from tests.xlsform_forms import visible
 
-FORMS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "xlsforms"
-if not FORMS.is_dir():  # e.g. /work/main/tests → /work/shared; /tmp/wt20 has none beside it
-    FORMS = Path("/work/shared/reference/xlsforms")
+# Beside the checkout, or where INTAKE_TEST_XLSFORMS says (a worktree elsewhere).
+FORMS = Path(
+    os.environ.get("INTAKE_TEST_XLSFORMS")
+    or Path(__file__).resolve().parents[2] / "shared" / "reference" / "xlsforms"
+)
 pytestmark = pytest.mark.skipif(not FORMS.is_dir(), reason="../shared/reference/xlsforms absent")
 
 ARABIC = "onaio_onadata__tutorial_arabic_labels.xlsx"
