@@ -161,17 +161,21 @@ class Termijn(_Model):
     end: dt.date
 
 
+# A model with a field whose JSON name is not a Python name ("schema", "from").
+_ALIASED = ConfigDict(
+    extra="forbid",
+    frozen=True,
+    json_schema_serialization_defaults_required=True,
+    validate_by_name=True,
+    validate_by_alias=True,
+    serialize_by_alias=True,
+)
+
+
 class ChangeOut(_Model):
     """A field this revision changed against the previous final one, and why (`/2`)."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        json_schema_serialization_defaults_required=True,
-        validate_by_name=True,
-        validate_by_alias=True,
-        serialize_by_alias=True,
-    )
+    model_config = _ALIASED
 
     field: str
     from_: PlanValue = Field(alias="from")
@@ -258,15 +262,7 @@ class DuoPip(BaseModel):
 class ExportDocument(_Model):
     """One frozen plan revision with the answers it rests on, and the case's follow-ups."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        json_schema_serialization_defaults_required=True,
-        validate_by_name=True,
-        validate_by_alias=True,
-        serialize_by_alias=True,
-        title="intake-tui export document (intake-export/2)",
-    )
+    model_config = ConfigDict(**_ALIASED, title="intake-tui export document (intake-export/2)")
 
     schema_: Literal["intake-export/1", "intake-export/2"] = Field(
         default=SCHEMA_NAME, alias="schema"
