@@ -180,7 +180,7 @@ def test_a_persons_export_covers_the_whole_case(store: Store, tmp_path: Path) ->
     interviews.save_answer(store, followup_id, "aanwezigheid", Answer.of("soms"))
     interviews.save_answer(store, followup_id, "afspraken", Answer.of("Elke week oefenen <b>"))
     new_end = termijn_end(dt.date(2026, 11, 29)) + dt.timedelta(days=120)
-    followups.record_extension(store, case_id, "ziekte", dt.date(2026, 11, 28), new_end)
+    plans.extend_termijn(store, case_id, "ziekte", dt.date(2026, 11, 28), new_end)
     document = json.loads(
         exports.export_person(store, case_id, tmp_path / "person.json").read_text("utf-8")
     )

@@ -74,7 +74,7 @@ def test_start_and_first_dagtekening_never_move_and_only_a_verlenging_moves_the_
                 end_so_far = max([start, *recorded])
                 new_end = end_so_far + dt.timedelta(days=number)
                 try:
-                    followups.record_extension(store, case_id, "ziekte", SIGNED, new_end)
+                    plans.extend_termijn(store, case_id, "ziekte", SIGNED, new_end)
                     recorded.append(new_end)
                 except StoreError:
                     assert new_end <= end_so_far  # refused only when it would not move it on
@@ -100,10 +100,10 @@ def test_a_verlenging_needs_a_known_ground_a_past_decision_and_a_later_end(
     try:
         later = termijn_end(SIGNED + dt.timedelta(days=1)) + dt.timedelta(days=90)
         with pytest.raises(StoreError, match="unknown ground"):
-            followups.record_extension(store, case_id, "vakantie", SIGNED, later)
+            plans.extend_termijn(store, case_id, "vakantie", SIGNED, later)
         with pytest.raises(StoreError, match="future"):
-            followups.record_extension(store, case_id, "ziekte", SIGNED.replace(year=2027), later)
-        followups.record_extension(store, case_id, "zwangerschap", SIGNED, later)
+            plans.extend_termijn(store, case_id, "ziekte", SIGNED.replace(year=2027), later)
+        plans.extend_termijn(store, case_id, "zwangerschap", SIGNED, later)
         assert followups.extensions(store, case_id) == [
             followups.Extension("zwangerschap", SIGNED, later)
         ]
@@ -111,5 +111,23 @@ def test_a_verlenging_needs_a_known_ground_a_past_decision_and_a_later_end(
         plan = plans.draft(store, opened)
         assert plan.fields["termijn_bron"].value == "duo"  # DUO's decision
         assert not plan.fields["termijn_bron"].needs_decision  # and nothing to decide
+    finally:
+        store.close()
+
+
+def test_after_a_move_a_verlenging_counts_from_the_first_pip_anywhere(tmp_path: Path) -> None:
+    """Nasrin's termijn runs from her first PIP in another gemeente (end 2028-05-01, docs/
+    personas.md), not from the plan signed here: a verlenging to a day before the end counted
+    from here (2029) is still a verlenging, and one before 2028-05-01 is refused."""
+    store = make_store(tmp_path / "data")
+    try:
+        case_id = final_case(store, "nasrin")
+        end = plans.plan_termijn(store, interviews.open_interview(store, case_id)).end
+        assert end == dt.date(2028, 5, 1)
+        with pytest.raises(StoreError, match="after the end so far"):
+            plans.extend_termijn(store, case_id, "ziekte", SIGNED, dt.date(2028, 4, 1))
+        plans.extend_termijn(store, case_id, "ziekte", SIGNED, dt.date(2028, 9, 1))
+        period = plans.plan_termijn(store, interviews.open_interview(store, case_id))
+        assert (period.start, period.end) == (dt.date(2025, 5, 2), dt.date(2028, 9, 1))
     finally:
         store.close()

@@ -357,16 +357,20 @@ def extended_to(store: Store, case_id: str) -> dt.date | None:
 
 
 def record_extension(
-    store: Store, case_id: str, ground: str, decided_on: dt.date, new_end: dt.date
+    store: Store,
+    case_id: str,
+    ground: str,
+    decided_on: dt.date,
+    new_end: dt.date,
+    *,
+    end_so_far: dt.date,
 ) -> None:
     """Record DUO's decision to extend the termijn (Wet inburgering 2021 art. 12): its ground,
-    the date DUO decided, and the new end, later than the end so far. Only after a final PIP:
-    before one there is no termijn to extend."""
+    the date DUO decided, and the new end, later than `end_so_far` (the termijn as the plan
+    has it: `plans.extend_termijn` is the way in)."""
     from typing import get_args
 
     from intake_tui.core.plan.fields import EXTENSION
-    from intake_tui.core.plan.legal import termijn_end
-    from intake_tui.store.models import PlanRevisionRow
 
     if ground not in get_args(EXTENSION):
         raise StoreError(
@@ -376,24 +380,13 @@ def record_extension(
         )
     if decided_on > store.clock.today():
         raise StoreError(_("DUO's decision date cannot be in the future"))
-    with store.session() as session:
-        first = session.exec(
-            select(PlanRevisionRow.dagtekening)  # type: ignore[call-overload]
-            .where(PlanRevisionRow.interview_id == case_id, PlanRevisionRow.status == "final")
-            .order_by(col(PlanRevisionRow.revision))
-        ).first()
-        if first is None:
-            raise StoreError(_("there is no termijn to extend before the first final plan"))
-        previous = session.exec(
-            select(ExtensionRow.new_end).where(ExtensionRow.case_id == case_id)  # type: ignore[call-overload]
-        ).all()
-        end_so_far = max([termijn_end(first + dt.timedelta(days=1)), *previous])
-        if new_end <= end_so_far:
-            raise StoreError(
-                _("the new end must be after the end so far ({date})").format(
-                    date=end_so_far.strftime("%d-%m-%Y")
-                )
+    if new_end <= end_so_far:
+        raise StoreError(
+            _("the new end must be after the end so far ({date})").format(
+                date=end_so_far.strftime("%d-%m-%Y")
             )
+        )
+    with store.session() as session:
         session.add(
             ExtensionRow(
                 case_id=case_id,

@@ -396,3 +396,16 @@ def changes(
         return None, []
     final = finals[-1]
     return final.revision, changes_since(plan, document_values(json.loads(final.document_json)))
+
+
+def extend_termijn(
+    store: Store, case_id: str, ground: str, decided_on: dt.date, new_end: dt.date
+) -> None:
+    """Record DUO's verlenging of the case's termijn: after the end the plan has now (after an
+    earlier gemeente's PIP, DUO's registered end or an earlier verlenging, whichever counts).
+    Only after a final PIP: before one there is no termijn to extend."""
+    opened = interviews.open_interview(store, case_id)
+    period = plan_termijn(store, opened)
+    if period is None or period.estimated:
+        raise StoreError(_("there is no termijn to extend before the first final plan"))
+    followups.record_extension(store, case_id, ground, decided_on, new_end, end_so_far=period.end)
