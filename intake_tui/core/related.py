@@ -59,6 +59,18 @@ def follower_ids(bundle_id: str, near: str | None) -> frozenset[str] | None:
     return frozenset().union(*(f[3] for f in found))
 
 
+def header(folder: Path) -> Found | None:
+    """A bundle folder's id, version, `follows` and question ids, read from its
+    questionnaire.yaml alone (cached while the file is unchanged): to pick the folders worth
+    loading whole. None when it cannot be read."""
+    source = folder / QUESTIONNAIRE_FILE
+    try:
+        stamp = source.stat().st_mtime_ns
+    except OSError:
+        return None
+    return _read(str(source), stamp)
+
+
 def _around(near: str | None) -> list[Found]:
     from intake_tui.resources import builtin_bundle_dirs
 
@@ -68,17 +80,8 @@ def _around(near: str | None) -> list[Found]:
         folders += [
             p for p in here.resolve().parent.iterdir() if (p / QUESTIONNAIRE_FILE).is_file()
         ]
-    found = []
-    for folder in dict.fromkeys(p.resolve() for p in folders):
-        source = folder / QUESTIONNAIRE_FILE
-        try:
-            stamp = source.stat().st_mtime_ns
-        except OSError:
-            continue
-        light = _read(str(source), stamp)
-        if light is not None:
-            found.append(light)
-    return found
+    found = (header(folder) for folder in dict.fromkeys(p.resolve() for p in folders))
+    return [light for light in found if light is not None]
 
 
 @lru_cache(maxsize=64)

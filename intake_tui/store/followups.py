@@ -256,8 +256,13 @@ def start(
 
 def followup_bundles(intake_bundle_id: str, folders: Iterable[Path]) -> list[Bundle]:
     """The installed bundles that follow `intake_bundle_id`, the newest version of each, by id."""
+    from intake_tui.core.related import header
+
     found: dict[tuple[str, str], Bundle] = {}
     for folder in folders:
+        light = header(folder)
+        if light is None or light[2] != intake_bundle_id:
+            continue  # read whole only the bundles that follow this intake's
         bundle, _problems = check_bundle(folder)
         if bundle is not None and bundle.spec.follows == intake_bundle_id:
             found.setdefault((bundle.id, bundle.version), bundle)

@@ -27,8 +27,15 @@ from intake_tui.store.session import Store, StoreError
 def newer_versions(current: Bundle, folders: Iterable[Path]) -> list[Bundle]:
     """The bundles in `folders` with the id of `current` and a higher version, newest first
     (a folder that does not load is left out: `questionnaire validate` says why)."""
+    from intake_tui.core.related import header
+
     found: dict[str, Bundle] = {}
     for folder in folders:
+        light = header(folder)  # the interview screen asks on every open: load only candidates
+        if light is None or light[0] != current.id:
+            continue
+        if version_key(light[1]) <= version_key(current.version):
+            continue
         bundle, _problems = check_bundle(folder)
         if bundle is None or bundle.id != current.id:
             continue
