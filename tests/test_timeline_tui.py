@@ -267,12 +267,18 @@ async def test_locking_on_the_timeline_and_unlocking_again(termijn: Path) -> Non
         await _select(pilot, "rami")
         await pilot.press("t")
         await wait_for(pilot, "TimelineScreen")
+        before = _rows(pilot)
         await pilot.press("ctrl+l")
         await wait_for(pilot, "UnlockScreen")
+        assert pilot.app.store is None  # locked: the key is gone, nothing of the case shows
         await unlock(pilot, PASSPHRASE)
-        await wait_for(pilot, "CasesScreen")
+        await wait_for(pilot, "CasesScreen")  # (the lock resumes an interview, not a timeline)
+        await _select(pilot, "rami")
         await pilot.press("t")
         await wait_for(pilot, "TimelineScreen")
+        # The same case's timeline again, read afresh from the unlocked store.
+        assert "Rami Haddad" in _text(pilot, "#timeline-title")
+        assert _rows(pilot) == before and any("planned" in row for row in before)
 
 
 async def test_f1_lists_the_timeline_keys(termijn: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from intake_tui.core.html_plan import (
     N_,
     Column,
+    dutch_text,
     facts_block,
     page_html,
     plan_columns,
@@ -31,13 +32,15 @@ TITLE = N_("Our agreements until the next conversation")
 
 def agreements_html(store: Store, followup_id: str) -> bytes:
     """The page for one follow-up conversation (a calm error for an intake)."""
-    opened = interviews.open_interview(store, followup_id)
     from intake_tui.store.followups import case_of
 
     if case_of(store, followup_id) is None:
+        with store.session() as session:
+            interviews._get(session, followup_id)  # "no interview with id …" when there is none
         raise StoreError(
             _("{id} is an intake, not a follow-up conversation").format(id=followup_id)
         )
+    opened = interviews.open_interview(store, followup_id)
     bundle, engine = opened.bundle, opened.interview
     roles = bundle.roles
     columns = plan_columns(bundle, opened.summary.client_language)
@@ -65,7 +68,7 @@ def agreements_html(store: Store, followup_id: str) -> bytes:
         )
     if not entries:
         rows.append(table_row(columns, lambda c: c.ui(N_("No agreements were recorded.")), ""))
-    title = f"{TITLE} — {opened.summary.client_display_name}"
+    title = f"{dutch_text(TITLE)} — {opened.summary.client_display_name}"
     return page_html(columns, rows, title).encode("utf-8")
 
 

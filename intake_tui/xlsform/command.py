@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from intake_tui.cli_base import EXIT_ERROR, EXIT_OK
-from intake_tui.i18n import _
+from intake_tui.i18n import _, ngettext
 
 
 def run_export(bundle_dir: Path, out: Path) -> int:
@@ -47,17 +47,20 @@ def run_import(form: Path, out: Path, *, strict: bool = False, source: str | Non
         print(_("import refused: {reason}").format(reason=reason), file=sys.stderr)
         return EXIT_ERROR
     print(
-        _(
-            "{id}: {n} questions written to {out}; languages: {langs}; "
-            "{lines} report lines in {report}"
+        ngettext(
+            "{id}: {n} question written to {out}; languages: {langs}",
+            "{id}: {n} questions written to {out}; languages: {langs}",
+            result.questions,
         ).format(
             id=result.bundle_id,
             n=result.questions,
             out=result.out,
             langs=", ".join(result.languages) or "-",
-            lines=result.report_lines,
-            report=REPORT_FILE,
         )
+        + "; "
+        + ngettext(
+            "{n} report line in {report}", "{n} report lines in {report}", result.report_lines
+        ).format(n=result.report_lines, report=REPORT_FILE)
     )
     if strict and result.report_lines:
         print(_("--strict: the report is not empty"), file=sys.stderr)

@@ -244,7 +244,9 @@ class Converter(Items):
                     _("`{name}` is used twice; this one is `{new}`").format(name=name, new=new),
                 )
             elif new != name:
-                self.report.add("survey", row, f"name `{name}` → `{new}`")
+                self.report.add(
+                    "survey", row, _("name `{name}` → `{new}`").format(name=name, new=new)
+                )
             self.originals[new] = name
             self.ids.setdefault(name, new)
             self.node_ids[id(child)] = new

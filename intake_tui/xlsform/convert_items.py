@@ -123,7 +123,9 @@ class Items:
                 seen.add(value)
                 if value != raw:
                     self.codes[raw] = value
-                    self.report.add("choices", row, f"code `{raw}` → `{value}`")
+                    self.report.add(
+                        "choices", row, _("code `{raw}` → `{value}`").format(raw=raw, value=value)
+                    )
                 entry: dict[str, Any] = {
                     "value": value,
                     "label": self._text(choice.get("label"), f"choice_list.{name}.{value}") or raw,
@@ -425,8 +427,8 @@ class Items:
         raw = (self.path.parent / file_name).read_bytes()
         try:
             text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise_row = raw[: raw.find(b"\n")].count(b"\n") + 1
+        except UnicodeDecodeError as error:
+            raise_row = raw[: error.start].count(b"\n") + 1  # the row of the first bad byte
             raise ImportFailure(
                 _("{file}, row {row}: not UTF-8 text; save it as UTF-8").format(
                     file=file_name, row=raise_row

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from intake_tui.i18n import _
+from intake_tui.i18n import N_, _
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<ref>\$\{\s*(?P<refname>[^}\s]+)\s*\})|(?P<num>\d+(?:\.\d+)?|\.\d+)"
@@ -23,10 +23,11 @@ _TOKEN = re.compile(
     r"|(?P<path>/\S*))"
 )
 _KEYWORD_OPS = {"and", "or", "div", "mod"}
+# Translated when reported (a module-level _() would keep the language of the first import).
 _UNSUPPORTED = {
-    "pulldata": _("pulldata() reads an external CSV at run time; there is no equivalent"),
-    "indexed-repeat": _("indexed-repeat() has no equivalent"),
-    "jr:choice-name": _("jr:choice-name() has no equivalent"),
+    "pulldata": N_("pulldata() reads an external CSV at run time; there is no equivalent"),
+    "indexed-repeat": N_("indexed-repeat() has no equivalent"),
+    "jr:choice-name": N_("jr:choice-name() has no equivalent"),
 }
 
 
@@ -231,7 +232,7 @@ class _Parser:
 
     def _call(self, function: str) -> _Node:
         if function in _UNSUPPORTED:
-            raise Untranslatable(_UNSUPPORTED[function])
+            raise Untranslatable(_(_UNSUPPORTED[function]))
         args = self._args()
         texts = [a.text for a in args]
         if function == "regex" and len(args) == 2 and args[1].literal is not None:

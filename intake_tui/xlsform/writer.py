@@ -74,7 +74,8 @@ def import_xlsform(path: Path, out: Path, *, source_language: str | None = None)
         )
         bundle, problems = check_bundle(out)
         if bundle is None:
-            raise ImportFailure("\n".join(map(str, problems[:20])))
+            shown = [_("the imported bundle does not load:"), *map(str, problems[:20])]
+            raise ImportFailure("\n".join(shown))
     (out / REPORT_FILE).write_text(imported.report.markdown(path.name, bundle.id), "utf-8")
     return Result(
         out, bundle.id, len(bundle.value_questions()), languages, len(imported.report.lines)

@@ -21,7 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList
 
-from intake_tui.i18n import N_, _
+from intake_tui.i18n import N_, _, ngettext
 from intake_tui.ui.base import AppAccess
 from intake_tui.ui.header import IntakeHeader
 from intake_tui.ui.keys import LocalizedBindings, screen_first
@@ -102,7 +102,9 @@ class TimelineScreen(AppAccess, LocalizedBindings, Screen[None]):
         title = _("Timeline of {name}").format(name=intake.client_display_name)
         overdue = sum(t.overdue for t in talks)
         if overdue:
-            title += " · " + _("{n} talk overdue (!)").format(n=overdue)
+            title += " · " + ngettext(
+                "{n} talk overdue (!)", "{n} talks overdue (!)", overdue
+            ).format(n=overdue)
         self.query_one("#timeline-title", Label).update(Text(title))
         self.query_one(TimelineList).show(intake, plans.revisions(self.store, self.case_id), talks)
 
