@@ -416,3 +416,14 @@ def test_version_and_id_from_settings(tmp_path: Path) -> None:
     assert (bundle.id, bundle.version, bundle.spec.title) == ("my-intake-form", "1.0.0", "Intake")
     report = (tmp_path / "bundle/IMPORT-REPORT.md").read_text("utf-8")
     assert "`settings:2`: version '2024061201' is not MAJOR.MINOR.PATCH" in report
+
+
+def test_a_choice_csv_in_another_code_page_names_the_row_of_the_bad_byte(
+    tmp_path: Path, capsys
+) -> None:
+    (tmp_path / "Cities.csv").write_bytes(
+        "name,label\ngroningen,Groningen\nbagdad,بغداد\n".encode("cp1256")
+    )
+    survey = [{"type": "select_one_from_file Cities.csv", "name": "city", "label": "City"}]
+    err = _refused(tmp_path, write_form(tmp_path / "f.xlsx", survey), capsys)
+    assert "Cities.csv, row 3: not UTF-8" in err
