@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 
 from intake_tui.core.clock import Clock, SystemClock
@@ -47,6 +48,15 @@ def _own_themes() -> list[Theme]:
     from intake_tui.ui.themes import HIGH_CONTRAST, MONOCHROME
 
     return [HIGH_CONTRAST, MONOCHROME]
+
+
+class KeyHandled(Message):
+    """Sent up the screen behind each key: when it reaches the app, so has the key.
+
+    A text field inserts letters itself, but its editing keys (backspace, ctrl+u, arrows) are
+    bindings the app resolves once the key has passed up the screen. Without waiting for this,
+    the letters typed after ctrl+u in one burst would be in the field before ctrl+u cleared it.
+    """
 
 
 class IntakeApp(LocalizedBindings, App[None]):
@@ -118,6 +128,8 @@ class IntakeApp(LocalizedBindings, App[None]):
         # Keys typed while the passphrase is checked (a second or so): for the next screen.
         self._typed_while_unlocking: list[events.Key] = []
         self._held_keys: list[events.Key] = []  # typed while the next screen was being put up
+        # The key whose KeyHandled is still on its way up, and when it was sent.
+        self._key_in_flight: tuple[KeyHandled, float] | None = None
         from intake_tui.i18n import current_language
 
         self.ui_language: str = current_language()
@@ -217,13 +229,41 @@ class IntakeApp(LocalizedBindings, App[None]):
             elif self.store is None:
                 self._typed_while_unlocking.clear()  # the unlock failed: nothing to pass on
             # "n" then "Amal" at once: the letters come before the new screen has its focus.
-            # They wait for it, in order, instead of going to the screen that is leaving.
-            if self._held_keys or not self._screen_ready():
+            # They wait for it, in order, instead of going to the screen that is leaving;
+            # and each key waits until the one before it has done its work (KeyHandled).
+            if self._held_keys or self._waiting_for_key() or not self._screen_ready():
                 self._held_keys.append(event)
                 if len(self._held_keys) == 1:
                     self.call_after_refresh(self._release_held_keys)
+                    self.set_timer(self.KEY_HANDLED_WAIT, self._release_held_keys)
                 return
+            await self._send_key(event)
+            return
         await super().on_event(event)
+
+    # A key whose KeyHandled never comes back (its widget was removed on the way) holds the
+    # next keys no longer than this many seconds.
+    KEY_HANDLED_WAIT = 0.5
+
+    async def _send_key(self, event: events.Key) -> None:
+        target = self.focused or self.screen
+        await super().on_event(event)
+        marker = KeyHandled()
+        if target.is_attached and target.post_message(marker):
+            self._key_in_flight = (marker, time.monotonic())
+
+    def _waiting_for_key(self) -> bool:
+        if self._key_in_flight is None:
+            return False
+        if time.monotonic() - self._key_in_flight[1] > self.KEY_HANDLED_WAIT:
+            self._key_in_flight = None  # lost with its widget: do not hold the keys for ever
+        return self._key_in_flight is not None
+
+    async def on_key_handled(self, message: KeyHandled) -> None:
+        message.stop()
+        if self._key_in_flight is not None and self._key_in_flight[0] is message:
+            self._key_in_flight = None
+            await self._release_held_keys()
 
     def _screen_ready(self) -> bool:
         """The screen on top is mounted and has put the focus where typing goes (if anywhere)."""
@@ -233,12 +273,12 @@ class IntakeApp(LocalizedBindings, App[None]):
         return screen.focused is not None or not screen.focus_chain
 
     async def _release_held_keys(self, tries: int = 0) -> None:
-        while self._held_keys:
+        while self._held_keys and not self._waiting_for_key():
             if not self._screen_ready() and tries < self.HOLD_REFRESHES:
                 self.call_after_refresh(self._release_held_keys, tries + 1)
                 return
             tries = 0
-            await super().on_event(self._held_keys.pop(0))
+            await self._send_key(self._held_keys.pop(0))
 
     def _unlocking(self) -> bool:
         from textual.worker import WorkerState
