@@ -473,6 +473,7 @@ def _preview(path: Path, client_lang: str | None, lang: str | None) -> int:
 def _validate(paths: list[Path], *, strict: bool = False) -> int:
     from intake_tui.core.catalogs import unreviewed_languages
     from intake_tui.core.questionnaire import check_bundle
+    from intake_tui.core.text_refs import translation_warnings
     from intake_tui.resources import builtin_bundle_dirs
 
     targets = paths or builtin_bundle_dirs()
@@ -493,7 +494,9 @@ def _validate(paths: list[Path], *, strict: bool = False) -> int:
                 file=sys.stderr,
             )
             continue
-        for warning in bundle.warnings:  # advice: the bundle is valid and runs as written
+        # Advice: the bundle is valid and runs as written. Catalogs are read here, not at load.
+        warnings = [*bundle.warnings, *translation_warnings(bundle)]
+        for warning in warnings:
             print(warning, file=sys.stderr)
         questions = len(bundle.value_questions())
         sections = len(bundle.sections)
@@ -512,9 +515,9 @@ def _validate(paths: list[Path], *, strict: bool = False) -> int:
                 languages=", ".join(unreviewed)
             )
         print(summary)
-        if strict and bundle.warnings:
+        if strict and warnings:
             failed = True
-            count = len(bundle.warnings)
+            count = len(warnings)
             print(
                 ngettext(
                     "{path}: fails because of {n} warning under --strict",

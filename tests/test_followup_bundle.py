@@ -36,7 +36,7 @@ def test_the_bundle_loads_without_problems_or_warnings() -> None:
     assert bundle is not None
     assert [str(w) for w in bundle.warnings] == []
     assert bundle.id == "voortgangsgesprek"
-    assert bundle.version == "1.0.0"
+    assert bundle.version == "1.1.0"  # 1.1.0: the opening shows the plan and the intake
     assert not (FOLLOWUP_BUNDLE / "plan.yaml").exists()
 
 

@@ -56,6 +56,7 @@ from intake_tui.core.migration import check_renames
 from intake_tui.core.patterns import PatternError, compile_pattern
 from intake_tui.core.related import follow_up_names
 from intake_tui.core.roles import check_roles
+from intake_tui.core.text_refs import check_names, texts_of
 from intake_tui.core.values import VALUE_TYPES
 from intake_tui.core.yamlsource import (
     DataPath,
@@ -271,6 +272,16 @@ class _Builder:
         }
         known = set(types) | self.broken_ids
         exports: dict[str, DataPath] = {}
+        top_level = {node.id: types[node.id] for node, *_r, repeat in raw_items if repeat is None}
+        for node, path, *_rest in raw_items:
+            for field_name, text in texts_of(node):
+                check_names(
+                    text,
+                    (*path, field_name),
+                    top_level=top_level,
+                    context=self.context_fields,
+                    report=self.report,
+                )
 
         for node, path, section, parent, repeat in raw_items:
             kind = types[node.id]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -60,3 +61,69 @@ def _plan(session: Session, case_id: str) -> dict[str, object]:
     return {
         key: field.get("value") for key, field in fields.items() if field.get("value") is not None
     }
+
+
+def shown_values(
+    session: Session,
+    row: InterviewRow,
+    names: set[str],
+    languages: Iterable[str],
+    today: Callable[[], dt.date],
+) -> dict[str, dict[str, str]]:
+    """name → language → text, for the `intake.` and `plan.` names a follow-up's texts show
+    (core/text_refs.py): the intake's answers and the plan's values as the caseworker and the
+    newcomer read them (labels in their language, dd-mm-jjjj dates). A name without a value
+    shows "—"."""
+    if not names or row.case_id is None:
+        return {}
+    intake = session.get(InterviewRow, row.case_id)
+    if intake is None:
+        return {}
+    from intake_tui.core.catalogs import Localizer
+    from intake_tui.core.display import show_value_in
+
+    bundle = pinned_bundle(session, intake.bundle_sha256)
+    localizer = Localizer(bundle)
+    values = _values(session, intake, today)
+    plan = _plan(session, intake.id)
+    languages = tuple(dict.fromkeys(languages))
+    found: dict[str, dict[str, str]] = {}
+    for name in names:
+        prefix, _dot, rest = name.partition(".")
+        shown: dict[str, str] = {}
+        for lang in languages:
+            if prefix == "intake" and rest in bundle.items and values.get(rest) is not None:
+                shown[lang] = show_value_in(
+                    bundle.items[rest],
+                    values[rest],
+                    lang,
+                    lambda choice, lang: localizer.text(choice.key, choice.label, lang).text,
+                )
+            elif prefix == "plan" and plan.get(rest) is not None:
+                shown[lang] = _plan_value(bundle, localizer, rest, plan[rest], lang)
+            else:
+                shown[lang] = "—"
+        found[name] = shown
+    return found
+
+
+def _plan_value(bundle: Any, localizer: Any, key: str, value: object, lang: str) -> str:
+    """A plan field's exported value in `lang`: its code's label from plan.yaml."""
+    from intake_tui.i18n import locale_format
+
+    if isinstance(value, bool):
+        return locale_format.yes_no(value, lang)
+    if isinstance(value, list):
+        return ", ".join(_plan_value(bundle, localizer, key, one, lang) for one in value)
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value).strftime("%d-%m-%Y")
+        except ValueError:
+            pass
+        texts = bundle.plan.fields.get(key) if bundle.plan is not None else None
+        if texts is not None and value in texts.values:
+            return localizer.text(f"plan.field.{key}.value.{value}", texts.values[value], lang).text
+        return value
+    if isinstance(value, dict):
+        return ", ".join(str(v) for v in value.values() if v not in (None, ""))
+    return str(value).replace(".", ",") if isinstance(value, float) else str(value)

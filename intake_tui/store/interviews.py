@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sqlalchemy import func, literal_column, or_
@@ -19,12 +19,13 @@ from sqlmodel import Session, col, select
 
 from intake_tui.core.engine import Interview, Key, Step
 from intake_tui.core.questionnaire import Bundle
+from intake_tui.core.text_refs import context_names
 from intake_tui.core.values import Answer
 from intake_tui.i18n import _, ngettext
 from intake_tui.store import erasures
 from intake_tui.store.answer_rows import _encode, _stored_answers
 from intake_tui.store.bundle_copies import pin_bundle, pinned_bundle
-from intake_tui.store.case_context import context_for
+from intake_tui.store.case_context import context_for, shown_values
 from intake_tui.store.models import (
     InterviewRow,
     NoteRow,
@@ -89,6 +90,8 @@ class OpenInterview:
     interview: Interview
     notes: dict[Key, Note]
     current_step: str | None
+    # name → language → text of the intake./plan. names its texts show (core/text_refs.py)
+    shown: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 class FinalizeBlocked(StoreError):
@@ -185,8 +188,11 @@ def open_interview(store: Store, interview_id: str, clock_today: object = None) 
         current = row.current_step
         case = case_facts(row)
         context = context_for(session, row, store.clock.today)  # intake., plan., followup.
+        names = context_names(bundle.items[i].spec for i in bundle.order)
+        languages = (*bundle.languages, "nl", "en")
+        shown = shown_values(session, row, names, languages, store.clock.today)
     interview = Interview(bundle, answers, today=store.clock.today, case=case, context=context)
-    return OpenInterview(summary, bundle, interview, notes, current)
+    return OpenInterview(summary, bundle, interview, notes, current, shown)
 
 
 def case_facts(row: InterviewRow) -> dict[str, object]:

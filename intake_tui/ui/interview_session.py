@@ -43,6 +43,7 @@ class InterviewSession:
         self.engine = opened.interview
         self.notes = opened.notes
         self.current_step = opened.current_step
+        self.shown = opened.shown  # intake./plan. values its texts show
         self.read_only = opened.summary.status != "in_progress"
         self.drafts = drafts.drafts(self.store, self.interview_id)
 

@@ -8,9 +8,13 @@ countries and languages, i18n/locale_format for yes/no) and how a right-to-left 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from intake_tui.core.catalogs import Localized, Localizer
+from intake_tui.core.display import show_value_in
+from intake_tui.core.text_refs import fill
 from intake_tui.core.values import Answer
 from intake_tui.i18n import _
 from intake_tui.i18n.direction import text_direction
@@ -26,6 +30,39 @@ class BundleTexts:
         self.rtl = text_direction(language) == "rtl"
         self.rtl_mode = rtl_mode
         self.localizer = Localizer(bundle)
+        # Answers inside texts ({name}, core/text_refs.py): set by `attach`.
+        self._engine: Callable[[], Any] | None = None
+        self._shown: Mapping[str, Mapping[str, str]] = {}
+
+    def attach(
+        self, engine: Callable[[], Any], shown: Mapping[str, Mapping[str, str]]
+    ) -> BundleTexts:
+        """Fill `{name}` in texts from the open interview (`engine()`, its answers now) and
+        from `shown` (the intake's answers and the plan's values, per language)."""
+        self._engine = engine
+        self._shown = shown
+        return self
+
+    def fill(self, text: str, lang: str) -> str:
+        """`text` with its names filled in `lang` (core/text_refs.py)."""
+        return fill(text, lambda name: self._value(name, lang))
+
+    def _value(self, name: str, lang: str) -> str | None:
+        if "." in name:
+            found = self._shown.get(name)
+            return None if found is None else found.get(lang) or found.get("nl")
+        item = self.bundle.items.get(name)
+        if self._engine is None or item is None:
+            return None
+        value = self._engine().value(name)
+        if value is None:
+            return "—"
+        return show_value_in(
+            item,
+            value,
+            lang,
+            lambda choice, lang: self.localizer.text(choice.key, choice.label, lang).text,
+        )
 
     def key(self, item_id: str, field: str = "label") -> tuple[str, str]:
         """(catalog key, Dutch source) of a field of a section or question."""
@@ -44,12 +81,17 @@ class BundleTexts:
         key, source = self.key(item_id, field)
         if not source:
             return ""
-        return self.localizer.text(key, source, self.ui_language).text
+        return self.fill(self.localizer.text(key, source, self.ui_language).text, self.ui_language)
 
     def newcomer(self, item_id: str, field: str = "label") -> Localized:
         """A text in the newcomer's language, with the language shown and why."""
         key, source = self.key(item_id, field)
-        return self.localizer.text(key, source, self.language)
+        return self.text(key, source, self.language)
+
+    def text(self, key: str, source: str, lang: str) -> Localized:
+        """A bundle text by its catalog key in `lang`, names filled in the language shown."""
+        found = self.localizer.text(key, source, lang)
+        return replace(found, text=self.fill(found.text, found.lang))
 
     def choices(self, item: Any, offered: Any = None) -> list[tuple[str, str, str]]:
         """(code, caseworker label, newcomer label) for each option of a choice question:

@@ -97,8 +97,8 @@ class InterviewScreen(RepeatActions, VersionActions, AppAccess, LocalizedBinding
         self.language = self.session.summary.client_language
         self.ui_language = current_language()
         mode = self.intake.rtl_rendering
-        self.texts = BundleTexts(self.bundle, self.ui_language, self.language, mode)
-        self.rtl = self.texts.rtl
+        self.texts = texts = BundleTexts(self.bundle, self.ui_language, self.language, mode)
+        self.rtl = texts.attach(lambda: self.session.engine, self.session.shown).rtl
         display = self.intake.newcomer_display
         # The newcomer's column is left out when it would repeat the caseworker's own text.
         self.bilingual = display != "off" and self.language != self.ui_language
@@ -143,7 +143,7 @@ class InterviewScreen(RepeatActions, VersionActions, AppAccess, LocalizedBinding
 
     def newcomer_text(self, key: str, source: str) -> tuple[str, str, str]:
         """(text, language shown, status) of a bundle text in the newcomer's language."""
-        found = self.texts.localizer.text(key, source, self.language)
+        found = self.texts.text(key, source, self.language)
         return found.text, found.lang, found.status
 
     def relabel(self) -> None:

@@ -116,6 +116,7 @@ class ReviewScreen(AppAccess, LocalizedBindings, Screen[Step | None]):
         app = self.intake
         language = opened.summary.client_language
         texts = BundleTexts(bundle, current_language(), language, app.rtl_rendering)
+        texts.attach(lambda: engine, opened.shown)
         bilingual = app.newcomer_display != "off" and language != texts.ui_language
         width = max(20, self.app.size.width - 6)
 
