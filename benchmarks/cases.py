@@ -1,4 +1,5 @@
-"""The cases screen as the cases pile up: 1,000, 10,000 and 50,000 interviews.
+"""The cases screen as the cases pile up: 1,000, 10,000 and 50,000 interviews (and 10,000 with
+three voortgangsgesprekken each: `*_10000_talks`).
 
 For each size, in one encrypted store (SQLCipher, WAL, synchronous=FULL):
 - `cases.page_search_N`: one page of 50 with a search typed (what each keystroke costs);
@@ -30,8 +31,11 @@ ROOT = Path(__file__).resolve().parents[1]
 PASSPHRASE = "bench passphrase"
 
 
-def fill(root: Path, count: int) -> None:
-    """A store with `count` interviews (setup, not measured): one transaction, plain SQL."""
+def fill(root: Path, count: int, talks: int = 0) -> None:
+    """A store with `count` interviews (setup, not measured): one transaction, plain SQL.
+    `talks`: that many voortgangsgesprekken per case, a quarter of the cases with the first
+    one overdue on the benchmark's day and every tenth one missed (the cases screen counts,
+    filters and shows the next one)."""
     from intake_tui.core import FrozenClock, load_bundle
     from intake_tui.store.datadir import DataDir
     from intake_tui.store.interviews import sql_time
@@ -80,8 +84,30 @@ def fill(root: Path, count: int) -> None:
             connection.exec_driver_sql(
                 f"INSERT INTO interview ({', '.join(columns)}) VALUES ({placeholders})", rows
             )
+            if talks:
+                _fill_talks(connection, [r[columns.index("id")] for r in rows], talks, now)
     finally:
         store.close()
+
+
+def _fill_talks(connection: Any, case_ids: list[str], per_case: int, now: dt.datetime) -> None:
+    from intake_tui.store.interviews import sql_time
+
+    day = dt.date(2026, 11, 28)
+    rows = []
+    for n, case_id in enumerate(case_ids):
+        first = day - dt.timedelta(days=10) if n % 4 == 0 else day + dt.timedelta(days=n % 90)
+        for k in range(per_case):
+            due = first + dt.timedelta(days=182 * k)
+            missed = 1 if (n + k) % 10 == 0 and due < day else 0
+            rows.append(
+                (uuid.uuid4().hex, case_id, due.isoformat(), missed, "bench", sql_time(now))
+            )
+    connection.exec_driver_sql(
+        "INSERT INTO talk (id, case_id, due, missed, updated_by, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
+    )
 
 
 def _unlock(root: Path) -> Any:
@@ -96,7 +122,7 @@ def _unlock(root: Path) -> Any:
 
 
 def store_figures(root: Path, runs: int) -> tuple[list[float], list[float]]:
-    from intake_tui.store import interviews
+    from intake_tui.store import followups, interviews
 
     store = _unlock(root)
     try:
@@ -108,6 +134,7 @@ def store_figures(root: Path, runs: int) -> tuple[list[float], list[float]]:
             started = time.perf_counter_ns()
             interviews.list_interviews(store, "", page=n % 5)
             interviews.case_counts(store, dt.date(2026, 11, 28))
+            followups.overdue_count(store, dt.date(2026, 11, 28))
             pages.append((time.perf_counter_ns() - started) / 1e6)
     finally:
         store.close()
@@ -199,6 +226,15 @@ def bench_cases(sizes: tuple[int, ...], runs: int) -> dict[str, dict[str, object
             figures[f"cases.page_{size}"] = summary(pages, "ms", None)
             opened = asyncio.run(_open_times(root, max(3, runs // 5)))
             figures[f"cases.open_{size}"] = summary(opened, "ms", 300.0)
+            if size == 10_000:
+                # The same cases, each with three voortgangsgesprekken (issue 19).
+                talks_root = Path(name) / f"cases-{size}-talks"
+                fill(talks_root, size, talks=3)
+                searches, pages = store_figures(talks_root, runs)
+                figures[f"cases.page_search_{size}_talks"] = summary(searches, "ms", 50.0)
+                figures[f"cases.page_{size}_talks"] = summary(pages, "ms", None)
+                opened = asyncio.run(_open_times(talks_root, max(3, runs // 5)))
+                figures[f"cases.open_{size}_talks"] = summary(opened, "ms", 300.0)
             if size == 10_000 and sys.platform.startswith("linux"):
                 measured = [rss_mb(root) for _ in range(2 if runs > 10 else 1)]
                 figures[f"cases.rss_mb_{size}"] = summary(measured, "MB", 150.0)

@@ -127,6 +127,8 @@ class TalkRow(SQLModel, table=True):
     with a reason, held (its follow-up interview) or missed with a reason."""
 
     __tablename__ = "talk"
+    # Covering the overdue count (0012): talks by due date, with what the count reads.
+    __table_args__ = (Index("ix_talk_due", "due", "missed", "case_id", "followup_id"),)
     id: str = Field(primary_key=True)
     case_id: str = Field(foreign_key="interview.id", index=True)
     due: dt.date
