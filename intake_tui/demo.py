@@ -146,10 +146,8 @@ def _after_the_plans(store: Store, clock: FrozenClock) -> None:
         for question, value in agreement.items():
             interviews.save_answer(store, talk_id, question, Answer.of(value), entry)
     interviews.finalize_interview(store, talk_id)
-    field, added, reason = demo_talks.RAMI_CHANGE
-    opened = interviews.open_interview(store, rami)
-    current = list(plans.draft(store, opened).value(field) or [])
-    plans.set_override(store, rami, field, [*current, added], reason)
+    field, value, reason = demo_talks.RAMI_CHANGE
+    plans.set_override(store, rami, field, value, reason)
     plans.mark_final(store, rami, demo_talks.RAMI_TALK_DAY)
     kwame = uuid.uuid5(DEMO_NAMESPACE, "kwame").hex
     followups.reschedule(

@@ -28,7 +28,7 @@ def store(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 FOLLOWUP_RULE = (
-    "  - id: taalmaatje_na_voortgang\n"
+    "  - id: taalmaatje_na_testgesprek\n"
     "    when: followup.aanwezigheid == 'soms'\n"
     "    add: {begeleiding: [taalmaatje]}\n"
     "    because: U was soms niet in de les. Een taalmaatje helpt u bij te blijven.\n"

@@ -28,9 +28,14 @@ Answers = Mapping[str, Any]
 
 
 def interview_with(bundle: Bundle, answers: Answers) -> Interview:
-    """An interview with just these answers (repeat instances added as needed)."""
-    interview = Interview(bundle, today=FrozenClock.on(TODAY).today)
+    """An interview with just these answers (repeat instances added as needed); a key
+    `followup.<id>` is the latest completed voortgangsgesprek's answer (its case context)."""
+    followup = {k.split(".", 1)[1]: v for k, v in answers.items() if k.startswith("followup.")}
+    context = {"followup": followup} if followup else None
+    interview = Interview(bundle, today=FrozenClock.on(TODAY).today, context=context)
     for question, value in answers.items():
+        if question.startswith("followup."):
+            continue
         if isinstance(value, list):
             for child_answers in value:
                 instance = interview.add_instance(question)
@@ -866,6 +871,43 @@ CASES: list[tuple[str, bool, Answers, str, Any]] = [
         {"gezinsleden": [{"gezinslid_relatie": "partner", "gezinslid_geboortejaar": 1990}]},
         "vve_informatie",
         None,
+    ),
+    # After a voortgangsgesprek: the latest completed one's answers (followup.<id>).
+    (
+        "uren_na_voortgang",
+        True,
+        {
+            "followup.pip_bijstellen": "ja",
+            "followup.pip_bijstellen_onderdelen": ("intensiteit",),
+            "followup.wijziging_uren_per_week": 12,
+        },
+        "participatie.uren_per_week",
+        12,
+    ),
+    (
+        "uren_na_voortgang",
+        False,
+        {  # hours were wished for, but the PIP's hours are not what is changed
+            "followup.pip_bijstellen": "ja",
+            "followup.pip_bijstellen_onderdelen": ("begeleiding",),
+            "followup.wijziging_uren_per_week": 12,
+        },
+        "participatie.uren_per_week",
+        ANY,
+    ),
+    (
+        "taalmaatje_na_voortgang",
+        True,
+        {"followup.voortgang_taal": "achter"},
+        "begeleiding",
+        ANY,
+    ),
+    (
+        "taalmaatje_na_voortgang",
+        False,
+        {"followup.voortgang_taal": "op_schema"},
+        "begeleiding",
+        ANY,
     ),
 ]
 

@@ -44,12 +44,14 @@ RAMI_AGREEMENTS = (
     },
 )
 
-# The change of plan the talk led to (plan field, value added, reason): revision 3.
+# What the talk changed in the plan (revision 3): plan.yaml's rule taalmaatje_na_voortgang
+# adds a taalmaatje (speaking lags), and the caseworker lowers the participation hours with
+# this reason (plan field, new value, reason).
 RAMI_CHANGE = (
-    "begeleiding",
-    "taalmaatje",
-    "Voortgangsgesprek 27-11-2026: spreken gaat langzamer; een taalmaatje helpt oefenen "
-    "naast het werk.",
+    "participatie.uren_per_week",
+    8,
+    "Voortgangsgesprek 27-11-2026: werkt sinds november 12 uur per week in de bouw; dat werk "
+    "telt mee als participatie, daarom minder uren daarnaast.",
 )
 
 KWAME_RESCHEDULED_TO = dt.date(2026, 11, 26)
