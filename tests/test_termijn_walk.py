@@ -31,6 +31,7 @@ from .tui_helpers import unlock, wait_for
 
 SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "intake-export-2.schema.json"
 TALK_DAY = "2027-03-01"  # the first talk (28-02-2027) is due
+HOURS_REASON = "Werkt nu 12 uur per week; 8 uur participatie daarnaast."
 REASON = "Meer uren voor de MAP: hij wil zich op de bouw oriënteren."
 
 
@@ -146,6 +147,22 @@ async def test_a_talk_changes_the_plan_and_the_export_carries_both(
         pilot.app.screen.query_one("#ask-1", Input).focus()
         await pilot.press("enter")
         await wait_for(pilot, "PlanScreen")
+        # The hours agreed in the talk: a field the plan had no value for yet.
+        assert plan.plan.fields["participatie.uren_per_week"].value is None
+        await pilot.press("n")
+        await wait_for(pilot, "ChooseScreen")
+        choices = pilot.app.screen.query_one("#choices", OptionList)
+        wanted = plan.texts.label("participatie.uren_per_week")
+        prompts = [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)]
+        choices.highlighted = prompts.index(wanted)
+        await pilot.press("enter")
+        await wait_for(pilot, "AskScreen")
+        pilot.app.screen.query_one("#ask-0", Input).value = "8"
+        pilot.app.screen.query_one("#ask-1", Input).value = HOURS_REASON
+        pilot.app.screen.query_one("#ask-1", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, "PlanScreen")
+        assert plan.plan.fields["participatie.uren_per_week"].value == 8
         for key in ("d", "f"):
             await pilot.press(key)
             await wait_for(pilot, "ConfirmScreen")
@@ -167,5 +184,8 @@ async def test_a_talk_changes_the_plan_and_the_export_carries_both(
     changes = {c["field"]: c for c in document["plan"]["changes"]}
     assert changes["map.uren"]["to"] == hours == changes["map.uren"]["from"] + 8
     assert changes["map.uren"]["reason"] == REASON
+    hours_change = changes["participatie.uren_per_week"]
+    assert (hours_change["from"], hours_change["to"]) == (None, 8)
+    assert hours_change["reason"] == HOURS_REASON
     assert "taalmaatje" in changes["begeleiding"]["to"]
     assert "taalmaatje" not in (changes["begeleiding"]["from"] or [])

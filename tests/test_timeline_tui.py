@@ -272,13 +272,27 @@ async def test_locking_on_the_timeline_and_unlocking_again(termijn: Path) -> Non
         await wait_for(pilot, "UnlockScreen")
         assert pilot.app.store is None  # locked: the key is gone, nothing of the case shows
         await unlock(pilot, PASSPHRASE)
-        await wait_for(pilot, "CasesScreen")  # (the lock resumes an interview, not a timeline)
-        await _select(pilot, "rami")
-        await pilot.press("t")
-        await wait_for(pilot, "TimelineScreen")
+        await wait_for(pilot, "TimelineScreen")  # back where the lock came
+        await pilot.pause(0.1)
         # The same case's timeline again, read afresh from the unlocked store.
         assert "Rami Haddad" in _text(pilot, "#timeline-title")
         assert _rows(pilot) == before and any("planned" in row for row in before)
+        # Locked in a talk's conversation: back in it, and Escape leads to the timeline.
+        await _to_talk(pilot, "2027-02-28")
+        await pilot.press("s")
+        await wait_for(pilot, "ChooseScreen")
+        await pilot.press("enter")
+        await wait_for(pilot, "InterviewScreen")
+        talk_id = pilot.app.screen.interview_id
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, "UnlockScreen")
+        await unlock(pilot, PASSPHRASE)
+        await wait_for(pilot, "InterviewScreen")
+        assert pilot.app.screen.interview_id == talk_id
+        await pilot.press("escape")
+        await wait_for(pilot, "TimelineScreen")
+        await pilot.press("escape")
+        await wait_for(pilot, "CasesScreen")
 
 
 async def test_f1_lists_the_timeline_keys(termijn: Path) -> None:

@@ -32,10 +32,10 @@ if TYPE_CHECKING:  # the first frame loads none of these (tests/test_import_hygi
     from textual.theme import Theme
     from textual.timer import Timer
 
-    from intake_tui.core.engine import Step
     from intake_tui.i18n.bidi import RtlMode
     from intake_tui.store.keyring import KdfParams
     from intake_tui.store.session import Store
+    from intake_tui.ui.base import Resume
 
 
 def _screen_keys_provider() -> type[Provider]:
@@ -321,7 +321,7 @@ class IntakeApp(LocalizedBindings, App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
-    def unlocked(self, store: Store, resume: tuple[str, Step | None] | None = None) -> None:
+    def unlocked(self, store: Store, resume: Resume | None = None) -> None:
         """Called by the unlock screen with the unlocked store; back to where the lock came."""
         from intake_tui.config import ConfigError, load_settings
         from intake_tui.ui.screens.cases import CasesScreen
@@ -347,12 +347,27 @@ class IntakeApp(LocalizedBindings, App[None]):
         self.start_background_sync()
         changes: list[Awaitable[Any]] = [self.switch_screen(CasesScreen())]
         if resume is not None:
-            from intake_tui.ui.screens.interview import InterviewScreen
-
-            interview_id, step = resume
-            changes.append(self.push_screen(InterviewScreen(interview_id, start=step)))
+            changes += self._resume(store, resume)
         if self._typed_while_unlocking:
             self.call_later(self._pass_on_typed_keys, changes)
+
+    def _resume(self, store: Store, resume: Resume) -> list[Awaitable[Any]]:
+        """The screens to put back over the cases: a timeline, an interview, or a follow-up
+        conversation on top of its case's timeline (Escape leads where it led before)."""
+        from intake_tui.store import followups
+        from intake_tui.ui.base import TimelinePoint
+        from intake_tui.ui.screens.interview import InterviewScreen
+        from intake_tui.ui.screens.timeline import TimelineScreen
+
+        if isinstance(resume, TimelinePoint):
+            return [self.push_screen(TimelineScreen(resume.case_id))]
+        interview_id, step = resume
+        changes: list[Awaitable[Any]] = []
+        case_id = followups.case_of(store, interview_id)
+        if case_id is not None:
+            changes.append(self.push_screen(TimelineScreen(case_id)))
+        changes.append(self.push_screen(InterviewScreen(interview_id, start=step)))
+        return changes
 
     SYNC_EVERY_S = 600.0  # background sync, when a server is configured and plans wait
 

@@ -7,8 +7,9 @@ Screens must not import `ui/app.py` (the app imports the screens): they see the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, cast
 
 if TYPE_CHECKING:  # for the type checker only: the first frame loads none of these
     from textual.dom import DOMNode
@@ -18,6 +19,18 @@ if TYPE_CHECKING:  # for the type checker only: the first frame loads none of th
     from intake_tui.i18n.bidi import RtlMode
     from intake_tui.store.keyring import KdfParams
     from intake_tui.store.session import Store
+
+
+@dataclass(frozen=True)
+class TimelinePoint:
+    """After an unlock, work goes on at this case's timeline (the lock came there)."""
+
+    case_id: str
+
+
+# Where work resumes after an unlock: an interview at a step (a follow-up's on top of its
+# case's timeline), or a case's timeline.
+Resume: TypeAlias = "tuple[str, Step | None] | TimelinePoint"
 
 
 class IntakeAppView(Protocol):
@@ -44,7 +57,7 @@ class IntakeAppView(Protocol):
 
     def apply_keymap(self, keys: dict[str, str]) -> list[str]: ...
 
-    def unlocked(self, store: Store, resume: tuple[str, Step | None] | None = None) -> None: ...
+    def unlocked(self, store: Store, resume: Resume | None = None) -> None: ...
 
     def revoked(self) -> None: ...
 

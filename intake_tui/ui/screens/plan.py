@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
-from intake_tui.core.plan.fields import FIELDS
+from intake_tui.core.plan.fields import FIELDS, Goal
 from intake_tui.i18n import N_, _, current_language
 from intake_tui.ui.base import AppAccess
 from intake_tui.ui.header import IntakeHeader
@@ -49,6 +49,25 @@ def parse_plan_value(key: str, text: str, labels: Mapping[str, str] | None = Non
         except ValueProblem:
             return text
     return text.strip()
+
+
+# Fields the plan works out itself (dates, the termijn's source, DUO's answers, the bezwaar
+# text): not offered under "Empty field" (the store would take them; the printed plan would lie).
+NOT_SET_BY_HAND = frozenset(
+    {
+        "pip_uiterlijk",
+        "voortgangsgesprekken",
+        "voortgangsgesprekken.schema",
+        "termijn_bron",
+        "aow_datum",
+        "aow_binnen_termijn",
+        "vrijstelling.duo",
+        "verlenging.gronden",
+        "bezwaar.clausule",
+        "bezwaar.gemeente",
+        "bezwaar.adres",
+    }
+)
 
 
 class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
@@ -83,6 +102,14 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
                 N_("Change"),
                 id="plan.override",
                 tooltip=N_("Choose another value for the selected field, with a reason"),
+            ),
+            Binding(
+                "n",
+                "set_empty",
+                N_("Empty field"),
+                id="plan.set_empty",
+                tooltip=N_("Give a value, with a reason, to a plan field that has none yet"),
+                show=False,  # 80 columns: F1 and the palette list it
             ),
             Binding(
                 "a",
@@ -273,8 +300,6 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
         )
 
     def action_override(self) -> None:
-        from intake_tui.ui.screens.ask import AskScreen
-
         listing = self.query_one("#plan", OptionList)
         if listing.highlighted is None:
             return
@@ -283,6 +308,35 @@ class PlanScreen(AppAccess, LocalizedBindings, Screen[None]):
         if key is None:
             self.say(_("Choose a line of a plan field first."))
             return
+        self.change(key)
+
+    def action_set_empty(self) -> None:
+        """A field the plan shows no line for (no rule gave it a value): the caseworker's own,
+        e.g. the participation hours agreed in a voortgangsgesprek."""
+        from intake_tui.ui.screens.choose import ChooseScreen
+
+        empty = [
+            key
+            for key, spec in FIELDS.items()
+            if key not in NOT_SET_BY_HAND
+            and spec.type is not Goal
+            and self.plan.fields[key].value in (None, [], "")
+        ]
+        if not empty:
+            self.say(_("Every plan field has a value; choose its line and press o to change it."))
+            return
+
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                self.change(empty[index])
+
+        labels = [self.texts.label(key) for key in empty]
+        self.app.push_screen(ChooseScreen(_("Which field gets a value?"), labels), chosen)
+
+    def change(self, key: str) -> None:
+        """Ask for a new value of `key` and the reason, and keep them as the caseworker's."""
+        from intake_tui.ui.screens.ask import AskScreen
+
         codes = self.texts.codes(key)
         hint = " / ".join(label for _code, label in codes)  # a label or its code may be typed
 

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList
 
 from intake_tui.i18n import N_, _, ngettext
-from intake_tui.ui.base import AppAccess
+from intake_tui.ui.base import AppAccess, TimelinePoint
 from intake_tui.ui.header import IntakeHeader
 from intake_tui.ui.keys import LocalizedBindings, screen_first
 from intake_tui.ui.screens.dialogs import MessageLine
@@ -76,6 +76,11 @@ class TimelineScreen(AppAccess, LocalizedBindings, Screen[None]):
     def __init__(self, case_id: str) -> None:
         super().__init__()
         self.case_id = case_id
+
+    @property
+    def resume_point(self) -> TimelinePoint:
+        """Locked here: the unlock comes back to this timeline."""
+        return TimelinePoint(self.case_id)
 
     def compose(self) -> ComposeResult:
         yield IntakeHeader()

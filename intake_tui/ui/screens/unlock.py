@@ -15,18 +15,18 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select
 
 from intake_tui.i18n import _
-from intake_tui.ui.base import AppAccess
+from intake_tui.ui.base import AppAccess, Resume
 from intake_tui.ui.keys import LocalizedBindings
 from intake_tui.ui.screens.dialogs import MessageLine
 
 if TYPE_CHECKING:
-    from intake_tui.core.engine import Step
+    pass
 
 
 class UnlockScreen(AppAccess, LocalizedBindings, Screen[None]):
     """The first screen, and the lock screen: nothing of any case is visible here."""
 
-    def __init__(self, *, resume: tuple[str, Step | None] | None = None) -> None:
+    def __init__(self, *, resume: Resume | None = None) -> None:
         super().__init__()
         self.resume = resume
         self.first_run = False
