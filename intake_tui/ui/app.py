@@ -128,8 +128,8 @@ class IntakeApp(LocalizedBindings, App[None]):
         # Keys typed while the passphrase is checked (a second or so): for the next screen.
         self._typed_while_unlocking: list[events.Key] = []
         self._held_keys: list[events.Key] = []  # typed while the next screen was being put up
-        # The key whose KeyHandled is still on its way up, and when it was sent.
-        self._key_in_flight: tuple[KeyHandled, float] | None = None
+        # The key whose KeyHandled is still on its way up: the marker, where it was sent, when.
+        self._key_in_flight: tuple[KeyHandled, DOMNode, float] | None = None
         from intake_tui.i18n import current_language
 
         self.ui_language: str = current_language()
@@ -242,20 +242,21 @@ class IntakeApp(LocalizedBindings, App[None]):
         await super().on_event(event)
 
     # A key whose KeyHandled never comes back (its widget was removed on the way) holds the
-    # next keys no longer than this many seconds.
-    KEY_HANDLED_WAIT = 0.5
+    # next keys no longer than this many seconds (a removed widget releases them at once).
+    KEY_HANDLED_WAIT = 1.0
 
     async def _send_key(self, event: events.Key) -> None:
         target = self.focused or self.screen
         await super().on_event(event)
         marker = KeyHandled()
         if target.is_attached and target.post_message(marker):
-            self._key_in_flight = (marker, time.monotonic())
+            self._key_in_flight = (marker, target, time.monotonic())
 
     def _waiting_for_key(self) -> bool:
         if self._key_in_flight is None:
             return False
-        if time.monotonic() - self._key_in_flight[1] > self.KEY_HANDLED_WAIT:
+        _marker, target, sent = self._key_in_flight
+        if not target.is_attached or time.monotonic() - sent > self.KEY_HANDLED_WAIT:
             self._key_in_flight = None  # lost with its widget: do not hold the keys for ever
         return self._key_in_flight is not None
 
