@@ -17,7 +17,7 @@ from typing import Any
 from intake_tui.i18n import _
 from intake_tui.xlsform.convert_items import _UNTAGGED, METADATA, TYPES, Items, snake
 from intake_tui.xlsform.languages import language_tag
-from intake_tui.xlsform.reader import Form, ImportFailure
+from intake_tui.xlsform.reader import Form, ImportFailure, warning_lines
 from intake_tui.xlsform.report import Report
 
 
@@ -74,6 +74,8 @@ class Converter(Items):
                 )
             version = "1.0.0"
         self._languages(tree, settings)
+        for sheet, row, message in warning_lines(self.form.warnings):
+            self.report.add(sheet, row, message, pyxform=True)
         if settings.get("bundle"):  # written by export-xlsform: the bundle's own keys
             return self._round_trip(tree, settings["bundle"])
         self._names(tree.get("children", []), inside_repeat=False, depth=0)
