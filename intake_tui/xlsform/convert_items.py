@@ -60,6 +60,9 @@ PURPOSE = {
 }
 SENSITIVITIES = ("personal", "confidential", "special")
 _UNTAGGED = "default"
+# What a translated calculation gives → the type expressions that read it see ("calculate":
+# not known; the loader works it out from the expression itself).
+_CALCULATED = {"int": "integer", "number": "decimal", "date": "date", "text": "text"}
 
 
 def snake(name: str) -> str:
@@ -353,7 +356,7 @@ class Items:
                 )
         return quote(text)
 
-    def _context(self, *, choice_filter: bool = False) -> Context:
+    def _context(self, *, choice_filter: bool = False, value_kind: str | None = None) -> Context:
         def rename(name: str) -> str:
             if name in self.ambiguous:
                 raise Untranslatable(_("`{name}` names two questions").format(name=name))
@@ -368,6 +371,7 @@ class Items:
             kind=self.kinds.get,
             code=lambda c: self.codes.get(c, code_of(c)),
             choice_filter=choice_filter,
+            value_kind=value_kind,
         )
 
     def _expression(
@@ -382,10 +386,13 @@ class Items:
         raw = source.get(key)
         if raw in (None, ""):
             return None
-        context = self._context(choice_filter=choice_filter)
+        value_kind = self.kinds.get(qid) if key == "constraint" else None
+        context = self._context(choice_filter=choice_filter, value_kind=value_kind)
         column = {"jr:count": "repeat_count", "calculate": "calculation"}.get(key, key)
         try:
             result = translate(str(raw), context)
+            if key == "calculate":  # what it gives, for the expressions that read it
+                self.kinds[qid] = _CALCULATED.get(context.result or "", "calculate")
         except Untranslatable as error:
             self.report.add(
                 "survey",
