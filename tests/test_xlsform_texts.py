@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+from intake_tui.core import Interview
+from intake_tui.core.questionnaire import check_bundle
 from tests.xlsform_forms import imported
 
 
@@ -43,3 +46,69 @@ def test_a_warning_without_a_row_names_its_sheet(tmp_path: Path) -> None:
     assert "- `survey`: Language 'French (fr)' is missing the survey hint column." in (
         _report(tmp_path)
     )
+
+
+# -- required_message ----------------------------------------------------------------------------
+
+
+def test_required_message_with_its_translation_is_what_an_empty_answer_says(
+    tmp_path: Path,
+) -> None:
+    survey = [
+        {"type": "text", "name": "doc", "label::English (en)": "Document number",
+         "label::Arabic (ar)": "رقم الوثيقة", "required": "yes",
+         "required_message::English (en)": "Ask for the residence permit",
+         "required_message::Arabic (ar)": "اطلب تصريح الإقامة"},
+        {"type": "text", "name": "city", "label::English (en)": "City", "required": "yes"},
+    ]  # fmt: skip
+    _result, bundle = imported(tmp_path, survey)
+    assert bundle.items["doc"].spec.required_message == "Ask for the residence permit"
+    po = (tmp_path / "bundle" / "translations" / "ar.po").read_text("utf-8")
+    assert (
+        'msgctxt "question.doc.required_message"\n'
+        'msgid "Ask for the residence permit"\n'
+        'msgstr "اطلب تصريح الإقامة"'
+    ) in po
+    interview = Interview(bundle, today=lambda: dt.date(2026, 1, 5))
+    assert interview.validate("doc", None) == ["Ask for the residence permit"]
+    assert interview.validate("city", None) == ["an answer is required"]
+    assert [(i.step.id, i.message) for i in interview.issues()] == [
+        ("doc", "Ask for the residence permit"),
+        ("city", "an answer is required"),
+    ]
+    assert "required_message" not in _report(tmp_path)
+
+
+def test_required_message_of_a_question_that_is_not_required_is_reported(tmp_path: Path) -> None:
+    survey = [{"type": "text", "name": "a", "label": "A", "required_message": "Please answer"}]
+    _result, bundle = imported(tmp_path, survey)
+    assert bundle.items["a"].spec.required_message is None
+    assert "`survey:2`: required_message of `a` left out: the question is not required" in (
+        _report(tmp_path)
+    )
+
+
+def test_the_loader_warns_of_a_required_message_that_is_never_shown(tmp_path: Path) -> None:
+    (tmp_path / "questionnaire.yaml").write_text(
+        """id: t
+version: "1.0.0"
+title: T
+sections:
+  - id: s
+    title: S
+    questions:
+      - id: a
+        type: text
+        label: A
+        required_message: Vraag naar het document
+        purpose: Om te testen
+        sensitivity: personal
+""",
+        "utf-8",
+    )
+    bundle, problems = check_bundle(tmp_path)
+    assert bundle is not None, problems
+    assert [str(w) for w in bundle.warnings] == [
+        f"{tmp_path / 'questionnaire.yaml'}:11:27: warning: 'required_message' is shown only "
+        "when a required question is left empty"
+    ]

@@ -114,7 +114,9 @@ class Converter(Items):
                 self._translate_text(key, child.get("label"))
             else:
                 for column, suffix in (
-                    ("label", "label"), ("hint", "hint"), ("jr:constraintMsg", "constraint_message")
+                    ("label", "label"), ("hint", "hint"),
+                    ("jr:constraintMsg", "constraint_message"),
+                    ("jr:requiredMsg", "required_message"),
                 ):  # fmt: skip
                     source = (child.get("bind") or {}) if column.startswith("jr:") else child
                     self._translate_text(f"question.{node['id']}.{suffix}", source.get(column))

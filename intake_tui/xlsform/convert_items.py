@@ -272,14 +272,14 @@ class Items:
             and (value := self._expression(bind, "required", qid, row=row)) is not None
         ):
             q["required"] = value
-        if bind.get("jr:requiredMsg"):
-            self.report.add(
-                "survey",
-                row,
-                _("required_message of `{name}` left out (the app says it itself)").format(
-                    name=name
-                ),
-            )
+        required_message = self._text(
+            bind.get("jr:requiredMsg"), f"question.{qid}.required_message"
+        )
+        if required_message and "required" in q:
+            q["required_message"] = required_message
+        elif required_message:
+            message = _("required_message of `{name}` left out: the question is not required")
+            self.report.add("survey", row, message.format(name=name))
         if child.get("choice_filter") and "choices" not in q:
             self.report.add(
                 "survey",

@@ -105,6 +105,7 @@ def export_xlsform(bundle_dir: Path, out: Path) -> Path:
         row.update(texts("label", f"question.{node.id}.label"))
         row.update(texts("hint", f"question.{node.id}.hint"))
         row.update(texts("constraint_message", f"question.{node.id}.constraint_message"))
+        row.update(texts("required_message", f"question.{node.id}.required_message"))
         if node.purpose:
             row["purpose"] = node.purpose
         if node.sensitivity:
