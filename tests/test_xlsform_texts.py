@@ -112,3 +112,46 @@ sections:
         f"{tmp_path / 'questionnaire.yaml'}:11:27: warning: 'required_message' is shown only "
         "when a required question is left empty"
     ]
+
+
+# -- ${q} in a text ------------------------------------------------------------------------------
+
+
+def test_an_answer_in_a_label_is_shown_as_its_id_with_a_report_line_per_text(
+    tmp_path: Path,
+) -> None:
+    survey = [
+        {"type": "text", "name": "Child.Name", "label::English (en)": "Name of the child",
+         "label::Arabic (ar)": "اسم الطفل"},
+        {"type": "integer", "name": "child_age",
+         "label::English (en)": "How old is ${Child.Name}?",
+         "label::Arabic (ar)": "كم عمر ${Child.Name}؟",
+         "hint::English (en)": "${Child.Name} and ${Child.Name} again"},
+        {"type": "select_one yn", "name": "school", "label::English (en)": "School?"},
+    ]  # fmt: skip
+    choices = [
+        {"list_name": "yn", "name": "yes", "label::English (en)": "Yes, ${child_age} years"},
+        {"list_name": "yn", "name": "no", "label::English (en)": "No"},
+    ]
+    _result, bundle = imported(tmp_path, survey, choices)
+    spec = bundle.items["child_age"].spec
+    assert (spec.label, spec.hint) == (
+        "How old is [child_name]?",
+        "[child_name] and [child_name] again",
+    )
+    assert 'msgstr "كم عمر [child_name]؟"' in (
+        tmp_path / "bundle" / "translations" / "ar.po"
+    ).read_text("utf-8")
+    report = _report(tmp_path)
+    for where, key, name in [
+        ("survey:3", "question.child_age.label", "child_name"),
+        ("survey:3", "question.child_age.hint", "child_name"),
+        ("choices:2", "choice_list.yn.yes", "child_age"),
+    ]:
+        line = (
+            f"- `{where}`: {key} shows the answer of `{name}` (`${{…}}`); a bundle text cannot "
+            f"hold an answer, so each is written as its id in brackets ([{name}]) in every "
+            "language\n"
+        )
+        assert report.count(line) == 1, line
+    assert report.count("shows the answer of") == 3

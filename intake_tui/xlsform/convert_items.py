@@ -60,6 +60,7 @@ PURPOSE = {
 }
 SENSITIVITIES = ("personal", "confidential", "special")
 _UNTAGGED = "default"
+_REFERENCE = re.compile(r"\$\{\s*([^}\s]+)\s*\}")  # ${q} in a text: XLSForm's output reference
 # What a translated calculation gives → the type expressions that read it see ("calculate":
 # not known; the loader works it out from the expression itself).
 _CALCULATED = {"int": "integer", "number": "decimal", "date": "date", "text": "text"}
@@ -131,7 +132,10 @@ class Items:
                     )
                 entry: dict[str, Any] = {
                     "value": value,
-                    "label": self._text(choice.get("label"), f"choice_list.{name}.{value}") or raw,
+                    "label": self._text(
+                        choice.get("label"), f"choice_list.{name}.{value}", sheet="choices", row=row
+                    )
+                    or raw,
                 }
                 attrs = {
                     snake(str(k)): str(v)[:200]
@@ -406,10 +410,14 @@ class Items:
             self.report.add("survey", row or self.rows.get(qid), f"{column} `{qid}`: {note}")
         return result
 
-    def _text(self, value: Any, key: str) -> str | None:
-        """The source-language text of a label/hint cell; the other languages go to their .po."""
+    def _text(
+        self, value: Any, key: str, *, sheet: str = "survey", row: int | None = None
+    ) -> str | None:
+        """The source-language text of a label/hint cell; the other languages go to their .po.
+        `${q}` in it (an answer put into the text) becomes `[q]`, with a report line."""
         if value is None:
             return None
+        value = self._references(value, key, sheet, row)
         if isinstance(value, str):
             return value.strip() or None
         source = value.get(self.source)
@@ -417,6 +425,36 @@ class Items:
             source = next((str(v) for v in value.values() if v), None)
         self._translate_text(key, value)
         return str(source).strip() if source else None
+
+    def _references(self, value: Any, key: str, sheet: str, row: int | None) -> Any:
+        """The text(s) with each `${q}` written `[q]` (the bundle id); a report line when any."""
+        shown: list[str] = []
+
+        def bracket(match: re.Match[str]) -> str:
+            name = self.ids.get(match.group(1)) or snake(match.group(1))
+            if f"`{name}`" not in shown:
+                shown.append(f"`{name}`")
+            return f"[{name}]"
+
+        if isinstance(value, dict):
+            value = {
+                k: _REFERENCE.sub(bracket, t) if isinstance(t, str) else t for k, t in value.items()
+            }
+        elif isinstance(value, str):
+            value = _REFERENCE.sub(bracket, value)
+        if shown:
+            if row is None and key.split(".")[0] in ("question", "section"):
+                row = self.rows.get(key.split(".")[1])
+            message = _(
+                "{key} shows the answer of {names} (`${{…}}`); a bundle text cannot hold an "
+                "answer, so each is written as its id in brackets ([{first}]) in every language"
+            )
+            self.report.add(
+                sheet,
+                row,
+                message.format(key=key, names=", ".join(shown), first=shown[0].strip("`")),
+            )
+        return value
 
     def _translate_text(self, key: str, value: Any) -> None:
         if isinstance(value, dict):
