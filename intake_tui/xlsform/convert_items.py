@@ -137,10 +137,15 @@ class Items:
                     )
                     or raw,
                 }
+                hint = self._text(
+                    choice.get("hint"), f"choice_list.{name}.{value}.hint", sheet="choices", row=row
+                )
+                if hint:
+                    entry["hint"] = hint
                 attrs = {
                     snake(str(k)): str(v)[:200]
                     for k, v in choice.items()
-                    if k not in ("name", "label", "media", "list_name", "list name")
+                    if k not in ("name", "label", "hint", "media", "list_name", "list name")
                     and isinstance(v, (str, int, float))
                     and str(v) != ""
                 }
@@ -183,6 +188,9 @@ class Items:
                     "id": section_id,
                     "title": self._text(child.get("label"), f"section.{section_id}.title") or name,
                 }
+                description = self._text(child.get("hint"), f"section.{section_id}.description")
+                if description:
+                    section["description"] = description
                 relevant = self._expression(child.get("bind") or {}, "relevant", section_id)
                 if relevant:
                     section["relevant"] = relevant
@@ -314,7 +322,7 @@ class Items:
         if child.get("media"):
             self.report.add("survey", row, _("media of `{name}` left out").format(name=name))
         if kind not in ("note", "group"):
-            self._privacy(child, q, name, row)
+            self._privacy(child, q, name, row, qid)
         if kind in ("group", "repeat"):
             q["questions"] = self._questions(child.get("children", []))
             if not q["questions"]:
@@ -325,10 +333,10 @@ class Items:
         return {self.list_names[k] for k, v in self.lists.items() if v}
 
     def _privacy(
-        self, child: dict[str, Any], q: dict[str, Any], name: str, row: int | None
+        self, child: dict[str, Any], q: dict[str, Any], name: str, row: int | None, qid: str
     ) -> None:
         sensitivity = str(child.get("sensitivity", "")).strip().lower()
-        purpose = str(child.get("purpose", "")).strip()
+        purpose = self._text(child.get("purpose"), f"question.{qid}.purpose") or ""
         q["sensitivity"] = sensitivity if sensitivity in SENSITIVITIES else "special"
         text = PURPOSE.get(self.source_tag.split("-")[0], PURPOSE["en"]).format(form=self.form_id)
         q["purpose"] = purpose or text
