@@ -5,6 +5,9 @@ Figures (budgets from the issues):
   reported without and with the imports it needs.
 - engine.update: one answer to the engine over a scripted 200-answer interview, in µs
   (budget: median 0.5 ms = 500 µs).
+- xlsform.import: `import-xlsform` of the largest shared XLSForm, with its ratio to pyxform's own
+  xls2json of the same file (xlsform.xls2json); only where the shared forms are
+  (benchmarks/xlsform.py).
 
 Wall-clock numbers vary with the machine; that is why they live here and never in a test.
 """
@@ -206,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.sync import bench_sync
 
     figures.update(bench_sync(100 if options.quick else 1000, runs=1 if options.quick else 3))
+    from benchmarks.xlsform import bench_xlsform
+
+    figures.update(bench_xlsform(1 if options.quick else 7))
     report = {
         "machine": {
             "python": platform.python_version(),
@@ -226,7 +232,9 @@ def main(argv: list[str] | None = None) -> int:
             else ("ok" if figure["within_budget"] else "OVER")
         )
         if "ratio" in figure:
-            mark += f" ratio {figure['ratio']:.2f} (budget {figure['ratio_budget']})"
+            mark += f" ratio {figure['ratio']:.2f}"
+            if figure.get("ratio_budget") is not None:
+                mark += f" (budget {figure['ratio_budget']})"
         print(
             f"{name:32} {figure['median']:10.3f} {figure['p90']:10.3f} {figure['p99']:10.3f} "
             f"{figure['runs']:6} {'' if budget is None else budget:>8} {mark} {figure['unit']}"
