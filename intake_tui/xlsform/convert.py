@@ -1,9 +1,9 @@
 """pyxform's parsed form → the data of a questionnaire.yaml, its translations and the report.
 
-The mapping table is in docs/bundle-format.md ("Importing an XLSForm"). Names are made
-snake_case (and rewritten in every expression); an XLSForm-only construct is left out with a
-report line; questions get the placeholder purpose and `sensitivity: special` (XLSForm has
-neither), each with a report line, unless the form has `purpose`/`sensitivity` columns.
+The mapping table is in docs/xlsform.md. Names are made snake_case (and rewritten in every
+expression); an XLSForm-only construct is left out with a report line; questions get the
+placeholder purpose and `sensitivity: special` (XLSForm has neither), each with a report line,
+unless the form has `purpose`/`sensitivity` columns.
 """
 
 from __future__ import annotations
