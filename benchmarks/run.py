@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import statistics
 import subprocess
 import sys
 import time
@@ -25,6 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.figures import summary  # noqa: E402 - after the path is set (run as a script)
 
 DEFAULT_BUNDLE = ROOT / "questionnaires" / "brede-intake"
 
@@ -37,25 +38,6 @@ bundle = load_bundle(sys.argv[1])
 t2 = time.perf_counter()
 print(json.dumps({"load_ms": (t2 - t1) * 1000, "with_imports_ms": (t2 - t0) * 1000}))
 """
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
-
-
-def summary(values: list[float], unit: str, budget: float | None) -> dict[str, object]:
-    median = statistics.median(values)
-    return {
-        "median": median,
-        "p90": percentile(values, 0.90),
-        "p99": percentile(values, 0.99),
-        "runs": len(values),
-        "unit": unit,
-        "budget": budget,
-        "within_budget": None if budget is None else median <= budget,
-    }
 
 
 def bench_cold_load(runs: int) -> dict[str, dict[str, object]]:

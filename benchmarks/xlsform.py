@@ -55,7 +55,7 @@ def _timings(run: Callable[[Path], None], form: Path, repeat: int) -> list[float
 def bench_xlsform(runs: int) -> dict[str, dict[str, object]]:
     """`xlsform.import` (ms, with its ratio to `xlsform.xls2json`) for the largest shared form;
     nothing when the shared forms are not there (a clean clone, CI)."""
-    from benchmarks.run import summary
+    from benchmarks.figures import summary
 
     form = FORMS / LARGEST
     if not form.is_file():
