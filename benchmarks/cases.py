@@ -214,7 +214,7 @@ def rss_mb(root: Path) -> float:
 
 
 def bench_cases(sizes: tuple[int, ...], runs: int) -> dict[str, dict[str, object]]:
-    from benchmarks.run import summary
+    from benchmarks.figures import summary
 
     figures: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as name:

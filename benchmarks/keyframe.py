@@ -69,7 +69,7 @@ def bench_key_to_frame(runs: int) -> dict[str, dict[str, object]]:
     import tempfile
     from pathlib import Path
 
-    from benchmarks.run import summary
+    from benchmarks.figures import summary
     from intake_tui.core import FrozenClock
     from intake_tui.demo import open_or_make_demo
     from intake_tui.store.keyring import TEST_KDF

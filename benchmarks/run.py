@@ -5,6 +5,9 @@ Figures (budgets from the issues):
   reported without and with the imports it needs.
 - engine.update: one answer to the engine over a scripted 200-answer interview, in µs
   (budget: median 0.5 ms = 500 µs).
+- xlsform.import: `import-xlsform` of the largest shared XLSForm, with its ratio to pyxform's own
+  xls2json of the same file (xlsform.xls2json); only where the shared forms are
+  (benchmarks/xlsform.py).
 
 Wall-clock numbers vary with the machine; that is why they live here and never in a test.
 """
@@ -14,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import statistics
 import subprocess
 import sys
 import time
@@ -22,6 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.figures import summary  # noqa: E402 - after the path is set (run as a script)
 
 DEFAULT_BUNDLE = ROOT / "questionnaires" / "brede-intake"
 
@@ -34,25 +38,6 @@ bundle = load_bundle(sys.argv[1])
 t2 = time.perf_counter()
 print(json.dumps({"load_ms": (t2 - t1) * 1000, "with_imports_ms": (t2 - t0) * 1000}))
 """
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
-
-
-def summary(values: list[float], unit: str, budget: float | None) -> dict[str, object]:
-    median = statistics.median(values)
-    return {
-        "median": median,
-        "p90": percentile(values, 0.90),
-        "p99": percentile(values, 0.99),
-        "runs": len(values),
-        "unit": unit,
-        "budget": budget,
-        "within_budget": None if budget is None else median <= budget,
-    }
 
 
 def bench_cold_load(runs: int) -> dict[str, dict[str, object]]:
@@ -206,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.sync import bench_sync
 
     figures.update(bench_sync(100 if options.quick else 1000, runs=1 if options.quick else 3))
+    from benchmarks.xlsform import bench_xlsform
+
+    figures.update(bench_xlsform(1 if options.quick else 7))
     report = {
         "machine": {
             "python": platform.python_version(),
@@ -226,7 +214,9 @@ def main(argv: list[str] | None = None) -> int:
             else ("ok" if figure["within_budget"] else "OVER")
         )
         if "ratio" in figure:
-            mark += f" ratio {figure['ratio']:.2f} (budget {figure['ratio_budget']})"
+            mark += f" ratio {figure['ratio']:.2f}"
+            if figure.get("ratio_budget") is not None:
+                mark += f" (budget {figure['ratio_budget']})"
         print(
             f"{name:32} {figure['median']:10.3f} {figure['p90']:10.3f} {figure['p99']:10.3f} "
             f"{figure['runs']:6} {'' if budget is None else budget:>8} {mark} {figure['unit']}"

@@ -63,7 +63,7 @@ def first_frame_ms(command: list[str], marker: bytes, env: dict[str, str]) -> fl
 
 
 def bench_startup(runs: int) -> dict[str, dict[str, object]]:
-    from benchmarks.run import summary
+    from benchmarks.figures import summary
 
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
     env.pop("NO_COLOR", None)

@@ -321,7 +321,7 @@ def _one_run(store: Any, folder: Path, run: int, rate: float) -> dict[str, Any]:
 
 def bench_sync(count: int, runs: int = 3) -> dict[str, dict[str, object]]:
     """`count` frozen revisions synced, without and with 10 % faults; median of `runs`."""
-    from benchmarks.run import summary
+    from benchmarks.figures import summary
     from tests.sync_helpers import clone_revisions, store_with_frozen
 
     figures: dict[str, dict[str, object]] = {}

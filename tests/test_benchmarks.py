@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks.xlsform import FORMS, LARGEST
+
 from .conftest import REPO
 
 
@@ -41,3 +43,9 @@ def test_quick_benchmarks_run_and_write_every_figure(tmp_path: Path) -> None:
     startup = figures["ui.start_to_first_frame"]
     assert startup["ratio"] == startup["median"] / figures["ui.minimal_app_first_frame"]["median"]
     assert "engine.update" in result.stdout  # the table is printed too
+    if (FORMS / LARGEST).is_file():  # the shared forms beside the checkout (not in CI)
+        imported = figures["xlsform.import"]
+        assert imported["ratio"] == imported["median"] / figures["xlsform.xls2json"]["median"]
+        assert imported["form"] == LARGEST
+    else:
+        assert "xlsform.import" not in figures

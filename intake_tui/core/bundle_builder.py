@@ -491,6 +491,11 @@ class _Builder:
                         _("{key!r} does not apply to a {type}").format(key=key, type=kind),
                         key=True,
                     )
+        if node.required_message is not None and (kind in NO_VALUE_TYPES or not node.required):
+            self.warn(
+                (*path, "required_message"),
+                _("'required_message' is shown only when a required question is left empty"),
+            )
         if node.pattern is not None:
             if kind != "text":
                 self.report(

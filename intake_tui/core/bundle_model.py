@@ -133,6 +133,7 @@ class QuestionSpec(_Strict):
     hint: Text | None = None
     choices: list[ChoiceSpec] | StrictStr | None = None
     required: StrictBool | StrictStr = False
+    required_message: Text | None = None  # shown when a required question is left empty
     relevant: StrictStr | None = None
     constraint: StrictStr | None = None
     constraint_message: Text | None = None

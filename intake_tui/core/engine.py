@@ -28,6 +28,11 @@ from intake_tui.i18n import _
 __all__ = ["Interview", "Issue", "Key", "SectionProgress", "Step"]
 
 
+def _required_message(item: Item) -> str:
+    """What a required question left empty says: its `required_message:`, else ours."""
+    return item.question.required_message or _("an answer is required")
+
+
 def _fits(pattern: str, text: str) -> bool:
     """Whether all of `text` matches `pattern` (RE2). A pattern RE2 refuses is only possible in a
     copy an interview was pinned to before issue 18, where the loader warned: like a constraint
@@ -432,7 +437,7 @@ class Interview:
         )
         if answer is None or (answer.state == "answered" and answer.value in (None, "", ())):
             if self.is_required(question_id, instance):
-                return [_("an answer is required")]
+                return [_required_message(item)]
             return []
         if answer.state != "answered":
             if answer.state not in item.question.allow:
@@ -529,7 +534,7 @@ class Interview:
             if item.type == "repeat":
                 count = len(self.instances(step.id))
                 if self.is_required(step.id) and count == 0:
-                    found.append(Issue(step, "missing_required", _("an answer is required")))
+                    found.append(Issue(step, "missing_required", _required_message(item)))
                 found.extend(
                     Issue(step, "invalid", m) for m in bound_problems(item, self.instances(step.id))
                 )
@@ -543,7 +548,7 @@ class Interview:
                 continue
             if answer is None:
                 if self.is_required(*step.key):
-                    found.append(Issue(step, "missing_required", _("an answer is required")))
+                    found.append(Issue(step, "missing_required", _required_message(item)))
                 continue
             found.extend(
                 Issue(step, "invalid", m) for m in self.validate(step.id, answer, step.instance)

@@ -84,7 +84,7 @@ def _question_messages(node: QuestionSpec) -> list[Message]:
     prefix = f"question.{node.id}"
     found = [
         Message(f"{prefix}.{field}", text)
-        for field in ("label", "hint", "purpose", "constraint_message")
+        for field in ("label", "hint", "purpose", "constraint_message", "required_message")
         if (text := getattr(node, field))
     ]
     if isinstance(node.choices, list):

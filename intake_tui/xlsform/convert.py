@@ -1,9 +1,9 @@
 """pyxform's parsed form → the data of a questionnaire.yaml, its translations and the report.
 
-The mapping table is in docs/bundle-format.md ("Importing an XLSForm"). Names are made
-snake_case (and rewritten in every expression); an XLSForm-only construct is left out with a
-report line; questions get the placeholder purpose and `sensitivity: special` (XLSForm has
-neither), each with a report line, unless the form has `purpose`/`sensitivity` columns.
+The mapping table is in docs/xlsform.md. Names are made snake_case (and rewritten in every
+expression); an XLSForm-only construct is left out with a report line; questions get the
+placeholder purpose and `sensitivity: special` (XLSForm has neither), each with a report line,
+unless the form has `purpose`/`sensitivity` columns.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from intake_tui.i18n import _
 from intake_tui.xlsform.convert_items import _UNTAGGED, METADATA, TYPES, Items, snake
 from intake_tui.xlsform.languages import language_tag
-from intake_tui.xlsform.reader import Form, ImportFailure
+from intake_tui.xlsform.reader import Form, ImportFailure, warning_lines
 from intake_tui.xlsform.report import Report
 
 
@@ -74,6 +74,8 @@ class Converter(Items):
                 )
             version = "1.0.0"
         self._languages(tree, settings)
+        for sheet, row, message in warning_lines(self.form.warnings):
+            self.report.add(sheet, row, message, pyxform=True)
         if settings.get("bundle"):  # written by export-xlsform: the bundle's own keys
             return self._round_trip(tree, settings["bundle"])
         self._names(tree.get("children", []), inside_repeat=False, depth=0)
@@ -110,9 +112,12 @@ class Converter(Items):
             key = f"section.{node['id']}.title" if "title" in node else None
             if key:
                 self._translate_text(key, child.get("label"))
+                self._translate_text(f"section.{node['id']}.description", child.get("hint"))
             else:
                 for column, suffix in (
-                    ("label", "label"), ("hint", "hint"), ("jr:constraintMsg", "constraint_message")
+                    ("label", "label"), ("hint", "hint"), ("purpose", "purpose"),
+                    ("jr:constraintMsg", "constraint_message"),
+                    ("jr:requiredMsg", "required_message"),
                 ):  # fmt: skip
                     source = (child.get("bind") or {}) if column.startswith("jr:") else child
                     self._translate_text(f"question.{node['id']}.{suffix}", source.get(column))
@@ -133,15 +138,38 @@ class Converter(Items):
                 else:
                     key = f"choice_list.{list_name}.{choice.get('name')}"
                 self._translate_text(key, choice.get("label"))
+                self._translate_text(f"{key}.hint", choice.get("hint"))
+        self._translate_text("bundle.title", tree.get("title"))
+        self._translate_text("bundle.description", tree.get("description"))
         plan = self.path.with_suffix(".plan.yaml")
         if plan.is_file():
             self.csv_files["plan.yaml"] = plan.read_bytes()
+            self._plan_translations()
         for name in self.form_files(data):
             if (self.path.parent / name).is_file():
                 self.csv_files[name] = (self.path.parent / name).read_bytes()
         result = Imported(data, self.translations, self.csv_files, self.report, self.rows)
         result.languages = order
         return result
+
+    def _plan_translations(self) -> None:
+        """The plan's texts in each language, from the catalogs export-xlsform put beside the
+        form (`<form>.translations/<lang>.po`): an XLSForm has no place for them."""
+        from intake_tui.core.catalogs import CatalogError, parse_catalog
+
+        folder = self.path.with_suffix(".translations")
+        for tag, texts in self.translations.items():
+            po = folder / f"{tag}.po"
+            if not po.is_file():
+                continue
+            try:
+                catalog = parse_catalog(po.read_bytes(), name=po.name)
+            except CatalogError as error:
+                self.report.add(po.name, None, str(error))
+                continue
+            for key, entry in catalog.entries.items():
+                if key.startswith("plan.") and entry.text and not entry.fuzzy:
+                    texts.setdefault(key, entry.text)
 
     @staticmethod
     def form_files(data: dict[str, Any]) -> list[str]:

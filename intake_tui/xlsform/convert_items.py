@@ -60,6 +60,10 @@ PURPOSE = {
 }
 SENSITIVITIES = ("personal", "confidential", "special")
 _UNTAGGED = "default"
+_REFERENCE = re.compile(r"\$\{\s*([^}\s]+)\s*\}")  # ${q} in a text: XLSForm's output reference
+# What a translated calculation gives → the type expressions that read it see ("calculate":
+# not known; the loader works it out from the expression itself).
+_CALCULATED = {"int": "integer", "number": "decimal", "date": "date", "text": "text"}
 
 
 def snake(name: str) -> str:
@@ -128,12 +132,20 @@ class Items:
                     )
                 entry: dict[str, Any] = {
                     "value": value,
-                    "label": self._text(choice.get("label"), f"choice_list.{name}.{value}") or raw,
+                    "label": self._text(
+                        choice.get("label"), f"choice_list.{name}.{value}", sheet="choices", row=row
+                    )
+                    or raw,
                 }
+                hint = self._text(
+                    choice.get("hint"), f"choice_list.{name}.{value}.hint", sheet="choices", row=row
+                )
+                if hint:
+                    entry["hint"] = hint
                 attrs = {
                     snake(str(k)): str(v)[:200]
                     for k, v in choice.items()
-                    if k not in ("name", "label", "media", "list_name", "list name")
+                    if k not in ("name", "label", "hint", "media", "list_name", "list name")
                     and isinstance(v, (str, int, float))
                     and str(v) != ""
                 }
@@ -176,6 +188,9 @@ class Items:
                     "id": section_id,
                     "title": self._text(child.get("label"), f"section.{section_id}.title") or name,
                 }
+                description = self._text(child.get("hint"), f"section.{section_id}.description")
+                if description:
+                    section["description"] = description
                 relevant = self._expression(child.get("bind") or {}, "relevant", section_id)
                 if relevant:
                     section["relevant"] = relevant
@@ -269,14 +284,14 @@ class Items:
             and (value := self._expression(bind, "required", qid, row=row)) is not None
         ):
             q["required"] = value
-        if bind.get("jr:requiredMsg"):
-            self.report.add(
-                "survey",
-                row,
-                _("required_message of `{name}` left out (the app says it itself)").format(
-                    name=name
-                ),
-            )
+        required_message = self._text(
+            bind.get("jr:requiredMsg"), f"question.{qid}.required_message"
+        )
+        if required_message and "required" in q:
+            q["required_message"] = required_message
+        elif required_message:
+            message = _("required_message of `{name}` left out: the question is not required")
+            self.report.add("survey", row, message.format(name=name))
         if child.get("choice_filter") and "choices" not in q:
             self.report.add(
                 "survey",
@@ -307,7 +322,7 @@ class Items:
         if child.get("media"):
             self.report.add("survey", row, _("media of `{name}` left out").format(name=name))
         if kind not in ("note", "group"):
-            self._privacy(child, q, name, row)
+            self._privacy(child, q, name, row, qid)
         if kind in ("group", "repeat"):
             q["questions"] = self._questions(child.get("children", []))
             if not q["questions"]:
@@ -318,10 +333,10 @@ class Items:
         return {self.list_names[k] for k, v in self.lists.items() if v}
 
     def _privacy(
-        self, child: dict[str, Any], q: dict[str, Any], name: str, row: int | None
+        self, child: dict[str, Any], q: dict[str, Any], name: str, row: int | None, qid: str
     ) -> None:
         sensitivity = str(child.get("sensitivity", "")).strip().lower()
-        purpose = str(child.get("purpose", "")).strip()
+        purpose = self._text(child.get("purpose"), f"question.{qid}.purpose") or ""
         q["sensitivity"] = sensitivity if sensitivity in SENSITIVITIES else "special"
         text = PURPOSE.get(self.source_tag.split("-")[0], PURPOSE["en"]).format(form=self.form_id)
         q["purpose"] = purpose or text
@@ -353,7 +368,7 @@ class Items:
                 )
         return quote(text)
 
-    def _context(self, *, choice_filter: bool = False) -> Context:
+    def _context(self, *, choice_filter: bool = False, value_kind: str | None = None) -> Context:
         def rename(name: str) -> str:
             if name in self.ambiguous:
                 raise Untranslatable(_("`{name}` names two questions").format(name=name))
@@ -368,6 +383,7 @@ class Items:
             kind=self.kinds.get,
             code=lambda c: self.codes.get(c, code_of(c)),
             choice_filter=choice_filter,
+            value_kind=value_kind,
         )
 
     def _expression(
@@ -382,10 +398,13 @@ class Items:
         raw = source.get(key)
         if raw in (None, ""):
             return None
-        context = self._context(choice_filter=choice_filter)
+        value_kind = self.kinds.get(qid) if key == "constraint" else None
+        context = self._context(choice_filter=choice_filter, value_kind=value_kind)
         column = {"jr:count": "repeat_count", "calculate": "calculation"}.get(key, key)
         try:
             result = translate(str(raw), context)
+            if key == "calculate":  # what it gives, for the expressions that read it
+                self.kinds[qid] = _CALCULATED.get(context.result or "", "calculate")
         except Untranslatable as error:
             self.report.add(
                 "survey",
@@ -399,10 +418,14 @@ class Items:
             self.report.add("survey", row or self.rows.get(qid), f"{column} `{qid}`: {note}")
         return result
 
-    def _text(self, value: Any, key: str) -> str | None:
-        """The source-language text of a label/hint cell; the other languages go to their .po."""
+    def _text(
+        self, value: Any, key: str, *, sheet: str = "survey", row: int | None = None
+    ) -> str | None:
+        """The source-language text of a label/hint cell; the other languages go to their .po.
+        `${q}` in it (an answer put into the text) becomes `[q]`, with a report line."""
         if value is None:
             return None
+        value = self._references(value, key, sheet, row)
         if isinstance(value, str):
             return value.strip() or None
         source = value.get(self.source)
@@ -410,6 +433,36 @@ class Items:
             source = next((str(v) for v in value.values() if v), None)
         self._translate_text(key, value)
         return str(source).strip() if source else None
+
+    def _references(self, value: Any, key: str, sheet: str, row: int | None) -> Any:
+        """The text(s) with each `${q}` written `[q]` (the bundle id); a report line when any."""
+        shown: list[str] = []
+
+        def bracket(match: re.Match[str]) -> str:
+            name = self.ids.get(match.group(1)) or snake(match.group(1))
+            if f"`{name}`" not in shown:
+                shown.append(f"`{name}`")
+            return f"[{name}]"
+
+        if isinstance(value, dict):
+            value = {
+                k: _REFERENCE.sub(bracket, t) if isinstance(t, str) else t for k, t in value.items()
+            }
+        elif isinstance(value, str):
+            value = _REFERENCE.sub(bracket, value)
+        if shown:
+            if row is None and key.split(".")[0] in ("question", "section"):
+                row = self.rows.get(key.split(".")[1])
+            message = _(
+                "{key} shows the answer of {names} (`${{…}}`); a bundle text cannot hold an "
+                "answer, so each is written as its id in brackets ([{first}]) in every language"
+            )
+            self.report.add(
+                sheet,
+                row,
+                message.format(key=key, names=", ".join(shown), first=shown[0].strip("`")),
+            )
+        return value
 
     def _translate_text(self, key: str, value: Any) -> None:
         if isinstance(value, dict):

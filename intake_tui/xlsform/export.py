@@ -1,10 +1,14 @@
 """`intake-tui questionnaire export-xlsform DIR --out FORM.xlsx`: a bundle as an XLSForm.
 
 The sheets are what ODK/KoboToolbox read (types, names, `label::Language (tag)` columns from the
-catalogs, XPath where the expression has an equivalent, `purpose` and `sensitivity` columns);
-a `bundle` column holds each row's bundle keys as JSON (expressions in the bundle's own syntax,
-roles, export keys …) and the settings' `bundle` cell the top level, so `import-xlsform` of the
-file gives the same questionnaire.yaml. plan.yaml and CSV lists are copied beside the file."""
+catalogs - likewise hint, purpose, constraint_message and required_message, the settings'
+form_title and description, a section's description as its group's hint -, XPath where the
+expression has an equivalent, a `sensitivity` column); a `bundle` column holds each row's bundle
+keys as JSON (expressions in the bundle's own syntax, roles, export keys …) and the settings'
+`bundle` cell the top level, so `import-xlsform` of the file gives the same questionnaire.yaml
+and catalogs. plan.yaml, its catalogs (`FORM.translations/<lang>.po`: the plan's texts have no
+place in an XLSForm) and CSV lists are copied beside the file. A fuzzy translation is left out
+(it would come back as a current one)."""
 
 from __future__ import annotations
 
@@ -33,11 +37,10 @@ def export_xlsform(bundle_dir: Path, out: Path) -> Path:
 
     bundle = load_bundle(bundle_dir)
     spec = bundle.spec
-    catalogs = {
-        lang: parse_catalog(raw, name=f"{lang}.po")
-        for lang, raw in catalog_files(bundle.files).items()
-        if lang in spec.languages
+    raw_catalogs = {
+        lang: raw for lang, raw in catalog_files(bundle.files).items() if lang in spec.languages
     }
+    catalogs = {lang: parse_catalog(raw, name=f"{lang}.po") for lang, raw in raw_catalogs.items()}
     sources = {m.key: m.source for m in bundle_messages(bundle)}
 
     def column_name(lang: str) -> str:
@@ -56,7 +59,7 @@ def export_xlsform(bundle_dir: Path, out: Path) -> Path:
         cells = {f"{prefix}::{column_name(spec.source_language)}": source}
         for lang, catalog in catalogs.items():
             found = catalog.translation(key, source)
-            if found:
+            if found and found[1]:  # a fuzzy one would come back as current
                 cells[f"{prefix}::{column_name(lang)}"] = found[0]
         return cells
 
@@ -69,7 +72,13 @@ def export_xlsform(bundle_dir: Path, out: Path) -> Path:
             return
         lists_written.add(list_name)
         for choice in entries:
-            row = {"list_name": list_name, "name": choice.value, **texts("label", key_of(choice))}
+            key = key_of(choice)
+            row = {
+                "list_name": list_name,
+                "name": choice.value,
+                **texts("label", key),
+                **texts("hint", f"{key}.hint"),
+            }
             choices.append(row)
 
     def expression_cells(node: Any, row: dict[str, Any]) -> None:
@@ -105,8 +114,8 @@ def export_xlsform(bundle_dir: Path, out: Path) -> Path:
         row.update(texts("label", f"question.{node.id}.label"))
         row.update(texts("hint", f"question.{node.id}.hint"))
         row.update(texts("constraint_message", f"question.{node.id}.constraint_message"))
-        if node.purpose:
-            row["purpose"] = node.purpose
+        row.update(texts("required_message", f"question.{node.id}.required_message"))
+        row.update(texts("purpose", f"question.{node.id}.purpose"))
         if node.sensitivity:
             row["sensitivity"] = node.sensitivity
         expression_cells(node, row)
@@ -144,6 +153,7 @@ def export_xlsform(bundle_dir: Path, out: Path) -> Path:
             "name": section.id,
             BUNDLE_COLUMN: json.dumps({"section": True, **data}, ensure_ascii=False),
             **texts("label", f"section.{section.id}.title"),
+            **texts("hint", f"section.{section.id}.description"),
         }
         if section.relevant and (xpath := to_xpath(section.relevant, kinds)):
             row["relevant"] = xpath
@@ -152,13 +162,19 @@ def export_xlsform(bundle_dir: Path, out: Path) -> Path:
             item_rows(question)
         survey.append({"type": "end_group"})
     top = spec.model_dump(exclude_defaults=True, exclude={"sections"})
-    settings = {
+    settings: dict[str, Any] = {
         "form_id": spec.id,
         "form_title": spec.title,
         "version": spec.version,
         "default_language": column_name(spec.source_language),
         BUNDLE_COLUMN: json.dumps(top, ensure_ascii=False),
     }
+    if spec.description:
+        settings["description"] = spec.description
+    own = f"::{column_name(spec.source_language)}"
+    for column, key in (("form_title", "bundle.title"), ("description", "bundle.description")):
+        # the source is the plain setting; each translation `form_title::Arabic (ar)`
+        settings.update({k: v for k, v in texts(column, key).items() if not k.endswith(own)})
     book = Workbook()
     for index, (title, rows) in enumerate(
         (("survey", survey), ("choices", choices), ("settings", [settings]))
@@ -180,4 +196,9 @@ def export_xlsform(bundle_dir: Path, out: Path) -> Path:
             shutil.copyfile(folder / name, out.parent / name)
     if (folder / "plan.yaml").is_file():
         shutil.copyfile(folder / "plan.yaml", out.with_suffix(".plan.yaml"))
+        # The plan's texts have no place in an XLSForm: its catalogs travel beside it too.
+        beside = out.with_suffix(".translations")
+        for lang, raw in raw_catalogs.items():
+            beside.mkdir(exist_ok=True)
+            (beside / f"{lang}.po").write_bytes(raw)
     return out

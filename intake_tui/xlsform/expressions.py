@@ -1,76 +1,59 @@
 """XLSForm's XPath expressions translated into the bundle's expression language.
 
-A small recursive-descent parser over XLSForm's XPath subset: `${q}` → `q`, `.` → `value`,
-`=` → `==`, `div` → `/`, `selected()` (as `==` on a single choice), `count-selected()`,
-`if()` → `a if c else b`, `coalesce()`, `sum()`, `string-length()` → `len()`, `regex()`,
-`today()`, `round()`, `concat()`, `count()`, `not()`, `and`/`or`. Anything else raises
-`Untranslatable` with the reason, for the import report. Where a meaning changes (`!=` on an
-empty answer), `notes` says so.
+A small recursive-descent parser over XLSForm's XPath subset: `${q}` and paths (`/data/g/q`,
+`../q`, `current()/../q`) → `q`, `.` → `value`, `=` → `==`, `div` → `/`, `and`/`or`, unary and
+binary arithmetic with constants folded, date arithmetic (expression_nodes.py) and the
+functions of expression_calls.py. Anything else raises `Untranslatable` with the reason, for the
+import report. Where a meaning changes (`!=` on an empty answer, `now()`, days as a date),
+`Context.notes` says so.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from decimal import Decimal
 
-from intake_tui.i18n import N_, _
+from intake_tui.i18n import _
+from intake_tui.xlsform.expression_calls import call, unsupported
+from intake_tui.xlsform.expression_nodes import (
+    NUMBERS,
+    VALUE_KINDS,
+    Context,
+    Node,
+    Untranslatable,
+    add_days,
+    arith,
+    as_date,
+    compare_span,
+    quote,
+    shift_span,
+    span,
+    value_of,
+)
 
+__all__ = ["Context", "Untranslatable", "quote", "search_pattern", "translate"]
+
+_NAME = r"[A-Za-z_][A-Za-z0-9_:.-]*"
 _TOKEN = re.compile(
     r"\s*(?:(?P<ref>\$\{\s*(?P<refname>[^}\s]+)\s*\})|(?P<num>\d+(?:\.\d+)?|\.\d+)"
-    r"|(?P<str>'[^']*'|\"[^\"]*\")|(?P<op>!=|<=|>=|=|<|>|\+|-|\*|\(|\)|,|\|)"
-    r"|(?P<name>[A-Za-z_][A-Za-z0-9_:.-]*(?:/[A-Za-z_][A-Za-z0-9_.-]*)*)|(?P<dot>\.\.?)"
-    r"|(?P<path>/\S*))"
+    r"|(?P<str>'[^']*'|\"[^\"]*\")"
+    rf"|(?P<path>(?:\.\.?)?(?:/(?:\.\.?|{_NAME}))+)"
+    r"|(?P<op>!=|<=|>=|=|<|>|\+|-|\*|\(|\)|,|\|)"
+    rf"|(?P<name>{_NAME}(?:/(?:\.\.?|{_NAME}))*)|(?P<dot>\.\.?))"
 )
 _KEYWORD_OPS = {"and", "or", "div", "mod"}
-# Translated when reported (a module-level _() would keep the language of the first import).
-_UNSUPPORTED = {
-    "pulldata": N_("pulldata() reads an external CSV at run time; there is no equivalent"),
-    "indexed-repeat": N_("indexed-repeat() has no equivalent"),
-    "jr:choice-name": N_("jr:choice-name() has no equivalent"),
-}
-
-
-class Untranslatable(ValueError):
-    """An expression that cannot be written in the bundle's language; the message says why."""
-
-
-@dataclass
-class Context:
-    """What the translator needs to know about the form."""
-
-    rename: Callable[[str], str]  # an XLSForm name → its bundle id
-    kind: Callable[[str], str | None]  # a bundle id → its bundle type (None: unknown)
-    code: Callable[[str], str] = lambda code: code  # a choice code → its bundle code
-    choice_filter: bool = False  # bare names are choice columns (`choice.<attr>`)
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class _Node:
-    text: str
-    name: str | None = None  # a bare question reference
-    literal: str | None = None  # a string literal's content
-    number: bool = False
 
 
 def translate(expression: str, context: Context) -> str:
-    """The bundle expression for an XLSForm expression, or Untranslatable."""
+    """The bundle expression for an XLSForm expression, or Untranslatable. `context.result`
+    is then what it gives ("int", "number", "date", "text", "bool" or None)."""
     tokens = _tokens(expression)
     parser = _Parser(tokens, context)
-    node = parser.parse_or()
+    node = value_of(parser.parse_or(), context.notes)
     if parser.pos != len(tokens):
         raise Untranslatable(_("unexpected {token!r}").format(token=tokens[parser.pos][1]))
+    context.result = node.kind
     return node.text
-
-
-def quote(text: str) -> str:
-    """A string literal of the bundle's language (no escapes: a backslash stays one)."""
-    if "'" not in text:
-        return f"'{text}'"
-    if '"' not in text:
-        return f'"{text}"'
-    raise Untranslatable(_("a text with both kinds of quotes"))
 
 
 def search_pattern(pattern: str) -> str:
@@ -117,21 +100,26 @@ class _Parser:
             raise Untranslatable(_("expected {token!r}").format(token=value))
         self.pos += 1
 
-    def parse_or(self) -> _Node:
+    def value(self, node: Node) -> Node:
+        return value_of(node, self.context.notes)
+
+    def parse_or(self) -> Node:
         node = self.parse_and()
         while self.peek() == ("op", "or"):
             self.pos += 1
-            node = _Node(f"({node.text} or {self.parse_and().text})")
+            right = self.value(self.parse_and())
+            node = Node(f"({self.value(node).text} or {right.text})", kind="bool")
         return node
 
-    def parse_and(self) -> _Node:
+    def parse_and(self) -> Node:
         node = self.parse_compare()
         while self.peek() == ("op", "and"):
             self.pos += 1
-            node = _Node(f"({node.text} and {self.parse_compare().text})")
+            right = self.value(self.parse_compare())
+            node = Node(f"({self.value(node).text} and {right.text})", kind="bool")
         return node
 
-    def parse_compare(self) -> _Node:
+    def parse_compare(self) -> Node:
         node = self.parse_add()
         while self.peek()[0] == "op" and self.peek()[1] in ("=", "!=", "<", "<=", ">", ">="):
             op = self.peek()[1]
@@ -139,24 +127,41 @@ class _Parser:
             node = self._compare(node, op, self.parse_add())
         return node
 
-    def _compare(self, left: _Node, op: str, right: _Node) -> _Node:
+    def _compare(self, left: Node, op: str, right: Node) -> Node:
+        if "span" in (left.kind, right.kind):
+            flipped = left.kind != "span"
+            days, limit = (right, left) if flipped else (left, right)
+            if limit.kind not in NUMBERS:
+                raise Untranslatable(_("a number of days compared with something else"))
+            left, op, right = compare_span(days, op, limit, flipped=flipped)
+        elif "days" in (left.kind, right.kind) or (
+            "date" in (left.kind, right.kind) and {left.kind, right.kind} & set(NUMBERS)
+        ):
+            if {left.kind, right.kind} & set(NUMBERS):
+                raise Untranslatable(
+                    _("a date compared with a number (of days since 1970) has no equivalent")
+                )
+            left, right = as_date(left), as_date(right)
+        return self._compare_values(left, op, right)
+
+    def _compare_values(self, left: Node, op: str, right: Node) -> Node:
         if left.literal is not None and right.name is not None:
             left, right = right, left
             op = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(op, op)
         if op in ("=", "!=") and right.literal == "":
             known = f"known({left.text})" if left.name else f"len({left.text}) > 0"
-            return _Node(known if op == "!=" else f"(not {known})")
+            return Node(known if op == "!=" else f"(not {known})", kind="bool")
         kind = self.context.kind(left.name) if left.name else None
         if kind in ("choice", "multi_choice", "text") and right.number:
-            right = _Node(f"'{self.context.code(right.text)}'", literal=right.text)
+            right = Node(f"'{self.context.code(right.text)}'", literal=right.text)
         elif kind in ("choice", "multi_choice") and right.literal is not None:
-            right = _Node(quote(self.context.code(right.literal)), literal=right.literal)
+            right = Node(quote(self.context.code(right.literal)), literal=right.literal)
         elif (
             kind in ("integer", "decimal")
             and right.literal is not None
             and re.fullmatch(r"-?\d+(\.\d+)?", right.literal)
         ):
-            right = _Node(right.literal, number=True)
+            right = Node(right.literal, number=True)
         if kind == "multi_choice" and op in ("=", "!="):
             raise Untranslatable(_("'=' on a select_multiple compares the whole answer"))
         if op == "!=":
@@ -166,62 +171,103 @@ class _Parser:
                     "'not (… == …)' to keep that meaning"
                 )
             )
-            return _Node(f"(not ({left.text} == {right.text}))")
-        return _Node(f"({left.text} {'==' if op == '=' else op} {right.text})")
+            return Node(f"(not ({left.text} == {right.text}))", kind="bool")
+        return Node(f"({left.text} {'==' if op == '=' else op} {right.text})", kind="bool")
 
-    def parse_add(self) -> _Node:
+    def parse_add(self) -> Node:
         node = self.parse_mul()
         while self.peek()[0] == "op" and self.peek()[1] in ("+", "-"):
             op = self.peek()[1]
             self.pos += 1
-            node = _Node(f"({node.text} {op} {self.parse_mul().text})")
+            node = self._add(node, op, self.parse_mul())
         return node
 
-    def parse_mul(self) -> _Node:
+    def _add(self, left: Node, op: str, right: Node) -> Node:
+        dated = {"date", "days"}
+        if left.kind == "span":
+            return shift_span(left, op, right)
+        if left.kind in dated and right.kind in dated:
+            if op == "+":
+                raise Untranslatable(_("two dates added together"))
+            return span(left, right)
+        if left.kind in dated:
+            return add_days(left, op, right)
+        if right.kind in dated and op == "+":
+            return add_days(right, op, left)
+        if right.kind in ("span", "days", "date"):
+            raise Untranslatable(_("a number minus a date has no equivalent"))
+        return arith(left, op, right)
+
+    def parse_mul(self) -> Node:
         node = self.parse_unary()
         while self.peek()[0] == "op" and self.peek()[1] in ("*", "div", "mod"):
             op = self.peek()[1]
             if op == "mod":
                 raise Untranslatable(_("'mod' has no equivalent"))
             self.pos += 1
-            node = _Node(f"({node.text} {'/' if op == 'div' else op} {self.parse_unary().text})")
+            right = self.parse_unary()
+            if node.kind == "span" and op == "div":
+                node = shift_span(node, "/", right)
+                continue
+            left, right = self.value(node), self.value(right)
+            if "date" in (left.kind, right.kind):
+                raise Untranslatable(_("'{op}' of a date has no equivalent").format(op=op))
+            node = arith(left, "/" if op == "div" else op, right)
         return node
 
-    def parse_unary(self) -> _Node:
+    def parse_unary(self) -> Node:
         if self.peek() == ("op", "-"):
             self.pos += 1
-            return _Node(f"(-{self.parse_unary().text})")
+            operand = self.value(self.parse_unary())
+            if operand.value is not None:
+                return arith(Node("0", number=True, kind="int", value=Decimal(0)), "-", operand)
+            return Node(f"(-{operand.text})", kind=operand.kind)
         return self.parse_primary()
 
-    def parse_primary(self) -> _Node:
+    def parse_primary(self) -> Node:
         kind, value = self.peek()
         self.pos += 1
         if kind == "ref":
-            name = self.context.rename(value)
-            return _Node(name, name=name)
+            return self._name(value)
         if kind == "num":
-            return _Node(value, number=True)
+            number = Decimal(value)
+            whole = "." not in value
+            return Node(value, number=True, kind="int" if whole else "number", value=number)
         if kind == "str":
             content = value[1:-1]
-            return _Node(quote(content), literal=content)
+            return Node(quote(content), literal=content, kind="text")
         if kind == "dot" and value == ".":
-            return _Node("value")
+            return Node("value", kind=VALUE_KINDS.get(self.context.value_kind or ""))
         if kind == "op" and value == "(":
             node = self.parse_or()
             self.take(")")
-            return _Node(node.text, name=node.name, literal=node.literal, number=node.number)
+            return node
         if kind == "name" and self.peek() == ("op", "("):
             return self._call(value)
         if kind == "name" and self.context.choice_filter and "/" not in value:
             attr = value.strip().lower().replace(".", "_").replace("-", "_")
-            return _Node(f"choice.{attr}")
-        if kind in ("path", "name", "dot"):
+            return Node(f"choice.{attr}")
+        if kind in ("path", "name"):
+            return self._path(value)
+        if kind == "dot":
             raise Untranslatable(_("XPath paths ({path}) have no equivalent").format(path=value))
         raise Untranslatable(_("unexpected {token!r}").format(token=value or "end"))
 
-    def _args(self) -> list[_Node]:
+    def _name(self, name: str) -> Node:
+        bundle_id = self.context.rename(name)
+        kind = self.context.kind(bundle_id)
+        return Node(bundle_id, name=bundle_id, kind=VALUE_KINDS.get(kind or ""))
+
+    def _path(self, path: str) -> Node:
+        """`/data/group/q`, `../q`, `group/q`: the question named by the last step."""
+        last = path.rstrip("/").rsplit("/", 1)[-1]
+        if last in ("", ".", "..") or ":" in last:
+            raise Untranslatable(_("XPath paths ({path}) have no equivalent").format(path=path))
+        return self._name(last)
+
+    def _args(self) -> list[Node]:
         self.take("(")
-        args: list[_Node] = []
+        args: list[Node] = []
         if self.peek() != ("op", ")"):
             args.append(self.parse_or())
             while self.peek() == ("op", ","):
@@ -230,52 +276,16 @@ class _Parser:
         self.take(")")
         return args
 
-    def _call(self, function: str) -> _Node:
-        if function in _UNSUPPORTED:
-            raise Untranslatable(_(_UNSUPPORTED[function]))
+    def _call(self, function: str) -> Node:
+        unsupported(function)
         args = self._args()
-        texts = [a.text for a in args]
+        if function == "current" and not args:
+            kind, value = self.peek()
+            if kind != "path" or not value.startswith("/"):
+                raise Untranslatable(_("current() without a path after it has no equivalent"))
+            self.pos += 1
+            return self._path(value)
+        pattern = ""
         if function == "regex" and len(args) == 2 and args[1].literal is not None:
-            return _Node(f"regex({texts[0]}, {quote(search_pattern(args[1].literal))})")
-        simple = _SIMPLE.get(function)
-        if simple is not None and len(args) in simple[1]:
-            return _Node(f"{simple[0]}({', '.join(texts)})")
-        if function in ("true", "false") and not args:
-            return _Node(function)
-        if function == "not" and len(args) == 1:
-            return _Node(f"(not {texts[0]})")
-        if function == "if" and len(args) == 3:
-            return _Node(f"({texts[1]} if {texts[0]} else {texts[2]})")
-        if function == "selected" and len(args) == 2:
-            code = args[1].literal if args[1].literal is not None else args[1].text
-            literal = quote(self.context.code(code))
-            if args[0].name and self.context.kind(args[0].name) == "choice":
-                return _Node(f"({texts[0]} == {literal})")
-            return _Node(f"selected({texts[0]}, {literal})")
-        if (
-            function in ("date", "string", "number")
-            and len(args) == 1
-            and (function != "date" or args[0].literal is not None)
-        ):
-            return args[0]
-        raise Untranslatable(
-            _("the function {name}() with {n} arguments has no equivalent").format(
-                name=function, n=len(args)
-            )
-        )
-
-
-# XLSForm function → (bundle function, allowed argument counts)
-_SIMPLE: Mapping[str, tuple[str, tuple[int, ...]]] = {
-    "count-selected": ("count", (1,)),
-    "count": ("count", (1,)),
-    "coalesce": ("coalesce", (2,)),
-    "sum": ("sum", (1,)),
-    "string-length": ("len", (1,)),
-    "regex": ("regex", (2,)),
-    "today": ("today", (0,)),
-    "round": ("round", (1, 2)),
-    "concat": ("concat", tuple(range(1, 30))),
-    "max": ("max_of", (1,)),
-    "min": ("min_of", (1,)),
-}
+            pattern = quote(search_pattern(args[1].literal))
+        return call(function, args, self.context, pattern)

@@ -106,6 +106,32 @@ def _describe(message: str) -> str:
     )
 
 
+_SHEET = re.compile(
+    r"'(survey|choices|settings|external_choices|entities)' sheet|the (survey|choices) "
+)
+
+
+def warning_lines(warnings: list[str]) -> list[tuple[str, int | None, str]]:
+    """pyxform's warnings as (sheet, row, message): one per line of a warning, with the sheet it
+    names (else survey) and its `[row : N]` as the row (None where pyxform gives none)."""
+    found: list[tuple[str, int | None, str]] = []
+    for warning in warnings:
+        for line in str(warning).splitlines():
+            text = " ".join(line.split())
+            if not text:
+                continue
+            row = _ROW.search(text)
+            sheet = _SHEET.search(text)
+            found.append(
+                (
+                    (sheet.group(1) or sheet.group(2)) if sheet else "survey",
+                    int(row.group(1)) if row else None,
+                    _ROW.sub("", text).strip(),
+                )
+            )
+    return found
+
+
 def _check_csv_text(path: Path, data: bytes) -> None:
     try:
         data.decode("utf-8")

@@ -14,6 +14,7 @@ class Line:
     row: int | None
     text: str
     todo: bool = False  # something the admin must fill in (purpose), not a lost construct
+    pyxform: bool = False  # one of pyxform's own warnings about the form, as it gives it
 
     def __str__(self) -> str:
         where = f"{self.sheet}:{self.row}" if self.row else self.sheet
@@ -25,14 +26,17 @@ class Report:
     lines: list[Line] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # information, not a construct left out
 
-    def add(self, sheet: str, row: int | None, text: str, *, todo: bool = False) -> None:
-        line = Line(sheet, row, text, todo)
+    def add(
+        self, sheet: str, row: int | None, text: str, *, todo: bool = False, pyxform: bool = False
+    ) -> None:
+        line = Line(sheet, row, text, todo, pyxform)
         if line not in self.lines:
             self.lines.append(line)
 
     def markdown(self, form: str, bundle_id: str) -> str:
-        changes = [line for line in self.lines if not line.todo]
+        changes = [line for line in self.lines if not (line.todo or line.pyxform)]
         todos = [line for line in self.lines if line.todo]
+        warned = [line for line in self.lines if line.pyxform]
         out = [
             "# " + _("Import report: {form} → {bundle}").format(form=form, bundle=bundle_id),
             "",
@@ -47,6 +51,10 @@ class Report:
             "## " + _("To fill in before real use ({n})").format(n=len(todos)),
             "",
             *(str(line) for line in todos),
+            "",
+            "## " + _("pyxform's warnings about the form ({n})").format(n=len(warned)),
+            "",
+            *(str(line) for line in warned),
             "",
         ]
         return "\n".join(out)

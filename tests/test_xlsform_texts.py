@@ -1,0 +1,157 @@
+"""The texts of an imported XLSForm (issue 20): pyxform's own warnings, `required_message` and
+`${q}` inside labels, each on a small synthetic form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from intake_tui.core import Interview
+from intake_tui.core.questionnaire import check_bundle
+from tests.xlsform_forms import imported
+
+
+def _report(tmp_path: Path) -> str:
+    return (tmp_path / "bundle" / "IMPORT-REPORT.md").read_text("utf-8")
+
+
+def test_pyxform_warnings_are_in_the_report_with_sheet_and_row(tmp_path: Path) -> None:
+    survey = [
+        {"type": "text", "name": "a", "label": "A"},
+        {"type": "image", "name": "photo", "label": "Photo"},
+        {"type": "begin_repeat", "name": "people"},
+        {"type": "text", "name": "b", "label": "B"},
+        {"type": "end_repeat"},
+        {"type": "select_one l", "name": "c", "label": "C"},
+    ]
+    choices = [
+        {"list_name": "l", "name": "x", "label": "X"},
+        {"list_name": "l", "name": "y"},
+    ]
+    result, _bundle = imported(tmp_path, survey, choices)
+    report = _report(tmp_path)
+    section = report.split("## pyxform's warnings about the form (3)\n", 1)[1]
+    assert "- `choices:3`: On the 'choices' sheet, the 'label' value is invalid." in section
+    assert "- `survey:3`: Use the max-pixels parameter" in section
+    assert "- `survey:4`: Repeat has no label" in section
+    assert result.report_lines == report.count("\n- `")  # they count for --strict too
+
+
+def test_a_warning_without_a_row_names_its_sheet(tmp_path: Path) -> None:
+    survey = [
+        {"type": "text", "name": "a", "label::English (en)": "A", "label::French (fr)": "A",
+         "hint::English (en)": "Help"},
+    ]  # fmt: skip
+    imported(tmp_path, survey)
+    assert "- `survey`: Language 'French (fr)' is missing the survey hint column." in (
+        _report(tmp_path)
+    )
+
+
+# -- required_message ----------------------------------------------------------------------------
+
+
+def test_required_message_with_its_translation_is_what_an_empty_answer_says(
+    tmp_path: Path,
+) -> None:
+    survey = [
+        {"type": "text", "name": "doc", "label::English (en)": "Document number",
+         "label::Arabic (ar)": "رقم الوثيقة", "required": "yes",
+         "required_message::English (en)": "Ask for the residence permit",
+         "required_message::Arabic (ar)": "اطلب تصريح الإقامة"},
+        {"type": "text", "name": "city", "label::English (en)": "City", "required": "yes"},
+    ]  # fmt: skip
+    _result, bundle = imported(tmp_path, survey)
+    assert bundle.items["doc"].spec.required_message == "Ask for the residence permit"
+    po = (tmp_path / "bundle" / "translations" / "ar.po").read_text("utf-8")
+    assert (
+        'msgctxt "question.doc.required_message"\n'
+        'msgid "Ask for the residence permit"\n'
+        'msgstr "اطلب تصريح الإقامة"'
+    ) in po
+    interview = Interview(bundle, today=lambda: dt.date(2026, 1, 5))
+    assert interview.validate("doc", None) == ["Ask for the residence permit"]
+    assert interview.validate("city", None) == ["an answer is required"]
+    assert [(i.step.id, i.message) for i in interview.issues()] == [
+        ("doc", "Ask for the residence permit"),
+        ("city", "an answer is required"),
+    ]
+    assert "required_message" not in _report(tmp_path)
+
+
+def test_required_message_of_a_question_that_is_not_required_is_reported(tmp_path: Path) -> None:
+    survey = [{"type": "text", "name": "a", "label": "A", "required_message": "Please answer"}]
+    _result, bundle = imported(tmp_path, survey)
+    assert bundle.items["a"].spec.required_message is None
+    assert "`survey:2`: required_message of `a` left out: the question is not required" in (
+        _report(tmp_path)
+    )
+
+
+def test_the_loader_warns_of_a_required_message_that_is_never_shown(tmp_path: Path) -> None:
+    (tmp_path / "questionnaire.yaml").write_text(
+        """id: t
+version: "1.0.0"
+title: T
+sections:
+  - id: s
+    title: S
+    questions:
+      - id: a
+        type: text
+        label: A
+        required_message: Vraag naar het document
+        purpose: Om te testen
+        sensitivity: personal
+""",
+        "utf-8",
+    )
+    bundle, problems = check_bundle(tmp_path)
+    assert bundle is not None, problems
+    assert [str(w) for w in bundle.warnings] == [
+        f"{tmp_path / 'questionnaire.yaml'}:11:27: warning: 'required_message' is shown only "
+        "when a required question is left empty"
+    ]
+
+
+# -- ${q} in a text ------------------------------------------------------------------------------
+
+
+def test_an_answer_in_a_label_is_shown_as_its_id_with_a_report_line_per_text(
+    tmp_path: Path,
+) -> None:
+    survey = [
+        {"type": "text", "name": "Child.Name", "label::English (en)": "Name of the child",
+         "label::Arabic (ar)": "اسم الطفل"},
+        {"type": "integer", "name": "child_age",
+         "label::English (en)": "How old is ${Child.Name}?",
+         "label::Arabic (ar)": "كم عمر ${Child.Name}؟",
+         "hint::English (en)": "${Child.Name} and ${Child.Name} again"},
+        {"type": "select_one yn", "name": "school", "label::English (en)": "School?"},
+    ]  # fmt: skip
+    choices = [
+        {"list_name": "yn", "name": "yes", "label::English (en)": "Yes, ${child_age} years"},
+        {"list_name": "yn", "name": "no", "label::English (en)": "No"},
+    ]
+    _result, bundle = imported(tmp_path, survey, choices)
+    spec = bundle.items["child_age"].spec
+    assert (spec.label, spec.hint) == (
+        "How old is [child_name]?",
+        "[child_name] and [child_name] again",
+    )
+    assert 'msgstr "كم عمر [child_name]؟"' in (
+        tmp_path / "bundle" / "translations" / "ar.po"
+    ).read_text("utf-8")
+    report = _report(tmp_path)
+    for where, key, name in [
+        ("survey:3", "question.child_age.label", "child_name"),
+        ("survey:3", "question.child_age.hint", "child_name"),
+        ("choices:2", "choice_list.yn.yes", "child_age"),
+    ]:
+        line = (
+            f"- `{where}`: {key} shows the answer of `{name}` (`${{…}}`); a bundle text cannot "
+            f"hold an answer, so each is written as its id in brackets ([{name}]) in every "
+            "language\n"
+        )
+        assert report.count(line) == 1, line
+    assert report.count("shows the answer of") == 3
