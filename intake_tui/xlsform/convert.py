@@ -91,6 +91,7 @@ class Converter(Items):
         }
         choice_lists = self._choice_lists()
         sections = self._sections(tree.get("children", []), str(title))
+        self.names_fallback(sections)
         choice_lists.update({name: {"source": f"{name}.csv"} for name in self.csv_lists})
         if choice_lists:
             data["choice_lists"] = choice_lists

@@ -435,34 +435,70 @@ class Items:
         return str(source).strip() if source else None
 
     def _references(self, value: Any, key: str, sheet: str, row: int | None) -> Any:
-        """The text(s) with each `${q}` written `[q]` (the bundle id); a report line when any."""
+        """The text(s) with each `${q}` as the bundle shows an answer: `{q}` in a question's or
+        section's label, hint and message (docs/bundle-texts.md; where `q` did not become a
+        top-level question, `names_fallback` makes it `[q]` once every item is known), `[q]`
+        with a report line elsewhere (a choice label cannot show an answer). Literal braces are
+        doubled where names are shown, so they stay text."""
+        parts_of_key = key.split(".")
+        shows_names = (
+            len(parts_of_key) == 3
+            and parts_of_key[0] in ("question", "section")
+            and parts_of_key[2] in NAMED_TEXT_FIELDS
+        )
         shown: list[str] = []
 
-        def bracket(match: re.Match[str]) -> str:
-            name = self.ids.get(match.group(1)) or snake(match.group(1))
-            if f"`{name}`" not in shown:
-                shown.append(f"`{name}`")
-            return f"[{name}]"
+        def one(text: str) -> str:
+            parts: list[str] = []
+            end = 0
+            for match in _REFERENCE.finditer(text):
+                literal = text[end : match.start()]
+                parts.append(_escape(literal) if shows_names else literal)
+                name = self.ids.get(match.group(1)) or snake(match.group(1))
+                if shows_names:
+                    parts.append("{" + name + "}")
+                else:
+                    parts.append(f"[{name}]")
+                    if f"`{name}`" not in shown:
+                        shown.append(f"`{name}`")
+                end = match.end()
+            rest = text[end:]
+            parts.append(_escape(rest) if shows_names else rest)
+            return "".join(parts)
 
         if isinstance(value, dict):
-            value = {
-                k: _REFERENCE.sub(bracket, t) if isinstance(t, str) else t for k, t in value.items()
-            }
+            value = {k: one(t) if isinstance(t, str) else t for k, t in value.items()}
         elif isinstance(value, str):
-            value = _REFERENCE.sub(bracket, value)
+            value = one(value)
         if shown:
-            if row is None and key.split(".")[0] in ("question", "section"):
-                row = self.rows.get(key.split(".")[1])
-            message = _(
-                "{key} shows the answer of {names} (`${{…}}`); a bundle text cannot hold an "
-                "answer, so each is written as its id in brackets ([{first}]) in every language"
-            )
-            self.report.add(
-                sheet,
-                row,
-                message.format(key=key, names=", ".join(shown), first=shown[0].strip("`")),
-            )
+            self._bracket_line(key, shown, sheet, row)
         return value
+
+    def _bracket_line(self, key: str, shown: list[str], sheet: str, row: int | None) -> None:
+        if row is None and key.split(".")[0] in ("question", "section"):
+            row = self.rows.get(key.split(".")[1])
+        message = _(
+            "{key} shows the answer of {names} (`${{…}}`); this text cannot hold an answer, so "
+            "each is written as its id in brackets ([{first}]) in every language"
+        )
+        self.report.add(
+            sheet, row, message.format(key=key, names=", ".join(shown), first=shown[0].strip("`"))
+        )
+
+    def names_fallback(self, sections: list[dict[str, Any]]) -> None:
+        """`{q}` in a text whose `q` is not a top-level question with an answer in the bundle
+        as written (inside a repeat, left out, a note) becomes `[q]`, with a report line."""
+        from intake_tui.core.text_refs import names_in
+
+        top = _top_level_values(sections)
+        for key, node, field in _named_texts(sections):
+            wrong = [n for n in dict.fromkeys(names_in(node[field])) if n not in top]
+            if wrong:
+                self._bracket_line(key, [f"`{n}`" for n in wrong], "survey", None)
+                node[field] = _bracket(node[field], top)
+            for texts in self.translations.values():
+                if key in texts:
+                    texts[key] = _bracket(texts[key], top)
 
     def _translate_text(self, key: str, value: Any) -> None:
         if isinstance(value, dict):
@@ -506,3 +542,51 @@ class Items:
             _("choices from {file} kept as {target}").format(file=file_name, target=target),
         )
         return name
+
+
+NAMED_TEXT_FIELDS = ("label", "hint", "constraint_message", "title", "description")
+
+
+def _escape(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _bracket(text: str, top: set[str]) -> str:
+    """Each `{q}` in `text` that is no top-level question of the bundle, as `[q]`."""
+    from intake_tui.core.text_refs import NAME
+
+    return NAME.sub(
+        lambda m: m.group(0) if not m.group(1) or m.group(1) in top else f"[{m.group(1)}]", text
+    )
+
+
+def _top_level_values(sections: list[dict[str, Any]]) -> set[str]:
+    """The ids of the questions outside any repeat that hold an answer."""
+    found: set[str] = set()
+
+    def walk(nodes: list[dict[str, Any]]) -> None:
+        for node in nodes:
+            kind = node.get("type")
+            if kind == "group":
+                walk(node.get("questions", []))
+            elif kind not in (None, "note", "repeat"):
+                found.add(str(node["id"]))
+
+    for section in sections:
+        walk(section.get("questions", []))
+    return found
+
+
+def _named_texts(sections: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any], str]]:
+    """(catalog key, node, field) of every text that shows names, in the bundle as written."""
+    found: list[tuple[str, dict[str, Any], str]] = []
+
+    def walk(nodes: list[dict[str, Any]], prefix: str) -> None:
+        for node in nodes:
+            for field in NAMED_TEXT_FIELDS:
+                if isinstance(node.get(field), str) and "{" in node[field]:
+                    found.append((f"{prefix}.{node['id']}.{field}", node, field))
+            walk(node.get("questions", []), "question")
+
+    walk(sections, "section")
+    return found
