@@ -140,8 +140,8 @@ def translation_warnings(bundle: Any) -> list[Problem]:
                     Problem(
                         Location(catalog.name, entry.line, 1),
                         _(
-                            "{key}: the translation does not show the same {{names}} as the "
-                            "source: {source} here {text}"
+                            "{key}: the translation does not show the same names in braces as "
+                            "the source: {source} here {text}"
                         ).format(
                             key=entry.key,
                             source=", ".join(sorted(names_in(entry.source))) or "—",
