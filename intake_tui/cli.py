@@ -312,6 +312,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if lang:
         set_language(lang)
     try:
+        bare = bare_start(arguments)
+        if bare is not None:  # only global options: the app itself, without the whole parser
+            return run_tui(bare.data_dir, user=bare.user, lang=lang)
         parser = build_parser()
         options = parser.parse_args(arguments)
         if options.command == "questionnaire" and options.questionnaire_command == "validate":
@@ -353,6 +356,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
+
+
+def bare_start(arguments: list[str]) -> argparse.Namespace | None:
+    """The options of `intake-tui [--data-dir D] [--user U] [--lang L] …` (start the app), or
+    None when there is anything else (a command, --help, a typo): then the full parser, with
+    its messages. Building that parser (every command, every translated help) costs the first
+    frame several milliseconds (benchmarks/startup.py)."""
+    parser = argparse.ArgumentParser(
+        prog="intake-tui", add_help=False, allow_abbrev=False, exit_on_error=False
+    )
+    _global_options(parser, suppress=False)
+    try:
+        options, rest = parser.parse_known_args(arguments)
+    except (argparse.ArgumentError, SystemExit):  # e.g. --lang without a value: the full
+        return None  # parser says why, once
+    return None if rest else options
 
 
 def _peek_option(arguments: list[str], name: str) -> str | None:

@@ -266,3 +266,45 @@ def test_the_tui_switches_the_terminals_own_bidi_off_and_back_on(tmp_path: Path)
     assert 0 <= off < seen.find(b"Welcome")
     assert seen.rfind(b"\x1b[8h") > seen.find(b"Welcome")
     assert process.returncode == 0
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        [],
+        ["--data-dir", "D"],
+        ["--data-dir=D", "--user", "anna", "--lang", "en"],
+        ["--passphrase-file", "-", "--user=anna"],
+    ],
+)
+def test_a_bare_start_reads_the_global_options_as_the_full_parser_does(
+    arguments: list[str],
+) -> None:
+    from intake_tui.cli import bare_start, build_parser
+
+    bare = bare_start(arguments)
+    assert bare is not None
+    full = build_parser().parse_args(arguments)
+    assert full.command is None
+    for name in ("data_dir", "user", "passphrase_file", "lang"):
+        assert getattr(bare, name) == getattr(full, name), name
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["questionnaire", "validate"],
+        ["--user", "anna", "cases", "list"],
+        ["--help"],
+        ["-h"],
+        ["--version"],
+        ["--data", "D"],  # an abbreviation: the full parser decides
+        ["--lang"],  # no value: the full parser says so
+        ["demo"],
+        ["stray"],
+    ],
+)
+def test_anything_but_global_options_goes_to_the_full_parser(arguments: list[str]) -> None:
+    from intake_tui.cli import bare_start
+
+    assert bare_start(arguments) is None
