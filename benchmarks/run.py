@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.figures import summary  # noqa: E402 - after the path is set (run as a script)
+from benchmarks.figures import against, summary  # noqa: E402 - after the path is set
 
 DEFAULT_BUNDLE = ROOT / "questionnaires" / "brede-intake"
 
@@ -40,24 +40,65 @@ print(json.dumps({"load_ms": (t2 - t1) * 1000, "with_imports_ms": (t2 - t0) * 10
 """
 
 
+# The floor of a bundle load: the same YAML files parsed by libyaml (what core/yamlsource.py
+# builds on), in a fresh interpreter like the load itself; imports not counted in either.
+YAML_FLOOR = """
+import time, json, sys, pathlib, yaml
+t0 = time.perf_counter()
+for name in ("questionnaire.yaml", "plan.yaml"):
+    yaml.load((pathlib.Path(sys.argv[1]) / name).read_bytes(), Loader=yaml.CSafeLoader)
+print(json.dumps({"load_ms": (time.perf_counter() - t0) * 1000, "with_imports_ms": 0}))
+"""
+
+
+def _fresh(code: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(DEFAULT_BUNDLE)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stdout
+    figures: dict[str, float] = json.loads(out)
+    return figures
+
+
 def bench_cold_load(runs: int) -> dict[str, dict[str, object]]:
     load: list[float] = []
     total: list[float] = []
+    floor: list[float] = []
     for _ in range(runs + 1):  # the first run warms the OS file cache and is dropped
-        out = subprocess.run(
-            [sys.executable, "-c", COLD_LOAD, str(DEFAULT_BUNDLE)],
-            check=True,
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-        ).stdout
-        figures = json.loads(out)
+        figures = _fresh(COLD_LOAD)
         load.append(figures["load_ms"])
         total.append(figures["with_imports_ms"])
+        floor.append(_fresh(YAML_FLOOR)["load_ms"])
+    yaml_floor = summary(floor[1:], "ms", None)
     return {
-        "bundle.cold_load": summary(load[1:], "ms", 100.0),
+        "bundle.cold_load": against(summary(load[1:], "ms", 100.0), yaml_floor, 8.0),
         "bundle.cold_load_with_imports": summary(total[1:], "ms", None),
+        "bundle.yaml_floor": yaml_floor,
     }
+
+
+def python_floor(runs: int) -> dict[str, object]:
+    """A fixed piece of plain Python (dict writes and reads, comparisons, small calls) in µs:
+    the floor of the figures that are pure Python work (engine.update, plan.generate), so
+    their ratio says how the code does, not how fast this machine's CPU is."""
+    values: dict[str, object] = {}
+
+    def relevant(name: str) -> bool:
+        return values.get(name) == "ja" or name.endswith("0")
+
+    timings: list[float] = []
+    for _ in range(max(runs, 50)):
+        started = time.perf_counter_ns()
+        for n in range(200):
+            name = f"q{n}"
+            values[name] = "ja" if n % 2 else "nee"
+            if relevant(name):
+                values[name + "_x"] = n
+        timings.append((time.perf_counter_ns() - started) / 1e3)
+    return summary(timings, "µs", None)
 
 
 def bench_engine_update(runs: int) -> dict[str, dict[str, object]]:
@@ -76,9 +117,49 @@ def bench_engine_update(runs: int) -> dict[str, dict[str, object]]:
             interview.set_answer(step.id, answer, step.instance)
             timings.append((time.perf_counter_ns() - started) / 1e3)
             answered += 1
-    result = summary(timings, "µs", 500.0)
+    result = against(summary(timings, "µs", 500.0), python_floor(runs), ENGINE_RATIO)
     result["answers_per_interview"] = answered
     return {"engine.update": result}
+
+
+# Ratio budgets of the pure-Python figures to `python_floor` (docs/performance.md): about twice
+# what this machine measured when they were set, so a slower machine passes and a code change
+# that doubles the work does not.
+ENGINE_RATIO = 0.02
+PLAN_RATIO = 10.0
+COMMIT_RATIO = 2.0
+
+
+def commit_floor(folder: Path, runs: int) -> dict[str, object]:
+    """The floor of an answer commit: one row inserted and committed into a bare SQLCipher
+    table, keyed and with the store's own pragmas (WAL, synchronous=FULL, secure_delete), in
+    ms. What the store adds (the answer, its history, the audit chain, the draft) is the rest."""
+    import os
+
+    import sqlcipher3
+
+    connection = sqlcipher3.connect(str(folder / "floor.db"), isolation_level=None)
+    connection.execute(f"PRAGMA key = \"x'{os.urandom(32).hex()}'\"")
+    for pragma in (
+        "PRAGMA journal_mode = WAL",
+        "PRAGMA synchronous = FULL",
+        "PRAGMA foreign_keys = ON",
+        "PRAGMA secure_delete = ON",
+        "PRAGMA temp_store = MEMORY",
+    ):
+        connection.execute(pragma).fetchall()
+    connection.execute("CREATE TABLE answer (id INTEGER PRIMARY KEY, question TEXT, value TEXT)")
+    timings: list[float] = []
+    for n in range(runs):
+        started = time.perf_counter_ns()
+        connection.execute("BEGIN")
+        connection.execute(
+            "INSERT INTO answer (question, value) VALUES (?, ?)", ("voornamen", f"waarde {n}")
+        )
+        connection.execute("COMMIT")
+        timings.append((time.perf_counter_ns() - started) / 1e6)
+    connection.close()
+    return summary(timings, "ms", None)
 
 
 def bench_store(runs: int, interviews_count: int) -> dict[str, dict[str, object]]:
@@ -134,8 +215,10 @@ def bench_store(runs: int, interviews_count: int) -> dict[str, dict[str, object]
             interviews.list_interviews(store, f"achternaam{n % 97}", page=0)
             pages.append((time.perf_counter_ns() - started) / 1e6)
         store.close()
+        floor = commit_floor(Path(folder), runs)
     return {
-        "store.answer_commit": summary(commits, "ms", 2.0),
+        "store.answer_commit": against(summary(commits, "ms", 2.0), floor, COMMIT_RATIO),
+        "store.commit_floor": floor,
         f"store.list_page_search_{interviews_count}": summary(pages, "ms", 50.0),
     }
 
@@ -156,9 +239,11 @@ def bench_plan(runs: int) -> dict[str, dict[str, object]]:
             started = time.perf_counter_ns()
             draft_plan(interview, bundle.plan)
             timings.append((time.perf_counter_ns() - started) / 1e6)
-    result = summary(timings, "ms", 20.0)
+    floor = python_floor(runs)
+    floor_ms = {**floor, "median": float(floor["median"]) / 1000}  # type: ignore[arg-type]
+    result = against(summary(timings, "ms", 20.0), floor_ms, PLAN_RATIO)
     result["rules"] = len(bundle.plan.rules)
-    return {"plan.generate": result}
+    return {"plan.generate": result, "python.floor": floor}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -217,6 +302,8 @@ def main(argv: list[str] | None = None) -> int:
             mark += f" ratio {figure['ratio']:.2f}"
             if figure.get("ratio_budget") is not None:
                 mark += f" (budget {figure['ratio_budget']})"
+            if figure.get("floor_median") is not None:
+                mark += f" floor {figure['floor_median']:.3f}"
         print(
             f"{name:32} {figure['median']:10.3f} {figure['p90']:10.3f} {figure['p99']:10.3f} "
             f"{figure['runs']:6} {'' if budget is None else budget:>8} {mark} {figure['unit']}"

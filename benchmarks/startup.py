@@ -19,6 +19,9 @@ import termios
 import time
 from pathlib import Path
 
+# Issue 21: the first frame within 1.2x the minimal app (it was 1.3x before).
+FIRST_FRAME_RATIO = 1.2
+
 MINIMAL = """
 from textual.app import App
 from textual.widgets import Footer, Header, Label
@@ -86,6 +89,6 @@ def bench_startup(runs: int) -> dict[str, dict[str, object]]:
     ratio = float(result["median"]) / float(baseline["median"])  # type: ignore[arg-type]
     result["minimal_app_median"] = baseline["median"]
     result["ratio"] = ratio
-    result["ratio_budget"] = 1.3
-    result["within_budget"] = ratio <= 1.3
+    result["ratio_budget"] = FIRST_FRAME_RATIO
+    result["within_budget"] = ratio <= FIRST_FRAME_RATIO
     return {"ui.start_to_first_frame": result, "ui.minimal_app_first_frame": baseline}

@@ -71,8 +71,13 @@ def bench_xlsform(runs: int) -> dict[str, dict[str, object]]:
             whole += _timings(_import, form, 1)
     baseline = summary([s * 1000 for s in parse], "ms", None)
     result = summary([s * 1000 for s in whole], "ms", None)
-    result["ratio"] = float(result["median"]) / float(baseline["median"])  # type: ignore[arg-type]
-    result["ratio_budget"] = None  # the issue asks for the figure, not a budget
+    ratio = float(result["median"]) / float(baseline["median"])  # type: ignore[arg-type]
+    result["ratio"] = ratio
+    # Issue 21: a budget of 5x xls2json, which reads the same workbook and makes the same tree;
+    # on top of it the import translates every expression and text, writes the bundle and its
+    # catalogs and loads the result once to check it (3.5x measured when the budget was set).
+    result["ratio_budget"] = 5.0
+    result["within_budget"] = ratio <= 5.0
     result["xls2json_median"] = baseline["median"]
     result["form"] = LARGEST
     return {"xlsform.import": result, "xlsform.xls2json": baseline}

@@ -43,6 +43,18 @@ def test_quick_benchmarks_run_and_write_every_figure(tmp_path: Path) -> None:
     startup = figures["ui.start_to_first_frame"]
     assert startup["ratio"] == startup["median"] / figures["ui.minimal_app_first_frame"]["median"]
     assert "engine.update" in result.stdout  # the table is printed too
+    # Every budgeted figure of issue 21 carries its floor, measured in the same run, and the
+    # ratio of the two medians is what is budgeted.
+    for name, floor in [
+        ("bundle.cold_load", "bundle.yaml_floor"),
+        ("store.answer_commit", "store.commit_floor"),
+    ]:
+        figure = figures[name]
+        assert figure["floor_median"] == figures[floor]["median"], name
+        assert figure["ratio"] == figure["median"] / figure["floor_median"], name
+        assert figure["within_budget"] == (figure["ratio"] <= figure["ratio_budget"]), name
+    for name in ("engine.update", "plan.generate"):
+        assert figures[name]["floor_median"] > 0 and figures[name]["ratio_budget"] > 0, name
     if (FORMS / LARGEST).is_file():  # the shared forms beside the checkout (not in CI)
         imported = figures["xlsform.import"]
         assert imported["ratio"] == imported["median"] / figures["xlsform.xls2json"]["median"]
