@@ -276,6 +276,11 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.sync import bench_sync
 
     figures.update(bench_sync(100 if options.quick else 1000, runs=1 if options.quick else 3))
+    from benchmarks.newwork import bench_migration, bench_preview
+
+    if sys.platform != "win32":
+        figures.update(bench_preview(2 if options.quick else 7))
+    figures.update(bench_migration(1 if options.quick else 5))
     from benchmarks.xlsform import bench_xlsform
 
     figures.update(bench_xlsform(1 if options.quick else 7))

@@ -40,6 +40,7 @@ def test_quick_benchmarks_run_and_write_every_figure(tmp_path: Path) -> None:
         assert figure["runs"] > 0, name
         assert figure["median"] > 0, name
     assert figures["engine.update"]["answers_per_interview"] == 200
+    assert figures["migration.move_200"]["answers"] == 200
     startup = figures["ui.start_to_first_frame"]
     assert startup["ratio"] == startup["median"] / figures["ui.minimal_app_first_frame"]["median"]
     assert "engine.update" in result.stdout  # the table is printed too
@@ -48,6 +49,8 @@ def test_quick_benchmarks_run_and_write_every_figure(tmp_path: Path) -> None:
     for name, floor in [
         ("bundle.cold_load", "bundle.yaml_floor"),
         ("store.answer_commit", "store.commit_floor"),
+        ("preview.start_to_first_frame", "preview.minimal_app_first_frame"),
+        ("migration.move_200", "migration.floor_200_rows"),
     ]:
         figure = figures[name]
         assert figure["floor_median"] == figures[floor]["median"], name
