@@ -276,6 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.sync import bench_sync
 
     figures.update(bench_sync(100 if options.quick else 1000, runs=1 if options.quick else 3))
+    from benchmarks.timeline import bench_timeline
+
+    figures.update(bench_timeline(3 if options.quick else 15))
     from benchmarks.newwork import bench_migration, bench_preview
 
     if sys.platform != "win32":

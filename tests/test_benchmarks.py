@@ -51,6 +51,7 @@ def test_quick_benchmarks_run_and_write_every_figure(tmp_path: Path) -> None:
         ("store.answer_commit", "store.commit_floor"),
         ("preview.start_to_first_frame", "preview.minimal_app_first_frame"),
         ("migration.move_200", "migration.floor_200_rows"),
+        ("timeline.open_10000_talks", "timeline.plain_screen_floor"),
     ]:
         figure = figures[name]
         assert figure["floor_median"] == figures[floor]["median"], name
