@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,6 +86,8 @@ def load_settings(path: Path) -> Settings:
     """The settings in `path`, or the defaults when there is no such file."""
     if not path.is_file():
         return Settings()
+    import tomllib  # only with a file to read: a first start has none
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:

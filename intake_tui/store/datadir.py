@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,4 +108,6 @@ class DataDir:
 
     @staticmethod
     def new_device(*, demo: bool) -> DeviceInfo:
+        import uuid  # here, not at the top: the first frame does not need it
+
         return DeviceInfo(uuid.uuid4().hex, demo, False)

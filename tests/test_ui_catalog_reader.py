@@ -1,0 +1,58 @@
+"""The first frame reads the UI catalogs with intake_tui/i18n/po.py instead of Babel; for every
+catalog it must give exactly what Babel's reader gives (translated, non-fuzzy entries, plural
+forms, the plural rule)."""
+
+from __future__ import annotations
+
+import gettext
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from intake_tui.i18n.po import read_ui_catalog
+from intake_tui.resources import locales_dir
+
+CATALOGS = sorted(locales_dir().glob("*/LC_MESSAGES/intake_tui.po"))
+
+
+def _by_babel(path: Path) -> tuple[dict[str, object], str | None]:
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    messages: dict[str, object] = {}
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        key = message.id[0] if isinstance(message.id, (tuple, list)) else message.id
+        value = message.string
+        if isinstance(value, (tuple, list)):
+            messages[key] = tuple(str(v or "") for v in value)
+        elif value:
+            messages[key] = str(value)
+    return messages, catalog.plural_expr
+
+
+@pytest.mark.parametrize("path", CATALOGS, ids=[p.parts[-3] for p in CATALOGS])
+def test_the_reader_gives_what_babel_gives(path: Path) -> None:
+    expected, plural = _by_babel(path)
+    found = read_ui_catalog(path)
+    assert found.messages == expected
+    assert found.plural is not None and plural is not None
+    rule, babel_rule = gettext.c2py(found.plural), gettext.c2py(plural)
+    assert [rule(n) for n in range(200)] == [babel_rule(n) for n in range(200)]
+
+
+def test_escapes_fuzzy_obsolete_and_plurals(tmp_path: Path) -> None:
+    po = tmp_path / "x.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+        '#, python-brace-format\nmsgid "a \\"{x}\\"\\n"\nmsgstr ""\n"b \\"{x}\\""\n"\\n"\n\n'
+        '#, fuzzy\nmsgid "old"\nmsgstr "oud"\n\n'
+        'msgid "one"\nmsgid_plural "many"\nmsgstr[0] "een"\nmsgstr[1] "veel"\n\n'
+        'msgid "empty"\nmsgstr ""\n\n'
+        '#~ msgid "gone"\n#~ msgstr "weg"\n',
+        encoding="utf-8",
+    )
+    found = read_ui_catalog(po)
+    assert found.messages == {'a "{x}"\n': 'b "{x}"\n', "one": ("een", "veel")}
+    assert found.plural == "(n != 1)"
