@@ -122,6 +122,11 @@ def test_a_talk_is_held_by_its_follow_up_and_the_cases_list_shows_intakes_only(
     interviews.finalize_interview(store, followup_id)
     held = followups.talks(store, case_id)[0]
     assert held.status == "held"
+    # Held on the store's today (28-11-2026), months before it was due: the timeline says so.
+    assert held.held_on == store.clock.today() != held.due
+    from intake_tui.ui.widgets.timeline_list import talk_text
+
+    assert talk_text(held) == "held on 28-11-2026"
     assert followups.next_due(store, [case_id])[case_id] == followups.talks(store, case_id)[1].due
     with pytest.raises(StoreError, match="held"):
         followups.miss(store, talk.id, "toch niet")

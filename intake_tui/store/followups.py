@@ -50,6 +50,7 @@ class Talk:
     reason: str | None
     followup_id: str | None
     overdue: bool  # due before today and neither held nor missed
+    held_on: dt.date | None = None  # the day its conversation was finalized (often not `due`)
 
 
 def plan_talks(session: Session, store: Store, case_id: str, dates: Iterable[dt.date]) -> int:
@@ -284,7 +285,7 @@ def case_of(store: Store, interview_id: str) -> str | None:
         return row.case_id if row is not None else None
 
 
-def _talk(row: TalkRow, finalized: set[str], today: dt.date) -> Talk:
+def _talk(row: TalkRow, finalized: dict[str, dt.date], today: dt.date) -> Talk:
     status: Status
     if row.missed:
         status = "missed"
@@ -303,18 +304,20 @@ def _talk(row: TalkRow, finalized: set[str], today: dt.date) -> Talk:
         row.reason,
         row.followup_id,
         status in ("planned", "in_progress") and row.due < today,
+        finalized.get(row.followup_id) if row.followup_id else None,
     )
 
 
-def _finalized(session: Session, ids: list[str]) -> set[str]:
+def _finalized(session: Session, ids: list[str]) -> dict[str, dt.date]:
+    """The finalized ones of these interviews, with the day each was finalized."""
     if not ids:
-        return set()
+        return {}
     rows = session.exec(
-        select(InterviewRow.id).where(  # type: ignore[call-overload]
+        select(InterviewRow.id, InterviewRow.finalized_at).where(  # type: ignore[call-overload]
             col(InterviewRow.id).in_(ids), InterviewRow.status == "finalized"
         )
     ).all()
-    return set(rows)
+    return {row[0]: (row[1].date() if row[1] is not None else dt.date.min) for row in rows}
 
 
 def _open_talk(session: Session, talk_id: str) -> TalkRow:

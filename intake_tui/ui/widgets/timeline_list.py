@@ -54,6 +54,9 @@ def talk_text(talk: Talk) -> str:
     parts = [talk_status_names()[talk.status]]
     if talk.overdue:
         parts.append(_("overdue"))
+    if talk.status == "held" and talk.held_on is not None and talk.held_on != talk.due:
+        # Held early or late: the day it was held, so a talk in the past is not dated ahead.
+        parts[0] = _("held on {date}").format(date=_date(talk.held_on))
     if talk.status == "missed" and talk.reason:
         parts[0] = _("missed: {reason}").format(reason=talk.reason)
     elif talk.rescheduled_from is not None:
