@@ -237,11 +237,12 @@ class InterviewSession:
 
 
 def read_only_message() -> str:
-    return _("This intake is finalized: reopen it in the review (F5) to change answers.")
+    # "conversation": an intake or a voortgangsgesprek, both read only once finalized.
+    return _("This conversation is finalized: reopen it in the review (F5) to change answers.")
 
 
 def read_only_banner() -> str:
     return _(
         "Finalized: read only. To change an answer, open the review (F5) and reopen "
-        "the intake with a reason."
+        "the conversation with a reason."
     )
