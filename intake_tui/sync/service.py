@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from intake_tui.i18n import _, ngettext
 from intake_tui.store.models import OutboxRow, PlanRevisionRow, SyncDeviceRow
@@ -304,8 +304,9 @@ def purge_synced(store: Store, retention_days: int) -> int:
     """Remove the content of revisions the server confirmed more than `retention_days` ago.
 
     What stays is a tombstone: the outbox row (record id, receipt, payload hash, dates) and the
-    revision's own row (status, dagtekening, document hash) with an empty document. Nothing
-    without a receipt is ever touched."""
+    revision's own row (status, dagtekening, document hash) with an empty document. A case's
+    latest final revision, the plan it runs on, keeps its document until a later final
+    revision replaces it. Nothing without a receipt is ever touched."""
     cutoff = store.now() - dt.timedelta(days=retention_days)
     purged = 0
     with store.session() as session:
@@ -320,7 +321,7 @@ def purge_synced(store: Store, retention_days: int) -> int:
             if row.acked_at is None or row.receipt_json is None or row.acked_at > cutoff:
                 continue
             frozen = session.get(PlanRevisionRow, row.plan_revision_id)
-            if frozen is None:
+            if frozen is None or _current_plan(session, frozen):
                 continue
             frozen.document_json = ""
             row.purged_at = store.now()
@@ -329,6 +330,22 @@ def purge_synced(store: Store, retention_days: int) -> int:
         if purged:
             store.audit(session, "sync_purged", "outbox", str(purged))
     return purged
+
+
+def _current_plan(session: Session, frozen: PlanRevisionRow) -> bool:
+    """Whether this is its case's latest final revision: the plan the running case reads
+    (`plan.<field>` in its follow-ups, what the next revision changes), kept until a later
+    final revision takes its place."""
+    if frozen.status != "final":
+        return False
+    later = session.exec(
+        select(PlanRevisionRow.id).where(
+            PlanRevisionRow.interview_id == frozen.interview_id,
+            PlanRevisionRow.status == "final",
+            col(PlanRevisionRow.revision) > frozen.revision,
+        )
+    ).first()
+    return later is None
 
 
 def _backoff(attempt: int, outcome: Outcome, policy: Policy, rng: Callable[[], float]) -> float:
