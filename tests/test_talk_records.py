@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from intake_tui.core import Answer, load_bundle
 from intake_tui.core.export import FollowupDocument
 from intake_tui.store import database, erasures, followups, interviews, migrate, talk_records
+from intake_tui.store.datadir import DataDir
 from intake_tui.store.models import OutboxRow
 from intake_tui.store.session import StoreError
 from intake_tui.sync import service
@@ -258,8 +259,30 @@ def test_erasing_a_follow_up_draft_keeps_the_missed_talks_record_and_is_re_appli
 ) -> None:
     """A follow-up started, its talk then missed, the draft erased: the talk stays missed with
     its record (which holds none of the draft's answers), the draft's id is in the erasure log
-    and the follow-up interview is gone; a held talk's follow-up cannot be erased here."""
-    store = make_store(tmp_path / "data")
+    and the follow-up interview is gone; a held talk's follow-up cannot be erased here. A
+    restore of a backup made before the erasure erases the draft again, records intact."""
+    from intake_tui.core import FrozenClock
+    from intake_tui.store import restore
+    from intake_tui.store.keyring import TEST_KDF
+
+    from .store_helpers import PASSPHRASE
+
+    root = tmp_path / "data"
+    store = make_store(root)
+
+    def records() -> list[tuple[object, ...]]:
+        return [
+            (r.id, r.talk_id, r.state, r.idempotency_key, r.payload_sha256, r.document_json)
+            for r in talk_rows(store)
+        ]
+
+    def left(interview_id: str) -> int:
+        with store.session() as session:
+            found = session.connection().exec_driver_sql(
+                "SELECT count(*) FROM answer WHERE interview_id = ?", (interview_id,)
+            )
+            return int(found.scalar_one())
+
     try:
         case_id = final_case(store)
         first, second, *_rest = followups.talks(store, case_id)
@@ -268,25 +291,41 @@ def test_erasing_a_follow_up_draft_keeps_the_missed_talks_record_and_is_re_appli
         followups.miss(store, second.id, "niet gekomen")
         held = followups.start(store, first.id, load_bundle(FOLLOWUP))
         interviews.save_answer(store, held, "aanwezigheid", Answer.of("soms"))
-        interviews.finalize_interview(store, held)
-        records = {r.talk_id: r for r in talk_rows(store)}
+        interviews.finalize_interview(store, held)  # makes a backup: the draft is in it
+        before = records()
+        assert [r[1] for r in before] == [second.id, first.id]
         interviews.delete_draft(store, draft)
         assert erasures.erased_ids(store.data_dir, store._dek) == [draft]
         with pytest.raises(StoreError, match="only a draft"):
             interviews.delete_draft(store, held)
-        after = {r.talk_id: r for r in talk_rows(store)}
-        assert after == records  # both records as they were
-        assert "Geheim concept" not in (after[second.id].document_json or "")
+        assert records() == before  # both records as they were
+        assert "Geheim concept" not in str(before)
         talks = followups.talks(store, case_id)
         assert [(t.status, t.followup_id) for t in talks[:2]] == [
             ("held", held),
             ("missed", None),
         ]
-        with store.session() as session:
-            left = session.connection().exec_driver_sql(
-                "SELECT count(*) FROM answer WHERE interview_id = ?", (draft,)
-            )
-            assert left.scalar_one() == 0
+        assert left(draft) == 0
+    finally:
+        store.close()
+    newest = max((root / "backups").glob("intake-*.db"))
+    done = restore.restore(
+        DataDir(root),
+        "anna",
+        PASSPHRASE,
+        newest,
+        clock=FrozenClock.on("2026-11-28"),
+        floor=TEST_KDF,
+    )
+    assert done.erasures == 1
+    store = reopen(root)
+    try:
+        assert left(draft) == 0 and records() == before
+        talks = followups.talks(store, case_id)
+        assert [(t.status, t.followup_id) for t in talks[:2]] == [
+            ("held", held),
+            ("missed", None),
+        ]
     finally:
         store.close()
 
