@@ -326,9 +326,10 @@ def _sync(options: argparse.Namespace) -> int:
             )
     if purged:
         print(
-            _("removed the content of {n} revisions received more than {days} days ago").format(
-                n=purged, days=settings.retention_days
-            )
+            _(
+                "removed the content of {n} records (plan revisions, talks) received more than "
+                "{days} days ago"
+            ).format(n=purged, days=settings.retention_days)
         )
     if summary.nothing_to_do:
         print(_("nothing to send"))

@@ -174,3 +174,60 @@ def submission(document: dict[str, Any]) -> dict[str, Any]:
         "payload_sha256": sha256_of(document),
         "document": document,
     }
+
+
+def make_followup_document(
+    interview_id: str, followup_id: str, status: str = "completed", *, variant: str = "soms"
+) -> dict[str, Any]:
+    """A valid intake-followup/1 document (a talk's own record, built and checked by the
+    project's models): completed with one answer (`variant` changes it), or missed."""
+    from intake_tui.core.export import (
+        AnswerOut,
+        BundleRef,
+        FollowupDocument,
+        FollowupOut,
+        FollowupRecord,
+        Interpreter,
+    )
+
+    completed = status == "completed"
+    followup = FollowupOut(
+        id=followup_id,
+        bundle=BundleRef(id="voortgangsgesprek", version="1.0.0", sha256="1" * 64)
+        if completed
+        else None,
+        date=dt.date(2027, 2, 20),
+        status=status,  # type: ignore[arg-type]
+        reason=None if completed else "niet gekomen",
+        caseworker="jdevries" if completed else None,
+        interpreter=Interpreter(used=False, how=None, language=None) if completed else None,
+        client_language="ar" if completed else None,
+        answers={"voortgang.aanwezigheid": AnswerOut(state="answered", value=variant)}
+        if completed
+        else {},
+        special=["belemmeringen.gezondheid"] if completed else [],
+    )
+    document = FollowupDocument(
+        record=FollowupRecord(
+            interview_id=interview_id,
+            followup_id=followup_id,
+            status=status,  # type: ignore[arg-type]
+            frozen_at=dt.datetime(2027, 2, 20, 11, 0, tzinfo=UTC),
+        ),
+        followup=followup,
+    )
+    data: dict[str, Any] = document.model_dump(mode="json", by_alias=True)
+    return data
+
+
+def followup_submission(document: dict[str, Any]) -> dict[str, Any]:
+    """The body of POST /v1/submissions for a talk's document (`kind: "followup"`)."""
+    record = document["record"]
+    return {
+        "kind": "followup",
+        "interview_id": record["interview_id"],
+        "followup_id": record["followup_id"],
+        "status": record["status"],
+        "payload_sha256": sha256_of(document),
+        "document": document,
+    }

@@ -109,3 +109,31 @@ def outbox(store: Store) -> list[OutboxRow]:
 
     with store.session() as session:
         return list(session.exec(select(OutboxRow).order_by(col(OutboxRow.id))).all())
+
+
+def store_with_talks(root: Path) -> tuple[Store, str, str, str]:
+    """A store with Rami's final plan (signed 28-11-2026), its first talk held with the real
+    voortgangsgesprek bundle (a health answer among them) and its second talk missed; returns
+    (store, case id, held talk id, missed talk id). The outbox then holds the final revision,
+    the missed talk's record, and the held talk's record, in that order."""
+    from intake_tui.core import Answer
+    from intake_tui.personas import talks as demo_talks
+    from intake_tui.store import followups, interviews
+
+    from .conftest import REPO
+    from .test_followups import final_case
+
+    store = make_store(root)
+    case_id = final_case(store)
+    first, second, *_rest = followups.talks(store, case_id)
+    followups.miss(store, second.id, "niet gekomen, ziek")
+    talk_bundle = load_bundle(REPO / "questionnaires" / "voortgangsgesprek")
+    followup_id = followups.start(store, first.id, talk_bundle)
+    for question, value in demo_talks.RAMI_TALK.items():
+        interviews.save_answer(store, followup_id, question, Answer.of(value))
+    interviews.save_answer(store, followup_id, "belemmeringen_soort", Answer.of(("gezondheid",)))
+    interviews.save_answer(
+        store, followup_id, "belemmering_gezondheid", Answer.of("Rugklachten (verzonnen)")
+    )
+    interviews.finalize_interview(store, followup_id)
+    return store, case_id, first.id, second.id

@@ -22,9 +22,23 @@ import pytest
 from sqlmodel import Session, func, select
 
 from intake_tui.central import admin
-from intake_tui.central.models import AuditEntry, PlanVersion, Submission, make_engine
+from intake_tui.central.models import (
+    AuditEntry,
+    FollowupRecord,
+    PlanVersion,
+    Submission,
+    make_engine,
+)
 
-from .central_helpers import account, enrolled, make_document, serve_central, submission
+from .central_helpers import (
+    account,
+    enrolled,
+    followup_submission,
+    make_document,
+    make_followup_document,
+    serve_central,
+    submission,
+)
 from .conftest import DEFAULT_BUNDLE
 
 HOME, ELSEWHERE = "0363", "0599"  # two gemeentecodes
@@ -75,6 +89,25 @@ MATRIX: dict[str, dict[str, int]] = {
         zip((A, B, C, D, E, F, G, H, I), (200, 403, 201, 201, 200, 201, 200, 200, 200), strict=True)
     ),
 }
+# A case's talks (issue 19): read like its plan, sent like its revisions.
+J = "GET /v1/plans/{id}/followups"
+K, L = "POST /v1/submissions (talk)", "POST /v1/submissions:batch (talk)"
+TALKS: dict[str, tuple[int, int, int]] = {
+    #                    J    K    L
+    "peer": (404, 404, 404),
+    "other_org": (404, 404, 404),
+    "revoked": (403, 403, 403),
+    "none": (401, 401, 401),
+    "bad": (401, 401, 401),
+    "editor_other_org": (404, 403, 403),
+    "privacy": (200, 403, 403),
+    "admin": (403, 403, 403),
+    "account_revoked": (403, 403, 403),
+    "editor": (200, 403, 403),
+    "owner": (200, 201, 201),
+}
+for _caller, _statuses in TALKS.items():
+    MATRIX[_caller].update(zip((J, K, L), _statuses, strict=True))
 ACCOUNTS = ("editor_other_org", "privacy", "admin", "account_revoked", "editor")
 
 
@@ -101,6 +134,8 @@ class World:
         self.case = str(uuid.uuid4())
         sent = self.post("/v1/submissions", submission(make_document(self.case, 1, "discussed")))
         assert sent.status_code == 201, sent.text
+        held = followup_submission(make_followup_document(self.case, uuid.uuid4().hex))
+        assert self.post("/v1/submissions", held).status_code == 201
         # The revoked laptop had a case of its own before it was revoked.
         self.revoked_case = str(uuid.uuid4())
         own = submission(make_document(self.revoked_case, 1, "discussed"))
@@ -130,6 +165,10 @@ def _second(case: str) -> dict[str, Any]:
     return submission(make_document(case, 2, "final", previous=1))
 
 
+def _talk(case: str) -> dict[str, Any]:
+    return followup_submission(make_followup_document(case, uuid.uuid4().hex, "missed"))
+
+
 ROUTES: dict[str, Callable[[World, str, str], httpx.Response]] = {
     A: lambda w, who, case: w.client.get(f"/v1/plans/{case}", headers=w.headers(who)),
     B: lambda w, who, case: w.client.put(
@@ -150,17 +189,24 @@ ROUTES: dict[str, Callable[[World, str, str], httpx.Response]] = {
         f"/v1/bundles/{w.bundle[0]}/{w.bundle[1]}", headers=w.headers(who)
     ),
     I: lambda w, who, _case: w.client.get("/v1/anchors/latest", headers=w.headers(who)),
+    J: lambda w, who, case: w.client.get(f"/v1/plans/{case}/followups", headers=w.headers(who)),
+    K: lambda w, who, case: w.post("/v1/submissions", _talk(case), who),
+    L: lambda w, who, case: w.post(
+        "/v1/submissions:batch",
+        {"items": [{"idempotency_key": str(uuid.uuid4()), "submission": _talk(case)}]},
+        who,
+    ),
 }
 
 
 def status_of(route: str, response: httpx.Response) -> int:
     """The status the caller got for the case: a batch answers per item inside a 200."""
-    if route == D and response.status_code == 200:
+    if route in (D, L) and response.status_code == 200:
         return int(response.json()["results"][0]["status"])
     return response.status_code
 
 
-def counts(w: World) -> tuple[int, int]:
+def counts(w: World) -> tuple[int, int, int]:
     engine = make_engine(w.db_url)
     try:
         with Session(engine) as session:
@@ -174,9 +220,14 @@ def counts(w: World) -> tuple[int, int]:
                 .select_from(PlanVersion)
                 .where(PlanVersion.interview_id == w.case)
             ).one()
+            talks = session.exec(
+                select(func.count())
+                .select_from(FollowupRecord)
+                .where(FollowupRecord.interview_id == w.case)
+            ).one()
     finally:
         engine.dispose()
-    return int(subs), int(versions)
+    return int(subs), int(versions), int(talks)
 
 
 @pytest.mark.parametrize("route", list(ROUTES))
@@ -191,7 +242,7 @@ def test_route_by_caller(world: World, route: str) -> None:
             # Nothing of the owner's case leaks, and nothing was changed or added to it.
             if world.case in response.text or "document" in response.text:
                 wrong.append(f"{caller}: the answer shows the case")
-            if counts(world) != (1, 1):
+            if counts(world) != (1, 1, 1):
                 wrong.append(f"{caller}: the case changed")
     assert wrong == [], "\n".join(wrong)
 

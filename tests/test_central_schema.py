@@ -102,3 +102,42 @@ def test_a_new_database_starts_at_the_current_schema(tmp_path: Path) -> None:
             assert session.exec(select(AuditEntry)).all() == []  # nothing was migrated
     finally:
         engine.dispose()
+
+
+def test_a_schema_2_database_gets_the_talks_tables_once(tmp_path: Path) -> None:
+    """Schema 3 (issue 19): a database made before talks were records of their own gets their
+    tables at the next start, keeps everything it had, and says so once in the audit log."""
+    from sqlalchemy import text
+
+    from intake_tui.central.schema import SCHEMA_VERSION
+
+    db_url = f"sqlite:///{tmp_path / 'central.db'}"
+    engine = make_engine(db_url)
+    try:
+        init_db(engine)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE central_followup")
+            connection.exec_driver_sql("DROP TABLE central_followup_conflict")
+            connection.exec_driver_sql("UPDATE central_schema SET version = 2")
+            connection.exec_driver_sql(
+                "INSERT INTO central_device (id, name, org, token_sha256, expires_at, "
+                "created_at) VALUES ('laptop-a', 'a', '0363', 'x', '2027-01-01 00:00:00', "
+                "'2026-01-01 00:00:00')"
+            )
+        assert not inspect(engine).has_table("central_followup")
+        init_db(engine)
+        init_db(engine)
+        assert inspect(engine).has_table("central_followup")
+        assert inspect(engine).has_table("central_followup_conflict")
+        with Session(engine) as session:
+            migrated = session.exec(
+                select(AuditEntry).where(AuditEntry.action == "schema_migrated")
+            ).all()
+            orgs = {d.id: d.org for d in session.exec(select(Device)).all()}
+        with engine.connect() as connection:
+            version = connection.execute(text("SELECT version FROM central_schema")).scalar()
+    finally:
+        engine.dispose()
+    assert version == SCHEMA_VERSION == 3
+    assert [(m.object_id, m.detail) for m in migrated] == [("3", "follow-up records")]
+    assert orgs == {"laptop-a": "0363"}  # schema 2's step did not run again

@@ -255,3 +255,38 @@ def test_cases_with_a_talk_overdue_are_paged_searched_and_counted_in_sql(tmp_pat
         assert followups.intake(store, rami).status == "finalized"
     finally:
         store.close()
+
+
+def test_retention_keeps_the_plan_a_running_case_reads(store: Store) -> None:
+    """A received final revision is the case's current plan: its follow-ups read it
+    (`plan.<field>`) and its next revision is compared with it, so retention keeps it until a
+    later final revision replaces it; a follow-up still opens after the retention."""
+    from sqlmodel import select
+
+    from intake_tui.store.models import OutboxRow
+    from intake_tui.sync import service
+
+    case_id = final_case(store)
+    followup_id = followups.start(
+        store, followups.talks(store, case_id)[0].id, load_bundle(FOLLOWUP)
+    )
+
+    def received() -> None:
+        with store.session() as session:
+            for row in session.exec(select(OutboxRow)).all():
+                if row.state == "pending":
+                    row.state, row.receipt_json, row.acked_at = "acked", "{}", store.now()
+                    session.add(row)
+
+    received()
+    store.clock.advance(dt.timedelta(days=31))  # type: ignore[attr-defined]
+    assert service.purge_synced(store, 30) == 0
+    assert plans.revisions(store, case_id)[0].document_json
+    assert interviews.open_interview(store, followup_id).summary.status == "in_progress"
+    plans.mark_final(store, case_id, dt.date(2026, 12, 29))
+    received()
+    store.clock.advance(dt.timedelta(days=31))  # type: ignore[attr-defined]
+    assert service.purge_synced(store, 30) == 1
+    first, second = plans.revisions(store, case_id)
+    assert first.document_json == "" and second.document_json
+    assert interviews.open_interview(store, followup_id).summary.status == "in_progress"

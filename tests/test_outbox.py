@@ -103,7 +103,7 @@ def test_a_demo_folder_syncs_only_to_this_machine() -> None:
     assert client.check_server_url("http://127.0.0.1:1", loopback_only=True)
 
 
-RECORD = ("abc", 2, "f" * 64)
+RECORD = {"interview_id": "abc", "revision": 2, "payload_sha256": "f" * 64}
 
 
 @pytest.mark.parametrize(

@@ -513,7 +513,15 @@ async def test_the_sync_screen_sends_with_a_progress_bar_and_shows_each_state(
 
         # One row per case with a plan sent (its latest revision), "—" for the others.
         assert column.count("received") == len(DEMO_PLANS) and set(column) == {"received", "—"}
-    assert len(central.records()) == waiting
+    # Every plan revision, and Rami's held talk as a record of its own.
+    engine = sa.create_engine(central.db_url)
+    try:
+        with engine.connect() as connection:
+            talks = connection.execute(sa.text("SELECT status FROM central_followup")).scalars()
+            assert list(talks) == ["completed"]
+    finally:
+        engine.dispose()
+    assert len(central.records()) + 1 == waiting
 
 
 async def test_a_revoked_laptop_locks_and_explains_in_the_tui(

@@ -45,6 +45,9 @@ from intake_tui.central.protocol import (
     Clock,
     DeviceOut,
     EnrolIn,
+    FollowupOutItem,
+    FollowupReceipt,
+    FollowupSubmissionIn,
     Health,
     PlanListItem,
     PlanPutIn,
@@ -77,13 +80,17 @@ _AUTH_PROBLEMS = (401, 403)
 _COMPONENTS: dict[str, Any] = {}
 
 
-def _body_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """An OpenAPI requestBody for a model parsed by hand; nested models go to components."""
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-    _COMPONENTS.update(schema.pop("$defs", {}))
-    _COMPONENTS[model.__name__] = schema
-    ref = {"$ref": f"#/components/schemas/{model.__name__}"}
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": ref}}}}
+def _body_schema(*models: type[BaseModel]) -> dict[str, Any]:
+    """An OpenAPI requestBody for a model parsed by hand (or one of several: `oneOf`); nested
+    models go to components."""
+    refs = []
+    for model in models:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        _COMPONENTS.update(schema.pop("$defs", {}))
+        _COMPONENTS[model.__name__] = schema
+        refs.append({"$ref": f"#/components/schemas/{model.__name__}"})
+    body = refs[0] if len(refs) == 1 else {"oneOf": refs}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": body}}}}
 
 
 def _header(name: str, description: str, *, required: bool) -> dict[str, Any]:
@@ -185,14 +192,21 @@ def create_app(
         "/v1/submissions",
         status_code=201,
         responses={
-            201: {"model": Receipt},
-            200: {"model": Receipt, "description": "Already stored (replay or another key)"},
+            201: {"model": Receipt | FollowupReceipt},
+            200: {
+                "model": Receipt | FollowupReceipt,
+                "description": "Already stored (replay or another key)",
+            },
             **_problem_responses(400, *_AUTH_PROBLEMS, 409, 413, 422, 503),
         },
-        openapi_extra={**_body_schema(SubmissionIn), "parameters": [key_header]},
+        openapi_extra={
+            **_body_schema(SubmissionIn, FollowupSubmissionIn),
+            "parameters": [key_header],
+        },
     )
     async def submit(request: Request) -> Response:
-        """Deliver one frozen revision; idempotent per (device, Idempotency-Key)."""
+        """Deliver one record: a frozen plan revision, or a completed or missed talk
+        (`kind: "followup"`); idempotent per (device, Idempotency-Key)."""
         device = await device_of(request, "submit")
         key = check_key(request.headers.get("idempotency-key"))
         data = await body_of(request)
@@ -241,6 +255,19 @@ def create_app(
             media_type="application/json",
             headers={"ETag": latest.etag},
         )
+
+    @app.get(
+        "/v1/plans/{interview_id}/followups",
+        responses={
+            200: {"model": list[FollowupOutItem]},
+            **_problem_responses(*_AUTH_PROBLEMS, 404),
+        },
+    )
+    async def get_followups(request: Request, interview_id: str) -> Response:
+        """The case's completed and missed talks as received (intake-followup/1 documents),
+        for whoever may read its plan."""
+        caller = await caller_of(request)
+        return json_response(await run_in_threadpool(central.case_followups, caller, interview_id))
 
     @app.put(
         "/v1/plans/{interview_id}",

@@ -102,6 +102,36 @@ class Submission(CentralModel, table=True):
     received_at: dt.datetime = stamp()
 
 
+class FollowupRecord(CentralModel, table=True):
+    """One completed or missed talk of a case (schema 3), deduplicated by its record id
+    `(interview_id, "followup", followup_id)` for ever; `document` is canonical JSON
+    (intake-followup/1). Read under the case's authorisation, as its plan is."""
+
+    __tablename__ = "central_followup"
+    interview_id: str = Field(primary_key=True, max_length=255)
+    followup_id: str = Field(primary_key=True, max_length=255)
+    status: str = Field(max_length=16)  # completed | missed
+    payload_sha256: str = Field(max_length=64)
+    document: str = Field(sa_column=Column(Text, nullable=False))
+    device_id: str = Field(max_length=64, index=True)
+    receipt_id: str = Field(unique=True, max_length=64)
+    received_at: dt.datetime = stamp()
+
+
+class FollowupConflict(CentralModel, table=True):
+    """A talk's record that disagreed with the stored one: kept for a human, never applied."""
+
+    __tablename__ = "central_followup_conflict"
+    __table_args__ = (UniqueConstraint("interview_id", "followup_id", "payload_sha256"),)
+    id: int | None = Field(default=None, primary_key=True)
+    interview_id: str = Field(max_length=255, index=True)
+    followup_id: str = Field(max_length=255)
+    device_id: str = Field(max_length=64)
+    payload_sha256: str = Field(max_length=64)
+    document: str = Field(sa_column=Column(Text, nullable=False))
+    received_at: dt.datetime = stamp()
+
+
 class IdempotencyRecord(CentralModel, table=True):
     """The answer given to (device, Idempotency-Key), replayed for an identical request."""
 

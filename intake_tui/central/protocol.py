@@ -155,8 +155,11 @@ class _In(BaseModel):
 
 
 class SubmissionIn(_In):
-    """A frozen revision: its id, hash and the intake-export/2 document (/1 still accepted)."""
+    """A frozen revision: its id, hash and the intake-export/2 document (/1 still accepted).
+    `kind` absent (as version-1 laptops send it) or "plan"; a talk is `kind: "followup"`
+    (central/followups.py)."""
 
+    kind: Literal["plan"] = "plan"
     interview_id: Annotated[StrictStr, Field(pattern=INTERVIEW_ID)]
     revision: Annotated[StrictInt, Field(ge=1, le=MAX_INT32)]
     previous_revision: Annotated[StrictInt, Field(ge=1, le=MAX_INT32)] | None
@@ -172,9 +175,43 @@ class SubmissionIn(_In):
     )
 
 
+class FollowupSubmissionIn(_In):
+    """A completed or missed talk: its record id, hash and intake-followup/1 document."""
+
+    kind: Literal["followup"]
+    interview_id: Annotated[StrictStr, Field(pattern=INTERVIEW_ID)]
+    followup_id: Annotated[StrictStr, Field(pattern=INTERVIEW_ID)]
+    status: Literal["completed", "missed"]
+    payload_sha256: Annotated[StrictStr, Field(pattern=SHA256_HEX)]
+    document: dict[str, Any] = Field(
+        description="intake-followup/1: {schema, record, followup} where followup is one "
+        "followups[] item of intake-export/2 (core/export_model.FollowupDocument)"
+    )
+
+
+class FollowupReceipt(BaseModel):
+    receipt_id: str
+    kind: Literal["followup"]
+    interview_id: str
+    followup_id: str
+    payload_sha256: str
+    received_at: str
+    replayed: bool
+
+
+class FollowupOutItem(BaseModel):
+    """One talk of a case as GET /v1/plans/{interview_id}/followups lists it."""
+
+    followup_id: str
+    status: Literal["completed", "missed"]
+    payload_sha256: str
+    received_at: str
+    document: dict[str, Any]
+
+
 class BatchItemIn(_In):
     idempotency_key: str
-    submission: SubmissionIn
+    submission: SubmissionIn | FollowupSubmissionIn
 
 
 class BatchIn(_In):
@@ -317,6 +354,39 @@ def check_submission(data: Any) -> SubmissionIn:
     _check_document(submission.document, submission.interview_id)
     record = submission.document["record"]
     for field in ("revision", "previous_revision", "status"):
+        if record[field] != getattr(submission, field):
+            raise Problem(422, "invalid_record", f"{field} does not match document.record.")
+    return submission
+
+
+def is_followup(data: Any) -> bool:
+    """The body's discriminator: `kind: "followup"`; absent (version-1 laptops) or "plan" is a
+    plan revision."""
+    return isinstance(data, dict) and data.get("kind") == "followup"
+
+
+def check_any(data: Any) -> SubmissionIn | FollowupSubmissionIn:
+    """A submission of either kind, checked (else 422 invalid_record)."""
+    return check_followup(data) if is_followup(data) else check_submission(data)
+
+
+def check_followup(data: Any) -> FollowupSubmissionIn:
+    """A talk's submission whose fields, hash and document agree (else 422 invalid_record)."""
+    from intake_tui.core.export import FollowupDocument
+
+    submission: FollowupSubmissionIn = _validate(FollowupSubmissionIn, data, "invalid_record", 422)
+    try:
+        digest = payload_sha256(submission.document)
+    except UnicodeError:
+        raise Problem(422, "invalid_record", "The document is not valid UTF-8 text.") from None
+    if digest != submission.payload_sha256:
+        raise Problem(422, "invalid_record", "payload_sha256 is not the document's sha256.")
+    try:
+        FollowupDocument.model_validate(submission.document)
+    except ValidationError as error:
+        raise Problem(422, "invalid_record", _errors(error, "document.")) from None
+    record = submission.document["record"]
+    for field in ("interview_id", "followup_id", "status"):
         if record[field] != getattr(submission, field):
             raise Problem(422, "invalid_record", f"{field} does not match document.record.")
     return submission

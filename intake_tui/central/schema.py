@@ -6,7 +6,10 @@ Schema 2 (issue 15, least privilege): devices and enrolment codes get an organis
 enrolled before it move to `DEFAULT_ORG` ("unassigned"), where no back-office account sees
 their cases until an admin runs `intake-central device-org ID --org CODE`; every case gets an
 owner row (`central_case`), the device that sent its first revision, as before. The step is
-audited. Every step is idempotent, so a crash halfway is finished by the next start.
+audited. Schema 3 (issue 19): a completed or missed talk is a record of its own
+(`central_followup`, and `central_followup_conflict` for a different version kept for a
+person); the tables are new, so the step only records that it ran. Every step is idempotent,
+so a crash halfway is finished by the next start; one audit entry names the steps a start ran.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from intake_tui.central.models import (
     utc,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def init_db(engine: Engine, *, clock: Any = None) -> None:
@@ -45,7 +48,13 @@ def init_db(engine: Engine, *, clock: Any = None) -> None:
         if state is not None and state >= SCHEMA_VERSION:
             return
         if not fresh:
-            _to_version_2(connection, clock)
+            steps = []
+            if state is None or state < 2:
+                steps.append(_to_version_2(connection))
+            # Schema 3: talks' records (central_followup, central_followup_conflict), new
+            # tables that create_all made above; nothing to move.
+            steps.append("follow-up records")
+            _audit(connection, clock, "; ".join(steps))
         values = {"id": 1, "version": SCHEMA_VERSION}
         if state is None:
             connection.execute(SchemaState.__table__.insert().values(**values))  # type: ignore[attr-defined]
@@ -55,7 +64,7 @@ def init_db(engine: Engine, *, clock: Any = None) -> None:
             )
 
 
-def _to_version_2(connection: Connection, clock: Any) -> None:
+def _to_version_2(connection: Connection) -> str:
     """Organisations on devices and codes; an owner row for every case already sent."""
     for table in ("central_device", "central_enrolment_code"):
         columns = {c["name"] for c in inspect(connection).get_columns(table)}
@@ -84,6 +93,11 @@ def _to_version_2(connection: Connection, clock: Any) -> None:
                 for i, (d, at) in first.items()
             ],
         )
+    return f"devices without an organisation -> {DEFAULT_ORG}; {len(first)} case owners"
+
+
+def _audit(connection: Connection, clock: Any, detail: str) -> None:
+    """One audit entry for the steps this start ran (ids and counts only)."""
     connection.execute(
         AuditEntry.__table__.insert().values(  # type: ignore[attr-defined]
             at=utc(clock.now() if clock else dt.datetime.now(dt.UTC)),
@@ -92,6 +106,6 @@ def _to_version_2(connection: Connection, clock: Any) -> None:
             object_type="schema",
             object_id=str(SCHEMA_VERSION),
             result="ok",
-            detail=f"devices without an organisation -> {DEFAULT_ORG}; {len(first)} case owners",
+            detail=detail,
         )
     )

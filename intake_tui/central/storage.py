@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
-from intake_tui.central import anchors, audit
+from intake_tui.central import anchors, audit, followups
 from intake_tui.central.authz import Caller, not_found, require, require_case, require_writer
 from intake_tui.central.models import (
     Account,
@@ -35,6 +35,7 @@ from intake_tui.central.protocol import (
     RACE_RETRIES,
     Clock,
     EnrolIn,
+    FollowupSubmissionIn,
     PlanPutIn,
     Problem,
     SubmissionIn,
@@ -43,7 +44,7 @@ from intake_tui.central.protocol import (
     _unavailable,
     _validate,
     canonical,
-    check_submission,
+    check_any,
     token_sha256,
 )
 from intake_tui.central.records import (
@@ -57,6 +58,8 @@ from intake_tui.central.records import (
     receipt,
     require_seen_central_edit,
 )
+
+Submitted = SubmissionIn | FollowupSubmissionIn  # a plan revision or a talk
 
 
 class Central:
@@ -184,7 +187,7 @@ class Central:
             found = session.get(IdempotencyRecord, (device_id, key))
         if found is not None:
             return self._replay(found, request_sha)
-        submission = check_submission(data)  # outside any transaction: it can take a while
+        submission = check_any(data)  # outside any transaction: it can take a while
         result: tuple[int, dict[str, Any]] = self._retrying(
             lambda: self._submit_once(device_id, key, request_sha, submission)
         )
@@ -199,7 +202,7 @@ class Central:
         return found.status, body
 
     def _submit_once(
-        self, device_id: str, key: str, request_sha: str, sub: SubmissionIn
+        self, device_id: str, key: str, request_sha: str, sub: Submitted
     ) -> tuple[int, dict[str, Any]]:
         with Session(self.engine, expire_on_commit=False) as session:
             try:
@@ -216,13 +219,15 @@ class Central:
         device_id: str,
         key: str,
         request_sha: str,
-        sub: SubmissionIn,
+        sub: Submitted,
         now: dt.datetime,
     ) -> tuple[int, dict[str, Any]]:
         """One submission inside the caller's transaction (the caller commits)."""
         found = session.get(IdempotencyRecord, (device_id, key))
         if found is not None:
             return self._replay(found, request_sha)
+        if isinstance(sub, FollowupSubmissionIn):  # a talk: the same rules, its table
+            return followups.submit_in(session, device_id, key, request_sha, sub, now)
         require_writer(session, device_id, sub.interview_id)  # another laptop's: as if unknown
         stored = session.get(Submission, (sub.interview_id, sub.revision))
         if stored is not None and stored.payload_sha256 == sub.payload_sha256:
@@ -297,7 +302,7 @@ class Central:
         A lost race rolls the batch back and judges it again (the winners' rows then replay)."""
         envelope: _BatchEnvelope = _validate(_BatchEnvelope, data, "bad_request", 400)
         results: list[dict[str, Any] | None] = [None] * len(envelope.items)
-        accepted: list[tuple[int, str, str, SubmissionIn]] = []
+        accepted: list[tuple[int, str, str, Submitted]] = []
         for index, item in enumerate(envelope.items):
             try:
                 if not isinstance(item, dict) or set(item) - {"idempotency_key", "submission"}:
@@ -315,7 +320,7 @@ class Central:
                 if found is not None:
                     status, body = self._replay(found, request_sha)
                 else:
-                    accepted.append((index, key, request_sha, check_submission(item["submission"])))
+                    accepted.append((index, key, request_sha, check_any(item["submission"])))
                     continue
             except Problem as problem:
                 status, body = problem.status, problem.body()
@@ -333,7 +338,7 @@ class Central:
         return {"results": results}
 
     def _submit_many(
-        self, device_id: str, accepted: list[tuple[int, str, str, SubmissionIn]]
+        self, device_id: str, accepted: list[tuple[int, str, str, Submitted]]
     ) -> list[tuple[int, int, dict[str, Any]]]:
         now = self.now()
         judged: list[tuple[int, int, dict[str, Any]]] = []
@@ -359,6 +364,18 @@ class Central:
             return latest
 
         result: PlanVersion = self.audited(caller, "plan_read", interview_id, work)
+        return result
+
+    def case_followups(self, caller: Caller, interview_id: str) -> list[dict[str, Any]]:
+        """A case's completed and missed talks, under the plan's authorisation (a case the
+        caller may not see is the 404 of an unknown id); audited for accounts as a plan read."""
+
+        def work(session: Session) -> list[dict[str, Any]]:
+            require(caller, "read_plan")
+            require_case(session, caller, interview_id)
+            return followups.listed(session, interview_id)
+
+        result: list[dict[str, Any]] = self.audited(caller, "followup_read", interview_id, work)
         return result
 
     def list_plans(self, caller: Caller) -> list[dict[str, Any]]:

@@ -26,6 +26,7 @@ SCHEMA_NAME: Literal["intake-export/2"] = "intake-export/2"
 SCHEMA_NAMES = ("intake-export/1", "intake-export/2")  # what is read (the server accepts both)
 SCHEMA_ID = "https://intake-tui.invalid/schemas/intake-export-2.schema.json"
 SCHEMA_FILE = "intake-export-2.schema.json"
+FOLLOWUP_SCHEMA_NAME: Literal["intake-followup/1"] = "intake-followup/1"
 REGENERATE = "python -m intake_tui.core.export --write-schema"
 
 Status = Literal["discussed", "final"]
@@ -207,6 +208,41 @@ class FollowupOut(_Model):
     client_language: str | None
     answers: dict[str, AnswerEntry]
     special: list[str]  # the export keys of its bundle that hold health data (withheld plain)
+
+
+class FollowupRecord(_Model):
+    """Which talk a follow-up record is: `(interview_id, "followup", followup_id)`, where
+    `interview_id` is the case (the intake's id) and `followup_id` the talk's id, the same as
+    its `followups[].id` in the export document (docs/sync-protocol.md, "Records")."""
+
+    interview_id: Annotated[str, Field(min_length=1)]
+    followup_id: Annotated[str, Field(min_length=1)]
+    status: Literal["completed", "missed"]
+    frozen_at: dt.datetime
+
+
+class FollowupDocument(_Model):
+    """A completed or missed talk as its own sync record (`intake-followup/1`): a `record`
+    header as a plan revision's, and the talk exactly as the export's `followups[]` item,
+    whole (health answers included, named in `special`), as a plan revision is synced."""
+
+    model_config = ConfigDict(**_ALIASED, title="intake-tui follow-up record (intake-followup/1)")
+
+    schema_: Literal["intake-followup/1"] = Field(default=FOLLOWUP_SCHEMA_NAME, alias="schema")
+    record: FollowupRecord
+    followup: FollowupOut
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FollowupDocument:
+        if self.followup.id != self.record.followup_id:
+            raise ValueError("followup.id must be record.followup_id")
+        if self.followup.status != self.record.status:
+            raise ValueError("followup.status must be record.status")
+        if self.record.status == "completed" and self.followup.bundle is None:
+            raise ValueError("a completed talk names its bundle")
+        if self.record.status == "missed" and (self.followup.answers or not self.followup.reason):
+            raise ValueError("a missed talk has a reason and no answers")
+        return self
 
 
 # -- DUO --------------------------------------------------------------------------------------

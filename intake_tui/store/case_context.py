@@ -55,7 +55,7 @@ def _plan(session: Session, case_id: str) -> dict[str, object]:
         .where(PlanRevisionRow.interview_id == case_id, PlanRevisionRow.status == "final")
         .order_by(col(PlanRevisionRow.revision).desc())
     ).first()
-    if found is None:
+    if not found:  # none yet, or removed after retention by a version before issue 19's
         return {}
     fields = json.loads(found).get("plan", {}).get("fields", {})
     return {

@@ -30,7 +30,7 @@ from sqlmodel import Session, col, select
 from intake_tui.core.bundle_model import version_key
 from intake_tui.core.questionnaire import Bundle, check_bundle
 from intake_tui.i18n import _
-from intake_tui.store import interviews
+from intake_tui.store import interviews, talk_records
 from intake_tui.store.models import ExtensionRow, InterviewRow, TalkRow
 from intake_tui.store.session import Store, StoreError
 
@@ -216,6 +216,9 @@ def miss(store: Store, talk_id: str, reason: str) -> None:
         row.updated_by, row.updated_at = store.actor, store.now()
         session.add(row)
         store.audit(session, "talk_missed", "talk", f"{row.case_id}/{talk_id}")
+        # A missed talk is a sync record of its own, written with the miss.
+        entry = talk_records.open_entry(row.id, row.due, reason, missed=True)
+        talk_records.freeze(session, store, row, entry)
 
 
 def start(
@@ -419,58 +422,33 @@ def record_extension(
 def export_entries(store: Store, case_id: str) -> list[Any]:
     """The case's talks as the export document lists them (core/export_model.FollowupOut):
     a held talk with its follow-up's answers (health marked `special`, withheld from a plain
-    document), a missed one with why, the others as planned."""
-    import json
-
-    from intake_tui.core.export import FollowupOut, answers_of
-    from intake_tui.core.export_model import BundleRef, Interpreter
-
+    document), a missed one with why, the others as planned. A held or missed talk's sync
+    record (store/talk_records.py) is built by the same two functions."""
     found = []
     for talk in talks(store, case_id):
         if talk.status != "held" or talk.followup_id is None:
             found.append(
-                FollowupOut(
-                    id=talk.id,
-                    bundle=None,
-                    date=talk.due,
-                    status="missed" if talk.status == "missed" else "planned",
-                    reason=talk.reason,
-                    caseworker=None,
-                    interpreter=None,
-                    client_language=None,
-                    answers={},
-                    special=[],
+                talk_records.open_entry(
+                    talk.id, talk.due, talk.reason, missed=talk.status == "missed"
                 )
             )
             continue
         opened = interviews.open_interview(store, talk.followup_id)
-        bundle = opened.bundle
         with store.session() as session:
             row = session.get(InterviewRow, talk.followup_id)
             assert row is not None
-            caseworker, interpreter = row.created_by, json.loads(row.interpreter_json or "{}")
-        special = sorted(
-            item.question.export
-            for item in bundle.value_questions()
-            if item.question.export is not None and item.question.sensitivity == "special"
-        )
+            caseworker, interpreter = row.created_by, row.interpreter_json
         held_on = opened.summary.finalized_at or opened.summary.updated_at
         found.append(
-            FollowupOut(
-                id=talk.id,
-                bundle=BundleRef(id=bundle.id, version=bundle.version, sha256=bundle.sha256),
-                date=held_on.date(),
-                status="completed",
-                reason=talk.reason,
+            talk_records.completed_entry(
+                talk.id,
+                talk.reason,
+                opened.bundle,
+                opened.interview,
                 caseworker=caseworker,
-                interpreter=Interpreter(
-                    used=bool(interpreter.get("used")),
-                    how=interpreter.get("how"),
-                    language=interpreter.get("language"),
-                ),
+                interpreter_json=interpreter,
                 client_language=opened.summary.client_language,
-                answers=answers_of(opened.interview),
-                special=special,
+                held_on=held_on.date(),
             )
         )
     return found

@@ -482,6 +482,13 @@ def finalize_interview(store: Store, interview_id: str) -> None:
         row.updated_at = now
         session.add(row)
         store.audit(session, "interview_finalize", "interview", interview_id)
+        if row.case_id is not None:  # a follow-up: its talk is held, a sync record of its own
+            from intake_tui.store import talk_records
+
+            held = Interview(
+                bundle, answers, today=store.clock.today, case=case_facts(row), context=context
+            )  # as open_interview loads it: the record is what the export lists
+            talk_records.freeze_held(session, store, row, held)
     store.backup("finalize")
 
 
@@ -541,8 +548,11 @@ def delete_draft(store: Store, interview_id: str) -> None:
         erasures.record(store.data_dir, store._dek, interview_id, store.now())
         # Children first, in plain SQL: the ORM does not know these tables' order.
         sql = session.connection().exec_driver_sql
-        # A follow-up erased: its talk is planned again. An intake erased: its talks go too.
+        # A follow-up erased: its talk is planned again (a talk missed meanwhile keeps its
+        # record: it holds none of the follow-up's answers). An intake erased: its talks go
+        # too, with any record of theirs, so nothing of the person is sent after the erasure.
         sql("UPDATE talk SET followup_id = NULL WHERE followup_id = ?", (interview_id,))
+        sql("DELETE FROM outbox WHERE interview_id = ? AND kind = 'followup'", (interview_id,))
         sql("DELETE FROM talk WHERE case_id = ?", (interview_id,))
         for table in (
             "answer",

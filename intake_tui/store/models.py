@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -247,21 +247,38 @@ class InterviewReopenRow(SQLModel, table=True):
 
 
 class OutboxRow(SQLModel, table=True):
-    """A frozen plan revision waiting to be delivered to the central system (the outbox).
+    """A record waiting to be delivered to the central system (the outbox): a frozen plan
+    revision (`kind` "plan", record id `(interview_id, revision)`) or a completed or missed
+    talk (`kind` "followup", record id `(interview_id, "followup", talk_id)`, 0013).
 
-    Written in the same transaction as the revision itself, with the idempotency key every
-    attempt will carry; the revision's document is the payload (never copied, never changed).
-    States: pending → acked (receipt stored), or conflict / rejected (a human decides), or
-    central_edit (the plan was edited centrally after `based_on_version`: the caseworker sees the
-    edit and makes a new revision; this one is never sent again)."""
+    Written in the same transaction as what it records, with the idempotency key every attempt
+    will carry. A plan revision's document is its `plan_revision` row's (never copied, never
+    changed); a talk's is `document_json` here (store/talk_records.py). States: pending → acked
+    (receipt stored), or conflict / rejected (a human decides), or central_edit (a plan edited
+    centrally after `based_on_version`: the caseworker sees the edit and makes a new revision;
+    this one is never sent again)."""
 
     __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(
+            "(kind = 'plan' AND plan_revision_id IS NOT NULL AND revision IS NOT NULL"
+            " AND talk_id IS NULL AND document_json IS NULL)"
+            " OR (kind = 'followup' AND talk_id IS NOT NULL AND document_json IS NOT NULL"
+            " AND plan_revision_id IS NULL AND revision IS NULL)",
+            name="ck_outbox_kind",
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    plan_revision_id: int = Field(foreign_key="plan_revision.id", unique=True)
-    interview_id: str = Field(index=True)
-    revision: int
+    kind: str = Field(default="plan", sa_column_kwargs={"server_default": "plan"})
+    plan_revision_id: int | None = Field(default=None, foreign_key="plan_revision.id", unique=True)
+    # A talk's record: the talk's id, which is the export's `followups[].id` and the protocol's
+    # `followup_id` (the talk's follow-up interview, if any, is `talk.followup_id`).
+    talk_id: str | None = Field(default=None, foreign_key="talk.id", unique=True)
+    interview_id: str = Field(index=True)  # the case id
+    revision: int | None = None  # a plan revision's number; None for a talk
     idempotency_key: str = Field(unique=True)
     payload_sha256: str  # sha256 of the canonical JSON of the document (docs/sync-protocol.md)
+    document_json: str | None = None  # a talk's document ("" once purged); None for a plan
     based_on_version: int | None = None  # the central plan version seen when frozen (0009)
     state: str = Field(default="pending", index=True)
     attempts: int = 0
@@ -269,7 +286,7 @@ class OutboxRow(SQLModel, table=True):
     next_attempt_at: dt.datetime | None = None
     receipt_json: str | None = None
     acked_at: dt.datetime | None = None
-    purged_at: dt.datetime | None = None  # the revision's content removed after retention
+    purged_at: dt.datetime | None = None  # the record's content removed after retention
     created_at: dt.datetime
 
 

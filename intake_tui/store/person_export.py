@@ -34,7 +34,7 @@ from intake_tui.core.html_plan import (
 from intake_tui.core.plan.rules import PlanRules
 from intake_tui.core.values import to_json
 from intake_tui.i18n import _
-from intake_tui.store import interviews, plans
+from intake_tui.store import interviews, person_talks, plans
 from intake_tui.store.models import AnswerHistoryRow, NoteRow, OutboxRow
 from intake_tui.store.session import Store
 
@@ -49,11 +49,12 @@ class PersonData:
     revisions: list[plans.Revision]
     history: list[AnswerHistoryRow]
     notes: list[NoteRow]
-    outbox: dict[int, OutboxRow]  # by revision
+    outbox: dict[int, OutboxRow]  # the plan revisions' records, by revision
     # The rest of the case (issue 19): its follow-up conversations, each gathered the same
     # way; its talks; DUO's verlengingen; answers kept aside when a draft moved versions.
     followups: tuple[PersonData, ...] = ()
     talks: tuple[dict[str, Any], ...] = ()
+    talk_outbox: tuple[OutboxRow, ...] = ()  # the held and missed talks' own records
     extensions: tuple[dict[str, Any], ...] = ()
     kept_aside: tuple[dict[str, Any], ...] = ()
 
@@ -77,8 +78,16 @@ def gather(store: Store, interview_id: str, *, whole_case: bool = True) -> Perso
             .where(InterviewRow.case_id == interview_id)
             .order_by(col(InterviewRow.created_at))
         ).all()
+        talk_outbox = tuple(
+            session.exec(
+                select(OutboxRow)
+                .where(OutboxRow.interview_id == interview_id, OutboxRow.kind == "followup")
+                .order_by(col(OutboxRow.id))
+            ).all()
+        )
     talks = tuple(
         {
+            "id": t.id,
             "due": t.due.isoformat(),
             "status": t.status,
             "rescheduled_from": t.rescheduled_from.isoformat() if t.rescheduled_from else None,
@@ -101,6 +110,7 @@ def gather(store: Store, interview_id: str, *, whole_case: bool = True) -> Perso
         talks=talks,
         extensions=extensions,
         kept_aside=kept,
+        talk_outbox=talk_outbox,
     )
 
 
@@ -118,7 +128,12 @@ def _gather_one(store: Store, interview_id: str) -> PersonData:
         notes = list(session.exec(select(NoteRow).where(NoteRow.interview_id == interview_id)))
         outbox = {
             row.revision: row
-            for row in session.exec(select(OutboxRow).where(OutboxRow.interview_id == interview_id))
+            for row in session.exec(
+                select(OutboxRow).where(
+                    OutboxRow.interview_id == interview_id, OutboxRow.kind == "plan"
+                )
+            )
+            if row.revision is not None
         }
     return PersonData(opened, revisions, history, notes, outbox)
 
@@ -222,24 +237,41 @@ def _history(data: PersonData) -> list[dict[str, Any]]:
 
 
 def _recipients(data: PersonData) -> list[dict[str, Any]]:
+    """Who received what: each plan revision's record, then each held or missed talk's own
+    record (`talk`: its id, `date`: the day it was due; `status`: completed | missed)."""
     statuses = {r.revision: r.status for r in data.revisions}
     found = []
     for number in sorted(data.outbox):
-        row = data.outbox[number]
         entry: dict[str, Any] = {
             "recipient": _("central system of the municipality"),
             "revision": number,
             "status": statuses.get(number),
         }
-        if row.state == "acked":
-            receipt = json.loads(row.receipt_json) if row.receipt_json else {}
-            entry["state"] = "received"
-            entry["received_at"] = _iso(row.acked_at)
-            entry["receipt_id"] = receipt.get("receipt_id")
-        else:
-            entry["state"] = "waiting" if row.state == "pending" else row.state
-        found.append(entry)
+        found.append(_delivery(entry, data.outbox[number]))
+    talks = {t["id"]: t for t in data.talks}
+    for row in data.talk_outbox:
+        talk = talks.get(row.talk_id or "", {})
+        entry = {
+            "recipient": _("central system of the municipality"),
+            "talk": row.talk_id,
+            "date": talk.get("due"),
+            "status": person_talks.talk_status(row, talk.get("status")),
+        }
+        if row.purged_at is not None:
+            entry["removed_at"] = _iso(row.purged_at)
+        found.append(_delivery(entry, row))
     return found
+
+
+def _delivery(entry: dict[str, Any], row: OutboxRow) -> dict[str, Any]:
+    if row.state == "acked":
+        receipt = json.loads(row.receipt_json) if row.receipt_json else {}
+        entry["state"] = "received"
+        entry["received_at"] = _iso(row.acked_at)
+        entry["receipt_id"] = receipt.get("receipt_id")
+    else:
+        entry["state"] = "waiting" if row.state == "pending" else row.state
+    return entry
 
 
 def person_json(data: PersonData) -> bytes:
@@ -443,6 +475,9 @@ def _recipient_rows(data: PersonData, columns: list[Column]) -> list[str]:
     rows = [_section(columns, N_("Who received your data"))]
     entries = _recipients(data)
     for entry in entries:
+        if "talk" in entry:
+            rows.append(table_row(columns, person_talks.talk_cell(entry), "field"))
+            continue
 
         def cell(c: Column, entry: dict[str, Any] = entry) -> str:
             revision = escape(str(entry["revision"]))

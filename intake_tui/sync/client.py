@@ -108,20 +108,48 @@ def retry_after(response: httpx.Response) -> float | None:
         return None  # an HTTP date: the backoff decides
 
 
+RecordId = dict[str, Any]
+"""What a receipt must echo for a record: a plan revision's `interview_id`, `revision` and
+`payload_sha256`; a talk's `kind` "followup", `interview_id`, `followup_id` and
+`payload_sha256` (docs/sync-protocol.md, "Submitting records")."""
+
+
+def record_id(submission: dict[str, Any]) -> RecordId:
+    """The fields of a submission its receipt must echo."""
+    if submission.get("kind") == "followup":
+        return {
+            "kind": "followup",
+            "interview_id": str(submission["interview_id"]),
+            "followup_id": str(submission["followup_id"]),
+            "payload_sha256": str(submission["payload_sha256"]),
+        }
+    return {
+        "interview_id": str(submission["interview_id"]),
+        "revision": int(submission["revision"]),
+        "payload_sha256": str(submission["payload_sha256"]),
+    }
+
+
+def echoes(body: dict[str, Any], record: RecordId) -> bool:
+    """Whether a receipt is this record's: every identifying field echoed, and a plan
+    revision's receipt is not a talk's (a receipt without `kind` is a plan revision's)."""
+    if body.get("kind", "plan") != record.get("kind", "plan"):
+        return False
+    return all(body.get(name) == value for name, value in record.items())
+
+
 def classify(
     status: int,
     content_type: str,
     body: Any,
-    record: tuple[str, int, str],
+    record: RecordId,
     *,
     retry_after_s: float | None = None,
 ) -> Outcome:
     """The verdict for one record from a status and a (parsed) body."""
     if 200 <= status < 300:
-        if "json" in content_type and isinstance(body, dict):
-            echoed = (body.get("interview_id"), body.get("revision"), body.get("payload_sha256"))
-            if echoed == record:
-                return Outcome("acked", status, receipt=body)
+        if "json" in content_type and isinstance(body, dict) and echoes(body, record):
+            return Outcome("acked", status, receipt=body)
         # A captive portal, a proxy's page, or a receipt for something else: not delivered.
         return Outcome("retry", status, error=f"{status} without a matching receipt")
     code = str(body.get("code", "")) if isinstance(body, dict) else ""
@@ -168,7 +196,7 @@ class SyncClient:
         self.http.close()
 
     def submit(self, submission: dict[str, Any], key: str) -> Outcome:
-        record = _record(submission)
+        record = record_id(submission)
         try:
             response = self.http.post(
                 "/v1/submissions",
@@ -223,7 +251,7 @@ class SyncClient:
                     response.status_code if response.status_code != 200 else 200,
                     content_type,
                     parsed,
-                    _record(s),
+                    record_id(s),
                     retry_after_s=retry_after(response),
                 )
                 for s, _key in items
@@ -235,19 +263,11 @@ class SyncClient:
             if not isinstance(status, int):
                 outcomes.append(Outcome("retry", 200, error="malformed batch result"))
                 continue
-            outcomes.append(classify(status, "application/json", item_body, _record(submission)))
+            outcomes.append(classify(status, "application/json", item_body, record_id(submission)))
         return outcomes
 
     def get(self, path: str) -> httpx.Response:
         return self.http.get(path)
-
-
-def _record(submission: dict[str, Any]) -> tuple[str, int, str]:
-    return (
-        str(submission["interview_id"]),
-        int(submission["revision"]),
-        str(submission["payload_sha256"]),
-    )
 
 
 def enrol_device(

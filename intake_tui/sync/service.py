@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import col, select
+from sqlalchemy import case
+from sqlmodel import Session, col, select
 
 from intake_tui.i18n import _, ngettext
 from intake_tui.store.models import OutboxRow, PlanRevisionRow, SyncDeviceRow
@@ -247,10 +248,13 @@ def _send(
             outcomes = client.submit_batch(submissions)
         again: list[OutboxRow] = []
         delays: list[float] = []
-        _record_attempts(store, batch, outcomes)
+        stale = _record_attempts(store, batch, outcomes)
         for row, outcome in zip(batch, outcomes, strict=True):
             assert row.id is not None
             summary.attempts += 1
+            if row.id in stale:
+                summary.deferred += 1  # frozen again meanwhile: the new version goes next run
+                continue
             attempts_here[row.id] = attempts_here.get(row.id, 0) + 1
             if outcome.verdict == "acked":
                 summary.acked += 1
@@ -301,11 +305,14 @@ def check_anchor_online(store: Store, *, ca_file: str | None = None) -> AnchorRe
 
 
 def purge_synced(store: Store, retention_days: int) -> int:
-    """Remove the content of revisions the server confirmed more than `retention_days` ago.
+    """Remove the content of records the server confirmed more than `retention_days` ago.
 
-    What stays is a tombstone: the outbox row (record id, receipt, payload hash, dates) and the
-    revision's own row (status, dagtekening, document hash) with an empty document. Nothing
-    without a receipt is ever touched."""
+    What stays is a tombstone: the outbox row (record id, receipt, payload hash, dates) and,
+    for a plan revision, its own row (status, dagtekening, document hash) with an empty
+    document; for a talk, the row's own copy of the document is emptied. The case's answers
+    (the intake's, a follow-up's) stay while the case runs, and so does the content of its
+    latest final revision, the plan it runs on, until a later final revision replaces it.
+    Nothing without a receipt is ever touched."""
     cutoff = store.now() - dt.timedelta(days=retention_days)
     purged = 0
     with store.session() as session:
@@ -319,16 +326,36 @@ def purge_synced(store: Store, retention_days: int) -> int:
         for row in rows:
             if row.acked_at is None or row.receipt_json is None or row.acked_at > cutoff:
                 continue
-            frozen = session.get(PlanRevisionRow, row.plan_revision_id)
-            if frozen is None:
-                continue
-            frozen.document_json = ""
+            if row.kind == "followup":
+                row.document_json = ""
+            else:
+                frozen = session.get(PlanRevisionRow, row.plan_revision_id)
+                if frozen is None or _current_plan(session, frozen):
+                    continue
+                frozen.document_json = ""
+                session.add(frozen)
             row.purged_at = store.now()
-            session.add_all([frozen, row])
+            session.add(row)
             purged += 1
         if purged:
             store.audit(session, "sync_purged", "outbox", str(purged))
     return purged
+
+
+def _current_plan(session: Session, frozen: PlanRevisionRow) -> bool:
+    """Whether this is its case's latest final revision: the plan the running case reads
+    (`plan.<field>` in its follow-ups, what the next revision changes), kept until a later
+    final revision takes its place."""
+    if frozen.status != "final":
+        return False
+    later = session.exec(
+        select(PlanRevisionRow.id).where(
+            PlanRevisionRow.interview_id == frozen.interview_id,
+            PlanRevisionRow.status == "final",
+            col(PlanRevisionRow.revision) > frozen.revision,
+        )
+    ).first()
+    return later is None
 
 
 def _backoff(attempt: int, outcome: Outcome, policy: Policy, rng: Callable[[], float]) -> float:
@@ -338,10 +365,14 @@ def _backoff(attempt: int, outcome: Outcome, policy: Policy, rng: Callable[[], f
 
 
 def _pending(store: Store) -> list[OutboxRow]:
+    """The waiting records: plan revisions first, then talks, each oldest first, so a case's
+    plan revision reaches the server before a talk of it that waits with it."""
     with store.session() as session:
         return list(
             session.exec(
-                select(OutboxRow).where(OutboxRow.state == "pending").order_by(col(OutboxRow.id))
+                select(OutboxRow)
+                .where(OutboxRow.state == "pending")
+                .order_by(case((col(OutboxRow.kind) == "plan", 0), else_=1), col(OutboxRow.id))
             ).all()
         )
 
@@ -357,12 +388,17 @@ def _submissions(store: Store, rows: list[OutboxRow]) -> list[dict[str, Any]]:
             r.id: r
             for r in session.exec(
                 select(PlanRevisionRow).where(
-                    col(PlanRevisionRow.id).in_([row.plan_revision_id for row in rows])
+                    col(PlanRevisionRow.id).in_(
+                        [row.plan_revision_id for row in rows if row.kind == "plan"]
+                    )
                 )
             ).all()
         }
     found = []
     for row in rows:
+        if row.kind == "followup":
+            found.append(_followup_submission(row))
+            continue
         revision = frozen.get(row.plan_revision_id)
         if revision is None or not revision.document_json:
             raise StoreError(_("an outbox entry has no plan revision"))
@@ -380,8 +416,27 @@ def _submissions(store: Store, rows: list[OutboxRow]) -> list[dict[str, Any]]:
     return found
 
 
-def _record_attempts(store: Store, batch: list[OutboxRow], outcomes: list[Outcome]) -> None:
-    """Write every attempt's result before anything else happens (one transaction)."""
+def _followup_submission(row: OutboxRow) -> dict[str, Any]:
+    """A talk's record: its document is on the outbox row itself, read with its hash and key
+    (store/talk_records.py), so what is sent always agrees with itself."""
+    if not row.document_json or row.talk_id is None:
+        raise StoreError(_("an outbox entry has no content"))
+    status = json.loads(row.document_json)["record"]["status"]
+    return {
+        "kind": "followup",
+        "interview_id": row.interview_id,
+        "followup_id": row.talk_id,
+        "status": status,
+        "payload_sha256": row.payload_sha256,
+        "document": row.document_json,  # JSON text, sent as it is
+    }
+
+
+def _record_attempts(store: Store, batch: list[OutboxRow], outcomes: list[Outcome]) -> set[int]:
+    """Write every attempt's result before anything else happens (one transaction). Returns
+    the rows that were frozen again while they were on their way (a talk's record refreshed
+    under a new key, store/talk_records.py): their answer is about the old version, so it is
+    not recorded, and they wait for the next run."""
     now = store.now()
     state_for = {
         "acked": "acked",
@@ -389,10 +444,15 @@ def _record_attempts(store: Store, batch: list[OutboxRow], outcomes: list[Outcom
         "central_edit": "central_edit",
         "rejected": "rejected",
     }
+    stale: set[int] = set()
     with store.session() as session:
+        acked = []
         for row, outcome in zip(batch, outcomes, strict=True):
             stored = session.get(OutboxRow, row.id)
-            assert stored is not None
+            assert stored is not None and row.id is not None
+            if stored.idempotency_key != row.idempotency_key:
+                stale.add(row.id)
+                continue
             stored.attempts += 1
             stored.last_error = outcome.error
             if outcome.verdict in state_for:
@@ -401,12 +461,13 @@ def _record_attempts(store: Store, batch: list[OutboxRow], outcomes: list[Outcom
                 stored.receipt_json = json.dumps(outcome.receipt, sort_keys=True)
                 stored.acked_at = now
                 stored.last_error = None
+                acked.append(row)
             session.add(stored)
             row.attempts = stored.attempts
             row.state = stored.state
-        acked = [r for r, o in zip(batch, outcomes, strict=True) if o.verdict == "acked"]
         if acked:
             store.audit(session, "sync_acked", "outbox", ",".join(str(r.id) for r in acked))
+    return stale
 
 
 def _mark_revoked(store: Store) -> None:

@@ -91,7 +91,8 @@ class SyncScreen(AppAccess, LocalizedBindings, Screen[None]):
         if device is None:
             text = _(
                 "This laptop is not enrolled with a central server yet, so nothing is sent. "
-                "{n} discussed or final plan revisions are kept here, encrypted, until it is "
+                "{n} records (discussed or final plans, held or missed talks) are kept here, "
+                "encrypted, until it is "
                 "(intake-tui device enrol --server URL --code CODE)."
             ).format(n=waiting)
         elif device.revoked_at is not None:
@@ -113,16 +114,19 @@ class SyncScreen(AppAccess, LocalizedBindings, Screen[None]):
     def show_detail(self) -> None:
         """The highlighted record's last result in full, with the id the command line takes."""
         record = self.query_one("#outbox", OutboxTable).highlighted_record()
-        text = (
-            _("{name}, version {revision} (interview id {id}): {result}").format(
+        text = ""
+        if record is not None and record.revision is None:  # a talk held or missed
+            due = record.talk_due.strftime("%d-%m-%Y") if record.talk_due else "—"
+            text = _("{name}, talk of {date} (interview id {id}): {result}").format(
+                name=record.name, date=due, id=record.interview_id, result=last_result(record)
+            )
+        elif record is not None:
+            text = _("{name}, version {revision} (interview id {id}): {result}").format(
                 name=record.name,
                 revision=record.revision,
                 id=record.interview_id,
                 result=last_result(record),
             )
-            if record is not None
-            else ""
-        )
         self.query_one("#outbox-detail", Label).update(Text(text))  # a name is not markup
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

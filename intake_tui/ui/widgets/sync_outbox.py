@@ -1,4 +1,5 @@
-"""The outbox as the caseworker sees it: one row per plan revision with its last result.
+"""The outbox as the caseworker sees it: one row per record (a plan revision, or a talk held or
+missed) with its last result.
 
 The outbox keeps, per record, its state, how many tries, the last error (language-free: an
 HTTP status and code, or the kind of connection error) and the receipt's time; here that
@@ -59,7 +60,7 @@ def outbox_states(store: Store, interview_ids: list[str]) -> dict[tuple[str, int
     with store.session() as session:
         rows = session.exec(
             select(OutboxRow.interview_id, OutboxRow.revision, OutboxRow.state).where(
-                col(OutboxRow.interview_id).in_(interview_ids)
+                col(OutboxRow.interview_id).in_(interview_ids), OutboxRow.kind == "plan"
             )
         ).all()
     return {(str(i), int(r)): str(state) for i, r, state in rows}
@@ -67,29 +68,38 @@ def outbox_states(store: Store, interview_ids: list[str]) -> dict[tuple[str, int
 
 @dataclass(frozen=True)
 class OutboxRecord:
-    """One plan revision in the outbox, as the sync screen shows it."""
+    """One record in the outbox, as the sync screen shows it: a plan revision, or a talk
+    (`revision` None, `plan_status` "held" or "missed", `talk_due` its date)."""
 
     interview_id: str
     name: str
-    revision: int
-    plan_status: str  # discussed | final
+    revision: int | None
+    plan_status: str  # discussed | final, or for a talk: held | missed
     state: str  # pending | acked | conflict | central_edit | rejected
     attempts: int
     last_error: str | None
     acked_at: dt.datetime | None
     purged_at: dt.datetime | None
+    talk_due: dt.date | None = None
 
 
 def outbox_records(store: Store) -> list[OutboxRecord]:
     """Every outbox record, newest first (one query)."""
     from sqlmodel import col, select
 
-    from intake_tui.store.models import InterviewRow, OutboxRow, PlanRevisionRow
+    from intake_tui.store.models import InterviewRow, OutboxRow, PlanRevisionRow, TalkRow
 
     with store.session() as session:
         rows = session.exec(
-            select(OutboxRow, PlanRevisionRow.status, InterviewRow.client_display_name)
-            .join(PlanRevisionRow, col(PlanRevisionRow.id) == OutboxRow.plan_revision_id)
+            select(  # type: ignore[call-overload]
+                OutboxRow,
+                PlanRevisionRow.status,
+                TalkRow.due,
+                TalkRow.missed,
+                InterviewRow.client_display_name,
+            )
+            .outerjoin(PlanRevisionRow, col(PlanRevisionRow.id) == OutboxRow.plan_revision_id)
+            .outerjoin(TalkRow, col(TalkRow.id) == OutboxRow.talk_id)
             .join(InterviewRow, col(InterviewRow.id) == OutboxRow.interview_id)
             .order_by(col(OutboxRow.id).desc())
         ).all()
@@ -98,14 +108,15 @@ def outbox_records(store: Store) -> list[OutboxRecord]:
             interview_id=row.interview_id,
             name=name,
             revision=row.revision,
-            plan_status=status,
+            plan_status=status if row.kind == "plan" else ("missed" if missed else "held"),
             state=row.state,
             attempts=row.attempts,
             last_error=row.last_error,
             acked_at=row.acked_at,
             purged_at=row.purged_at,
+            talk_due=due if row.kind == "followup" else None,
         )
-        for row, status, name in rows
+        for row, status, due, missed, name in rows
     ]
 
 
@@ -160,12 +171,17 @@ class OutboxTable(DataTable[str]):
             self.add_columns(
                 _("Name"), _("Version"), _("Plan"), _("State"), _("Tries"), _("Last result")
             )
-        plan_names = {"discussed": _("discussed"), "final": _("final")}
+        plan_names = {
+            "discussed": _("discussed"),
+            "final": _("final"),
+            "held": _("talk held"),
+            "missed": _("talk missed"),
+        }
         names = state_names()
         for record in records:
             self.add_row(
                 record.name,
-                str(record.revision),
+                str(record.revision) if record.revision is not None else "—",
                 plan_names.get(record.plan_status, record.plan_status),
                 names.get(record.state, record.state),
                 str(record.attempts),
