@@ -2,7 +2,7 @@
 timeline → start the voortgangsgesprek → answer → finalize → the plan proposes a change → a
 change of the caseworker's own with its reason → discussed → final (revision 3) → export. The
 JSON validates against schemas/intake-export-2.schema.json and carries the talk and the
-changes."""
+changes; a sync through a faulty network delivers every revision and the talk exactly once."""
 
 from __future__ import annotations
 
@@ -20,12 +20,17 @@ from intake_tui.core.engine import Step
 from intake_tui.personas import talks as demo_talks
 from intake_tui.store import followups, plans
 from intake_tui.store.keyring import TEST_KDF
+from intake_tui.sync import service
 from intake_tui.ui.app import IntakeApp
 from intake_tui.ui.widgets.choice_list import ChoiceList
 
 from .conftest import DEFAULT_BUNDLE
+from .fault_proxy import fault_proxy
 from .store_helpers import PASSPHRASE, make_store
+from .sync_helpers import outbox
 from .test_followups import final_case
+from .test_sync import FAST, Central, Sleeps, enrolled
+from .test_sync_talks import Recorder, central_talks, server  # noqa: F401 - a fixture
 from .test_text_refs import _label_in
 from .tui_helpers import unlock, wait_for
 
@@ -57,8 +62,10 @@ async def _press_number_of(pilot: Any, label: str) -> None:
     await pilot.pause(0.2)
 
 
-async def test_a_talk_changes_the_plan_and_the_export_carries_both(
-    case: tuple[Path, str], tmp_path: Path
+async def test_a_talk_changes_the_plan_and_the_export_and_the_sync_carry_both(
+    case: tuple[Path, str],
+    tmp_path: Path,
+    server: tuple[Central, Recorder],  # noqa: F811 - the fixture imported above
 ) -> None:
     root, case_id = case
     app = IntakeApp(root, clock=FrozenClock.on(TALK_DAY), user="anna", kdf_floor=TEST_KDF)
@@ -174,6 +181,23 @@ async def test_a_talk_changes_the_plan_and_the_export_carries_both(
         await pilot.press("e")
         await pilot.pause(0.3)
         assert "Written:" in str(plan.query_one("#message", Label).render())
+
+        # Sync through a proxy that loses the first answer and cuts the next upload: every
+        # plan revision and the held talk arrive once, each acknowledged by its own receipt.
+        central, recorder = server
+        store = app.store
+        assert store is not None
+        with fault_proxy(central.port, reset_after=60) as proxy:
+            enrolled(store, central, proxy.url)
+            proxy.modes.extend(["drop_response", "reset_upload"])
+            summary = service.run_sync(store, policy=FAST, sleep=Sleeps())
+        assert summary.exit_code == 0 and summary.replayed > 0
+        revisions = [r.revision for r in plans.revisions(store, case_id)]
+        assert sorted(central.records()) == [(case_id, n) for n in revisions]
+        (talk_id,) = [t.id for t in followups.talks(store, case_id) if t.status == "held"]
+        assert central_talks(central) == [(case_id, talk_id, "completed")]
+        assert recorder.kinds.count("followup") >= 2  # sent again after the lost answer
+        assert all(row.state == "acked" for row in outbox(store))
 
     exported = root / "exports" / f"{case_id}-r{latest.revision}.json"
     document = json.loads(exported.read_text("utf-8"))
