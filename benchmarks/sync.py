@@ -101,13 +101,14 @@ def serve(db_url: str, rate: float, seed: int) -> Iterator[str]:
 
 
 def _serve_child(fd: int, db_url: str, rate: float, seed: int) -> None:
-    """In the server process: create_app behind RecordFaults on the inherited socket."""
+    """In the server process: create_app behind RecordFaults on the inherited socket (rate
+    below 0: the bare floor endpoint instead, see `bare_app`)."""
     import uvicorn
 
     from intake_tui.central.app import create_app
 
     sock = socket.socket(fileno=fd)  # family, type and proto (TCP: so TCP_NODELAY) from the fd
-    app = RecordFaults(create_app(db_url), rate=rate, seed=seed)
+    app = bare_app(db_url) if rate < 0 else RecordFaults(create_app(db_url), rate=rate, seed=seed)
     config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
 
@@ -319,9 +320,102 @@ def _one_run(store: Any, folder: Path, run: int, rate: float) -> dict[str, Any]:
     }
 
 
+BARE_PATH = "/bare:batch"
+SYNC_RATIO = 2.0  # issue 21: sync within 2x the bare endpoint
+
+
+def bare_app(db_url: str) -> Any:
+    """The floor of sync: the same server stack (uvicorn, FastAPI, the central engine with its
+    pragmas) with one endpoint that only validates each submission of a batch as the real one
+    does (`check_submission`: model, hash, export document) and commits them in one transaction.
+    No devices, idempotency keys, cases, conflicts, audit or receipts: the protocol's own cost
+    is the difference."""
+    import sqlalchemy as sa
+    from fastapi import Body, FastAPI
+
+    from intake_tui.central.models import make_engine
+    from intake_tui.central.protocol import canonical, check_submission
+
+    engine = make_engine(db_url)
+    metadata = sa.MetaData()
+    table = sa.Table(
+        "bare_submission",
+        metadata,
+        sa.Column("interview_id", sa.String, primary_key=True),
+        sa.Column("revision", sa.Integer, primary_key=True),
+        sa.Column("document", sa.Text, nullable=False),
+    )
+    metadata.create_all(engine)
+    app = FastAPI()
+
+    @app.get("/v1/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post(BARE_PATH)
+    def batch(payload: dict[str, Any] = Body(...)) -> dict[str, Any]:  # noqa: B008
+        rows = []
+        for item in payload["items"]:
+            sub = check_submission(item["submission"])
+            rows.append(
+                {
+                    "interview_id": sub.interview_id,
+                    "revision": sub.revision,
+                    "document": canonical(sub.document).decode("utf-8"),
+                }
+            )
+        with engine.begin() as connection:
+            connection.execute(table.insert(), rows)
+        return {"results": [{"status": 201, "body": {}} for _ in rows]}
+
+    return app
+
+
+@contextlib.contextmanager
+def serve_bare(db_url: str) -> Iterator[str]:
+    with serve(db_url, -1.0, 0) as url:
+        yield url
+
+
+def _floor_run(store: Any, folder: Path, run: int, batch_size: int) -> float:
+    """Records per second: the laptop's own batch bodies, built beforehand, posted to the bare
+    endpoint over one keep-alive connection (httpx, as the laptop sends them)."""
+    import httpx
+
+    from intake_tui.sync import service
+    from intake_tui.sync.client import encode_submission
+    from tests.sync_helpers import outbox
+
+    rows = outbox(store)
+    submissions = service._submissions(store, rows)
+    bodies = []
+    for start in range(0, len(rows), batch_size):
+        chunk = zip(
+            submissions[start : start + batch_size],
+            [r.idempotency_key for r in rows[start : start + batch_size]],
+            strict=True,
+        )
+        items = ",".join(
+            '{"idempotency_key":' + json.dumps(key) + ',"submission":' + encode_submission(sub)
+            + "}"
+            for sub, key in chunk
+        )  # fmt: skip
+        bodies.append(('{"items":[' + items + "]}").encode("utf-8"))
+    db_url = f"sqlite:///{folder / f'bare-{run}.db'}"
+    with serve_bare(db_url) as url, httpx.Client(base_url=url, trust_env=False) as client:
+        started = time.perf_counter()
+        for body in bodies:
+            response = client.post(
+                BARE_PATH, content=body, headers={"Content-Type": "application/json"}
+            )
+            assert response.status_code == 200, response.text[:200]
+        elapsed = time.perf_counter() - started
+    return len(rows) / elapsed
+
+
 def bench_sync(count: int, runs: int = 3) -> dict[str, dict[str, object]]:
     """`count` frozen revisions synced, without and with 10 % faults; median of `runs`."""
-    from benchmarks.figures import summary
+    from benchmarks.figures import against, summary
     from tests.sync_helpers import clone_revisions, store_with_frozen
 
     figures: dict[str, dict[str, object]] = {}
@@ -338,6 +432,14 @@ def bench_sync(count: int, runs: int = 3) -> dict[str, dict[str, object]]:
                 result = summary(rates, "records/s", budget)
                 if budget is not None:  # higher is better here
                     result["within_budget"] = float(result["median"]) >= budget  # type: ignore[arg-type]
+                if rate == 0.0:
+                    floor = summary(
+                        [_floor_run(store, folder, run, 50) for run in range(runs)],
+                        "records/s",
+                        None,
+                    )
+                    figures["sync.bare_endpoint_floor"] = floor
+                    result = against(result, floor, SYNC_RATIO, higher_is_better=True)
                 middle = sorted(results, key=lambda r: r["records_per_s"])[len(results) // 2]
                 result.update(
                     records=count,

@@ -12,7 +12,15 @@ from http import HTTPStatus
 from typing import Annotated, Any, Literal, Protocol
 
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
 
 logger = logging.getLogger("intake_tui.central")
 
@@ -158,6 +166,10 @@ class SubmissionIn(_In):
     """A frozen revision: its id, hash and the intake-export/2 document (/1 still accepted).
     `kind` absent (as version-1 laptops send it) or "plan"; a talk is `kind: "followup"`
     (central/followups.py)."""
+
+    # canonical(document) as text, made once by check_submission for the hash and kept for
+    # storing (a document of a few kilobytes, dumped once instead of twice per record).
+    _canonical: str | None = PrivateAttr(default=None)
 
     kind: Literal["plan"] = "plan"
     interview_id: Annotated[StrictStr, Field(pattern=INTERVIEW_ID)]
@@ -346,17 +358,23 @@ def check_submission(data: Any) -> SubmissionIn:
     """A submission whose fields, hash and document agree (else 422 invalid_record)."""
     submission: SubmissionIn = _validate(SubmissionIn, data, "invalid_record", 422)
     try:
-        digest = payload_sha256(submission.document)
+        text = canonical(submission.document)
     except UnicodeError:
         raise Problem(422, "invalid_record", "The document is not valid UTF-8 text.") from None
-    if digest != submission.payload_sha256:
+    if hashlib.sha256(text).hexdigest() != submission.payload_sha256:
         raise Problem(422, "invalid_record", "payload_sha256 is not the document's sha256.")
+    submission._canonical = text.decode("utf-8")
     _check_document(submission.document, submission.interview_id)
     record = submission.document["record"]
     for field in ("revision", "previous_revision", "status"):
         if record[field] != getattr(submission, field):
             raise Problem(422, "invalid_record", f"{field} does not match document.record.")
     return submission
+
+
+def document_text(submission: SubmissionIn) -> str:
+    """canonical(document) as text: the one check_submission made, or made now."""
+    return submission._canonical or canonical(submission.document).decode("utf-8")
 
 
 def is_followup(data: Any) -> bool:

@@ -45,6 +45,7 @@ from intake_tui.central.protocol import (
     _validate,
     canonical,
     check_any,
+    document_text,
     token_sha256,
 )
 from intake_tui.central.records import (
@@ -250,7 +251,7 @@ class Central:
         require_seen_central_edit(session, sub)
         if session.get(Case, sub.interview_id) is None:  # the first revision: the sender's case
             session.add(Case(interview_id=sub.interview_id, device_id=device_id, created_at=now))
-        document = canonical(sub.document).decode("utf-8")
+        document = document_text(sub)
         row = Submission(
             interview_id=sub.interview_id,
             revision=sub.revision,
@@ -303,28 +304,11 @@ class Central:
         envelope: _BatchEnvelope = _validate(_BatchEnvelope, data, "bad_request", 400)
         results: list[dict[str, Any] | None] = [None] * len(envelope.items)
         accepted: list[tuple[int, str, str, Submitted]] = []
-        for index, item in enumerate(envelope.items):
-            try:
-                if not isinstance(item, dict) or set(item) - {"idempotency_key", "submission"}:
-                    raise Problem(400, "bad_request", "An item is {idempotency_key, submission}.")
-                key = check_key(item.get("idempotency_key"))
-                if "submission" not in item:
-                    raise Problem(400, "bad_request", "The item has no submission.")
-                request_sha = hashlib.sha256(
-                    json.dumps(item["submission"], sort_keys=True, separators=(",", ":")).encode(
-                        "ascii"
-                    )
-                ).hexdigest()
-                with Session(self.engine, expire_on_commit=False) as session:
-                    found = session.get(IdempotencyRecord, (device_id, key))
-                if found is not None:
-                    status, body = self._replay(found, request_sha)
-                else:
-                    accepted.append((index, key, request_sha, check_any(item["submission"])))
-                    continue
-            except Problem as problem:
-                status, body = problem.status, problem.body()
-            results[index] = {"status": status, "body": body}
+        lookup = Session(self.engine, expire_on_commit=False)  # one for the batch's key lookups
+        try:
+            self._check_items(envelope.items, device_id, lookup, results, accepted)
+        finally:
+            lookup.close()
         if accepted:
             try:
                 judged = self._retrying(lambda: self._submit_many(device_id, accepted))
@@ -336,6 +320,37 @@ class Central:
             for index, status, body in judged:
                 results[index] = {"status": status, "body": body}
         return {"results": results}
+
+    def _check_items(
+        self,
+        items: list[Any],
+        device_id: str,
+        lookup: Session,
+        results: list[dict[str, Any] | None],
+        accepted: list[tuple[int, str, str, Submitted]],
+    ) -> None:
+        """Each item checked, and answered at once when its key was seen before (a replay)."""
+        for index, item in enumerate(items):
+            try:
+                if not isinstance(item, dict) or set(item) - {"idempotency_key", "submission"}:
+                    raise Problem(400, "bad_request", "An item is {idempotency_key, submission}.")
+                key = check_key(item.get("idempotency_key"))
+                if "submission" not in item:
+                    raise Problem(400, "bad_request", "The item has no submission.")
+                request_sha = hashlib.sha256(
+                    json.dumps(item["submission"], sort_keys=True, separators=(",", ":")).encode(
+                        "ascii"
+                    )
+                ).hexdigest()
+                found = lookup.get(IdempotencyRecord, (device_id, key))
+                if found is not None:
+                    status, body = self._replay(found, request_sha)
+                else:
+                    accepted.append((index, key, request_sha, check_any(item["submission"])))
+                    continue
+            except Problem as problem:
+                status, body = problem.status, problem.body()
+            results[index] = {"status": status, "body": body}
 
     def _submit_many(
         self, device_id: str, accepted: list[tuple[int, str, str, Submitted]]

@@ -447,8 +447,16 @@ def _record_attempts(store: Store, batch: list[OutboxRow], outcomes: list[Outcom
     stale: set[int] = set()
     with store.session() as session:
         acked = []
+        # The batch's rows in one query, not one SELECT each (0.7 s of 2.8 s for 500 records;
+        # benchmarks/sync.py).
+        current = {
+            r.id: r
+            for r in session.exec(
+                select(OutboxRow).where(col(OutboxRow.id).in_([row.id for row in batch]))
+            ).all()
+        }
         for row, outcome in zip(batch, outcomes, strict=True):
-            stored = session.get(OutboxRow, row.id)
+            stored = current.get(row.id)
             assert stored is not None and row.id is not None
             if stored.idempotency_key != row.idempotency_key:
                 stale.add(row.id)
