@@ -11,7 +11,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -20,17 +19,15 @@ from typing import Any
 import httpx
 import uvicorn
 
+from .asgi_faults import loopback_socket
+
 UTC = dt.UTC
 
 
 @contextlib.contextmanager
 def run_uvicorn(app: Any, **ssl_kwargs: Any) -> Iterator[str]:
     """Serve `app` on 127.0.0.1 in a thread; yields "http://127.0.0.1:PORT" (https with TLS)."""
-    # IPPROTO_TCP, as uvicorn makes it when it binds itself: asyncio then sets TCP_NODELAY on
-    # accepted connections (with proto 0 every keep-alive answer waited ~44 ms for Nagle).
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock = loopback_socket()  # TCP_NODELAY on accepted connections (tests/asgi_faults.py)
     port = sock.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(
