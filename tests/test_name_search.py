@@ -177,13 +177,17 @@ def searched(tmp_path_factory: pytest.TempPathFactory, bundle: Bundle) -> Any:
     store.close()
 
 
-@pytest.mark.parametrize("sort_up_to", [name_search.SORT_UP_TO, 1])
+@pytest.mark.parametrize(
+    ("sort_up_to", "row_walk"), [(name_search.SORT_UP_TO, 1), (1, 0), (1, 10**9)]
+)
 def test_every_search_finds_what_like_found_in_the_same_order_page_by_page(
-    searched: Any, sort_up_to: int, monkeypatch: pytest.MonkeyPatch
+    searched: Any, sort_up_to: int, row_walk: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # sort_up_to=1: every search with two matches or more takes the other way (the index
-    # counts, the page walks the order's index), so both ways are held to the rule.
+    # sort_up_to=1: every search with two matches or more takes the ways of many matches (they
+    # are counted, the page walks the order), row_walk 0 trying each row by the rule, 10**9
+    # against the matches' rowids: every way is held to the rule.
     monkeypatch.setattr(name_search, "SORT_UP_TO", sort_up_to)
+    monkeypatch.setattr(name_search, "ROW_WALK", row_walk)
     store, made = searched
     queries = [*QUERIES, made[NAMES[3]][5:13], made[NAMES[3]][-4:].upper()]  # pieces of an id
     for query in queries:
@@ -218,11 +222,17 @@ def test_the_rule_is_what_a_caseworker_expects(searched: Any) -> None:
 
 def test_short_queries_fall_back_to_like_and_long_ones_use_the_index(searched: Any) -> None:
     store, _made = searched
-    assert name_search.indexed("ab") is None and name_search.indexed("Ş ") is None
-    assert name_search.indexed(" AYŞ ") == "ays"
-    assert "MATCH" in str(name_search.name_condition("ayse"))
+    assert "MATCH" in str(name_search.name_condition(" AYŞ "))  # folded: "ays"
     assert "LIKE" in str(name_search.name_condition("ay"))
+    assert "LIKE" in str(name_search.name_condition("Ş  "))  # folded: "s"
     assert name_search.name_condition("   ") is None
+    assert "ix_interview_search_key" in name_search.SHORT_FALLBACK
+    with store.session() as session:
+        plan = session.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT rowid FROM interview WHERE search_key LIKE ? OR id LIKE ?",
+            ("%ay%", "%ay%"),
+        )
+        assert "COVERING INDEX ix_interview_search_key" in str(plan.all())
     with store.session() as session:
         sql = session.connection().exec_driver_sql
         hits = sql(

