@@ -384,6 +384,19 @@ def test_a_restore_brings_back_the_backups_names_and_erases_again_what_was_erase
         store.close()
 
 
+def _before_the_index() -> str:
+    """The revision the search index's migration follows (read from it: it may be renumbered
+    when other migrations land first)."""
+    import importlib.util
+
+    (path,) = migrate.MIGRATIONS.glob("versions/*_search_index.py")
+    spec = importlib.util.spec_from_file_location("search_index_migration", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return str(module.down_revision)
+
+
 def _downgrade(path: Path, dek: bytes, revision: str) -> None:
     engine = database.make_engine(path, dek)
     try:
@@ -413,7 +426,7 @@ def test_a_folder_from_before_the_index_finds_its_names_once_opened(
     ).id
     dek = store._dek
     store.close()
-    _downgrade(root / "intake.db", dek, "0012")  # as the previous version left it
+    _downgrade(root / "intake.db", dek, _before_the_index())  # as the last version left it
 
     store = reopen(root)  # the new code migrates it
     try:
@@ -444,7 +457,7 @@ def test_an_old_backup_restored_is_migrated_and_indexed(tmp_path: Path, bundle: 
     dek = store._dek
     store.close()
     backup = max((root / "backups").glob("intake-*.db"))
-    _downgrade(backup, dek, "0012")  # a backup from before the index
+    _downgrade(backup, dek, _before_the_index())  # a backup from before the index
 
     restore.restore(DataDir(root), "anna", PASSPHRASE, backup, floor=TEST_KDF)
     store = reopen(root)
