@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import func, literal_column, or_
+from sqlalchemy import func, literal_column
 from sqlmodel import Session, col, select
 
 from intake_tui.core.engine import Interview, Key, Step
@@ -30,6 +30,7 @@ from intake_tui.store.models import (
     InterviewRow,
     NoteRow,
 )
+from intake_tui.store.name_search import name_condition, searched_page
 from intake_tui.store.search import fold
 from intake_tui.store.session import Store, StoreError
 
@@ -369,16 +370,24 @@ def list_interviews(
     """
     if order not in ORDERS:
         raise ValueError(f"unknown order {order!r}")
+    order_by = [*_order_by(order), col(InterviewRow.id)]
     with store.session() as session:
         conditions: list[Any] = []  # a case is its intake; follow-ups are in its timeline
         if due_by is not None:
             conditions.extend(_due_conditions(due_by))
+        folded = fold(query)
+        if folded:  # name_search: the trigram index, or LIKE for one or two letters
+            conditions += search_conditions("", statuses)
+            rows, total = searched_page(
+                session, folded, conditions, order_by, order in WALKED, page, page_size
+            )
+            return Page([_summary(r) for r in rows], total, page, page_size)
         conditions += search_conditions(query, statuses)
         total = count_intakes(session, *conditions)
         rows = session.exec(
             select(InterviewRow)
             .where(_INTAKES, *conditions)
-            .order_by(*_order_by(order), col(InterviewRow.id))
+            .order_by(*order_by)
             .offset(page * page_size)
             .limit(page_size)
         ).all()
@@ -386,6 +395,7 @@ def list_interviews(
 
 
 ORDERS = ("changed", "name", "due", "created")
+WALKED = ("changed", "name")  # an index gives these orders (updated_at, search_key)
 
 
 def _order_by(order: str) -> list[Any]:
@@ -440,23 +450,15 @@ def case_counts(store: Store, today: dt.date) -> Counts:
 
 
 def search_conditions(query: str, statuses: Sequence[str] | None) -> list[Any]:
-    """What the cases screen's search box and status filter ask (folded names, or the id)."""
+    """What the cases screen's search box and status filter ask (a piece of the folded name or
+    of the id: name_search.py, the trigram index from three characters on)."""
     found: list[Any] = []
-    if query.strip():
-        pattern = f"%{_escape_like(fold(query))}%"
-        found.append(
-            or_(
-                col(InterviewRow.search_key).like(pattern, escape="\\"),
-                col(InterviewRow.id).like(pattern, escape="\\"),
-            )
-        )
+    name = name_condition(query)
+    if name is not None:
+        found.append(name)
     if statuses:
         found.append(col(InterviewRow.status).in_(list(statuses)))
     return found
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def finalize_interview(store: Store, interview_id: str) -> None:

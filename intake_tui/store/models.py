@@ -50,13 +50,16 @@ class InterviewRow(SQLModel, table=True):
         # Partial: only follow-ups are indexed, so the cases list's `case_id IS NULL` never
         # picks this index over the ordered ones (a full sort of every case: 30x slower).
         Index("ix_interview_case_id", "case_id", sqlite_where=text("case_id IS NOT NULL")),
+        Index("ix_interview_notice_id", "duo_notice_date", "id"),
+        Index("ix_interview_search_key", "search_key", "id"),
     )
     id: str = Field(primary_key=True)
     bundle_id: str
     bundle_version: str
     bundle_sha256: str = Field(foreign_key="bundle_copy.sha256")
     client_display_name: str = Field(index=True)
-    search_key: str = Field(default="", sa_column_kwargs={"server_default": ""})  # search.fold
+    # search.fold of the display name (indexed with the id: ix_interview_search_key, 0013)
+    search_key: str = Field(default="", sa_column_kwargs={"server_default": ""})
     given_name: str | None = None  # as the new-intake form recorded them (prefill, 0008)
     family_name: str | None = None
     client_language: str
@@ -67,7 +70,8 @@ class InterviewRow(SQLModel, table=True):
     created_at: dt.datetime
     updated_at: dt.datetime = Field(index=True)
     finalized_at: dt.datetime | None = None
-    # DUO's notice date: the PIP is due 10 weeks later (indexed: the cases screen counts by it)
+    # DUO's notice date: the PIP is due 10 weeks later (indexed: the cases screen counts by it;
+    # ix_interview_notice_id has the id too, so the counts read no row)
     duo_notice_date: dt.date | None = Field(default=None, index=True)
     # A follow-up conversation's case: the id of the intake it follows (0011); None for the
     # intake itself, whose id is the case id (export ID, sync record ids).

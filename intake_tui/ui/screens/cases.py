@@ -143,6 +143,7 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         self.total = 0
         self.row_ids: list[str] = []
         self.next_talks: dict[str, dt.date] = {}
+        self.mounted_now = False
 
     def compose(self) -> ComposeResult:
         yield IntakeHeader()
@@ -154,16 +155,22 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.count_handed_over()
+        self.count_cases()
         self.relabel()
         self.query_one("#cases", DataTable).focus()
+        self.mounted_now = True  # the resume that follows the mount has nothing new to show
 
-    def count_handed_over(self) -> None:
-        """Cases sync brought to this laptop: counted when the screen comes up, not on every
-        keystroke of a search (only a sync changes it, and a sync is another screen)."""
-        from intake_tui.store import central_plans
+    def count_cases(self) -> None:
+        """The summary's counts (in progress, finalized, PIP overdue and due soon, talks overdue,
+        handed over): counted when the screen comes up or comes back and after an erasure, not
+        on every keystroke of a search, a page or a change of filter or order, which change
+        none of them (a new case, an answer, a plan or a sync happen on other screens)."""
+        from intake_tui.store import central_plans, followups, interviews
 
+        today = self.intake.clock.today()
         self.handed_over = central_plans.received_count(self.store)
+        self.counts = interviews.case_counts(self.store, today)
+        self.talks_overdue = followups.overdue_count(self.store, today)
 
     def relabel(self) -> None:
         """Column names and rows in the current UI language (also after a change of it)."""
@@ -219,7 +226,7 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
         return found[start : start + PAGE_SIZE], len(found)
 
     def refresh_rows(self) -> None:
-        from intake_tui.store import followups, interviews, plans
+        from intake_tui.store import followups, plans
 
         query = self.query_one("#search", Input).value
         today = self.intake.clock.today()
@@ -266,7 +273,7 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
             self.row_ids.append(summary.id)
         first = self.page * PAGE_SIZE + (1 if items else 0)
         last = self.page * PAGE_SIZE + len(items)
-        counts = interviews.case_counts(self.store, today)
+        counts = self.counts
         names = {
             "all": _("all cases"),
             "in_progress": _("in progress"),
@@ -295,9 +302,7 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
             overdue=counts.overdue,
             soon=counts.due_soon,
         )
-        summary_text += " · " + _("{n} with a talk overdue").format(
-            n=followups.overdue_count(self.store, today)
-        )
+        summary_text += " · " + _("{n} with a talk overdue").format(n=self.talks_overdue)
         if overdue_rows:
             summary_text += " · " + _("{sign} = PIP overdue").format(sign=OVERDUE_SIGN)
         if self.handed_over:
@@ -393,6 +398,7 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
             except StoreError as error:
                 self.notify(error.message, severity="warning")
                 return
+            self.count_cases()
             self.refresh_rows()
 
         self.app.push_screen(
@@ -436,8 +442,11 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
     def on_screen_resume(self) -> None:
         # Back from an interview, the sync screen, the settings: show the new states. Not while
         # locking (no store then). The keys go to the table again, not to the search box.
+        if self.mounted_now:  # Textual resumes a screen when it is first shown, too
+            self.mounted_now = False
+            return
         if self.is_mounted and self.intake.store is not None:
-            self.count_handed_over()
+            self.count_cases()
             self.refresh_rows()
             self.query_one("#cases", DataTable).focus()
 
