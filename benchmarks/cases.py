@@ -108,7 +108,7 @@ def fill(root: Path, count: int, talks: int = 0) -> None:
 
 @contextmanager
 def _index_rebuilt_after(connection: Any) -> Iterator[None]:
-    """The search index built once after a bulk insert, as migration 0013 builds it for a folder
+    """The search index built once after a bulk insert, as migration 0014 builds it for a folder
     that has cases (seconds at 100,000), instead of row by row by its trigger (about ten times
     slower). The trigger is put back exactly as the schema had it."""
     found = connection.exec_driver_sql(

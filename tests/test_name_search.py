@@ -1,4 +1,4 @@
-"""The search box through the trigram index (store/name_search.py, migration 0013).
+"""The search box through the trigram index (store/name_search.py, migration 0014).
 
 The rule has not changed: a case matches when the folded query is a part of its folded name or
 of its id. Every search here is checked against that rule as it was written before the index —

@@ -58,7 +58,7 @@ class InterviewRow(SQLModel, table=True):
     bundle_version: str
     bundle_sha256: str = Field(foreign_key="bundle_copy.sha256")
     client_display_name: str = Field(index=True)
-    # search.fold of the display name (indexed with the id: ix_interview_search_key, 0013)
+    # search.fold of the display name (indexed with the id: ix_interview_search_key, 0014)
     search_key: str = Field(default="", sa_column_kwargs={"server_default": ""})
     given_name: str | None = None  # as the new-intake form recorded them (prefill, 0008)
     family_name: str | None = None

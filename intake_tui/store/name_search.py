@@ -4,7 +4,7 @@ A case matches when the folded query (search.fold: case, accents and marks do no
 part of its folded name or of its id, anywhere: "ayse" finds "Ayşe Yılmaz", "lmaz" finds it
 too, and so does a piece of its id. That has been the rule since search keys were introduced
 (`LIKE '%…%'` over `interview.search_key` and `interview.id`); this module keeps it and makes
-it fast (migration 0013):
+it fast (migration 0014):
 
 - three characters or more: the trigram index `case_search` (FTS5, in the encrypted database,
   holding the intakes). An FTS5 phrase of the folded query matches exactly the rows that hold
@@ -14,7 +14,7 @@ it fast (migration 0013):
 - one or two characters: no trigram to look up, so the LIKE of before (SHORT_FALLBACK), over
   the index (search_key, id): a scan of that small index rather than of the cases' rows.
 
-The index is kept by triggers on `interview` (migration 0013 says why triggers): nothing in
+The index is kept by triggers on `interview` (migration 0014 says why triggers): nothing in
 the service functions writes to it.
 """
 

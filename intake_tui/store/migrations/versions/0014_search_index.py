@@ -1,7 +1,7 @@
 """A trigram index on the folded names and the ids, so that a search stays fast with the cases.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 
 The search box matches any part of the folded name or of the id (`LIKE '%…%'`), which no
 B-tree index can serve: at 100,000 cases every keystroke read every row (125 ms). An FTS5
@@ -37,8 +37,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
