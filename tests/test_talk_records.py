@@ -379,7 +379,8 @@ def test_a_persons_export_names_each_talks_record_and_its_receipt(tmp_path: Path
     assert talks[1]["receipt_id"] == "receipt-held"
     assert [r["revision"] for r in document["recipients"] if "revision" in r] == [1]
     assert {t["id"] for t in document["talks"]} >= {held_id, missed_id}
-    assert "receipt-held" in page and "progress conversation" in page
+    # The page speaks Dutch (and the newcomer's language): the talk's sentence with its receipt.
+    assert "receipt-held" in page and "Uw voortgangsgesprek van" in page
 
 
 def test_a_case_whose_current_plan_was_purged_by_an_older_version_still_opens(

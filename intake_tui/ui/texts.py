@@ -167,3 +167,17 @@ class BundleTexts:
         from rich.cells import cell_len
 
         return [" " * max(0, width - cell_len(line)) + line for line in found]
+
+
+def answer_text(texts: BundleTexts, item: Any, answer: Answer | None) -> str:
+    """An answer as the caseworker reads it: a chosen option by its label in the UI language
+    (the review and the interview's "Answered:" line say the same)."""
+    from intake_tui.core.bundle_model import CHOICE_TYPES
+    from intake_tui.core.display import show_answer
+
+    if answer is None or not answer.known or item.type not in CHOICE_TYPES:
+        return show_answer(item, answer)
+    mine = {code: label for code, label, _theirs in texts.choices(item)}
+    codes = answer.value if isinstance(answer.value, tuple) else (answer.value,)
+    keys = ["true" if c is True else "false" if c is False else str(c) for c in codes]
+    return ", ".join(mine.get(key, key) for key in keys)

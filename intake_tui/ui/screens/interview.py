@@ -26,7 +26,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList
 
-from intake_tui.core.display import show_answer
 from intake_tui.core.engine import Interview, Key, Step
 from intake_tui.core.questionnaire import Bundle
 from intake_tui.core.values import DECLINED, UNKNOWN, Answer
@@ -43,6 +42,7 @@ from intake_tui.ui.screens.interview_commands import QuestionProvider
 from intake_tui.ui.screens.interview_keys import INTERVIEW_BINDINGS
 from intake_tui.ui.screens.interview_repeats import RepeatActions
 from intake_tui.ui.screens.interview_versions import VersionActions
+from intake_tui.ui.texts import answer_text
 from intake_tui.ui.widgets.answer_area import AnswerArea
 from intake_tui.ui.widgets.choice_list import ChoiceList, choice_items, chosen_codes
 from intake_tui.ui.widgets.question_heading import QuestionHeading
@@ -205,7 +205,7 @@ class InterviewScreen(RepeatActions, VersionActions, AppAccess, LocalizedBinding
         heading.show(where, label, hint, theirs, their_hint, mark)
         current = self.engine.answer(step.id, step.instance)
         if current is not None and (current.state != "answered" or item.type in CHOICE_KINDS):
-            self.say(_("Answered: {answer}").format(answer=show_answer(item, current)))
+            self.say(_("Answered: {answer}").format(answer=answer_text(self.texts, item, current)))
         if item.type in TEXT_TYPES or item.type == "longtext":
             stored = as_typed(item, current)
             draft = self.session.drafts.get(step.key)

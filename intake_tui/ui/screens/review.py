@@ -19,19 +19,16 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
-from intake_tui.core.bundle_model import CHOICE_TYPES
-from intake_tui.core.display import show_answer
 from intake_tui.core.engine import Step
 from intake_tui.i18n import N_, _, ngettext
 from intake_tui.ui.base import AppAccess
 from intake_tui.ui.header import IntakeHeader
 from intake_tui.ui.keys import LocalizedBindings, screen_first
 from intake_tui.ui.screens.dialogs import ConfirmScreen
+from intake_tui.ui.texts import answer_text
 from intake_tui.ui.widgets.review_row import HangingRow
 
 if TYPE_CHECKING:
-    from intake_tui.core.bundle_model import Item
-    from intake_tui.core.values import Answer
     from intake_tui.ui.texts import BundleTexts
 
 
@@ -42,15 +39,6 @@ def mask_bsn(bsn: str) -> str:
 
 NEWCOMER_INDENT = 4
 """Cells before the newcomer's words under an answer: under the label, not at the edge."""
-
-
-def answer_text(texts: BundleTexts, item: Item, answer: Answer | None) -> str:
-    """An answer as the caseworker reads it: a chosen option by its label in the UI language."""
-    if answer is None or not answer.known or item.type not in CHOICE_TYPES:
-        return show_answer(item, answer)
-    mine = {code: label for code, label, _theirs in texts.choices(item)}
-    codes = answer.value if isinstance(answer.value, tuple) else (answer.value,)
-    return ", ".join(mine.get(str(code), str(code)) for code in codes)
 
 
 class ReviewScreen(AppAccess, LocalizedBindings, Screen[Step | None]):
