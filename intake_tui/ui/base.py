@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, Union, cast
 
 if TYPE_CHECKING:  # for the type checker only: the first frame loads none of these
     from textual.dom import DOMNode
@@ -30,7 +30,10 @@ class TimelinePoint:
 
 # Where work resumes after an unlock: an interview at a step (a follow-up's on top of its
 # case's timeline), or a case's timeline.
-Resume: TypeAlias = "tuple[str, Step | None] | TimelinePoint"
+if TYPE_CHECKING:
+    Resume: TypeAlias = tuple[str, Step | None] | TimelinePoint
+else:  # at run time (annotations read by tests/test_app_view.py) Step is not imported here
+    Resume = Union[tuple, TimelinePoint]  # noqa: UP007
 
 
 class IntakeAppView(Protocol):
