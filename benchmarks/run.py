@@ -122,12 +122,14 @@ def bench_engine_update(runs: int) -> dict[str, dict[str, object]]:
     return {"engine.update": result}
 
 
-# Ratio budgets of the pure-Python figures to `python_floor` (docs/performance.md): about twice
-# what this machine measured when they were set, so a slower machine passes and a code change
-# that doubles the work does not.
+# Ratio budgets (docs/performance.md): about twice what this machine measured when they were
+# set for the pure-Python figures (to `python_floor`), so a slower machine passes and a change
+# that doubles the work does not. An answer commit writes five statements (the answer, its
+# history, the audit chain, the draft, the interview's time) against the floor's one insert:
+# 6x measured on a quiet machine, budget 8x.
 ENGINE_RATIO = 0.02
 PLAN_RATIO = 10.0
-COMMIT_RATIO = 2.0
+COMMIT_RATIO = 8.0
 
 
 def commit_floor(folder: Path, runs: int) -> dict[str, object]:

@@ -25,12 +25,14 @@ class Line:
 class Report:
     lines: list[Line] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # information, not a construct left out
+    _seen: set[Line] = field(default_factory=set, repr=False, compare=False)
 
     def add(
         self, sheet: str, row: int | None, text: str, *, todo: bool = False, pyxform: bool = False
     ) -> None:
         line = Line(sheet, row, text, todo, pyxform)
-        if line not in self.lines:
+        if line not in self._seen:  # a set: a large form has hundreds of lines
+            self._seen.add(line)
             self.lines.append(line)
 
     def markdown(self, form: str, bundle_id: str) -> str:
