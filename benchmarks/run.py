@@ -272,7 +272,8 @@ def main(argv: list[str] | None = None) -> int:
 
     figures.update(
         bench_cases(
-            (1_000,) if options.quick else (1_000, 10_000, 50_000, 100_000), 3 if options.quick else 20
+            (1_000,) if options.quick else (1_000, 10_000, 50_000, 100_000),
+            3 if options.quick else 20,
         )
     )
     from benchmarks.sync import bench_sync
