@@ -252,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few repetitions, for CI")
     parser.add_argument(
+        "--postgres", metavar="URL", help="sync also against this PostgreSQL (a schema per run)"
+    )
+    parser.add_argument(
         "--json", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json"
     )
     options = parser.parse_args(argv)
@@ -279,6 +282,10 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.sync import bench_sync
 
     figures.update(bench_sync(100 if options.quick else 1000, runs=1 if options.quick else 3))
+    if options.postgres:
+        figures.update(
+            bench_sync(100 if options.quick else 1000, 1 if options.quick else 3, options.postgres)
+        )
     from benchmarks.timeline import bench_timeline
 
     figures.update(bench_timeline(3 if options.quick else 15))

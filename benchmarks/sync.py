@@ -140,7 +140,32 @@ def _reset_outbox(store: Any) -> None:
             session.add(row)
 
 
-def _one_run(store: Any, folder: Path, run: int, rate: float) -> dict[str, Any]:
+@contextlib.contextmanager
+def fresh_database(folder: Path, name: str, postgres: str | None) -> Iterator[str]:
+    """An empty database for one run: a SQLite file, or a new schema of the PostgreSQL
+    database at `postgres` (dropped after the run), so runs never replay each other's rows."""
+    if postgres is None:
+        yield f"sqlite:///{folder / f'{name}.db'}"
+        return
+    import sqlalchemy as sa
+
+    schema = "bench_" + name.replace("-", "_").replace(".", "_")
+    admin_engine = sa.create_engine(postgres)
+    with admin_engine.begin() as connection:
+        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in postgres else "?"
+    try:
+        yield f"{postgres}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin_engine.begin() as connection:
+            connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin_engine.dispose()
+
+
+def _one_run(
+    store: Any, folder: Path, run: int, rate: float, postgres: str | None = None
+) -> dict[str, Any]:
     """One timed run_sync against a new, empty server; asserts nothing lost or duplicated."""
     import httpx
 
@@ -148,18 +173,20 @@ def _one_run(store: Any, folder: Path, run: int, rate: float) -> dict[str, Any]:
     from intake_tui.sync import service
     from tests.sync_helpers import outbox
 
-    db_url = f"sqlite:///{folder / f'central-{rate:.2f}-{run}.db'}"
     delays: list[float] = []
-    with serve(db_url, rate, seed=1000 + run) as url:
+    with (
+        fresh_database(folder, f"central-{rate:.2f}-{run}", postgres) as db_url,
+        serve(db_url, rate, seed=1000 + run) as url,
+    ):
         _reset_outbox(store)
         service.enrol(store, url, admin.new_enrolment_code(db_url))
         started = time.perf_counter()
         result = service.run_sync(store, sleep=delays.append)
         elapsed = time.perf_counter() - started
         faults = httpx.get(f"{url}{STATS_PATH}", timeout=10, trust_env=False).json()
+        records = _server_records(db_url)  # before a PostgreSQL schema is dropped
     rows = outbox(store)
     count = len(rows)
-    records = _server_records(db_url)
     assert result.acked == count, (result, count)
     assert result.deferred == result.conflicts == result.rejected == 0, result
     assert result.stopped is None, result
@@ -239,7 +266,9 @@ def serve_bare(db_url: str) -> Iterator[str]:
         yield url
 
 
-def _floor_run(store: Any, folder: Path, run: int, batch_size: int) -> float:
+def _floor_run(
+    store: Any, folder: Path, run: int, batch_size: int, postgres: str | None = None
+) -> float:
     """Records per second: the laptop's own batch bodies, built beforehand, posted to the bare
     endpoint over one keep-alive connection (httpx, as the laptop sends them)."""
     import httpx
@@ -263,8 +292,11 @@ def _floor_run(store: Any, folder: Path, run: int, batch_size: int) -> float:
             for sub, key in chunk
         )  # fmt: skip
         bodies.append(('{"items":[' + items + "]}").encode("utf-8"))
-    db_url = f"sqlite:///{folder / f'bare-{run}.db'}"
-    with serve_bare(db_url) as url, httpx.Client(base_url=url, trust_env=False) as client:
+    with (
+        fresh_database(folder, f"bare-{run}", postgres) as db_url,
+        serve_bare(db_url) as url,
+        httpx.Client(base_url=url, trust_env=False) as client,
+    ):
         started = time.perf_counter()
         for body in bodies:
             response = client.post(
@@ -275,8 +307,13 @@ def _floor_run(store: Any, folder: Path, run: int, batch_size: int) -> float:
     return len(rows) / elapsed
 
 
-def bench_sync(count: int, runs: int = 3) -> dict[str, dict[str, object]]:
-    """`count` frozen revisions synced, without and with 10 % faults; median of `runs`."""
+def bench_sync(
+    count: int, runs: int = 3, postgres: str | None = None
+) -> dict[str, dict[str, object]]:
+    """`count` frozen revisions synced, without and with 10 % faults; median of `runs`. With
+    `postgres` (a PostgreSQL URL) the server and the floor run on it, a new schema each run,
+    and the figures are named `..._postgres`."""
+    suffix = "_postgres" if postgres else ""
     from benchmarks.figures import against, summary
     from tests.sync_helpers import clone_revisions, store_with_frozen
 
@@ -287,8 +324,9 @@ def bench_sync(count: int, runs: int = 3) -> dict[str, dict[str, object]]:
         try:
             if count > 1:
                 clone_revisions(store, count - 1)
-            for rate, figure in ((0.0, "sync.throughput"), (FAULT_RATE, "sync.throughput_faults")):
-                results = [_one_run(store, folder, run, rate) for run in range(runs)]
+            for rate, name in ((0.0, "sync.throughput"), (FAULT_RATE, "sync.throughput_faults")):
+                figure = name + suffix
+                results = [_one_run(store, folder, run, rate, postgres) for run in range(runs)]
                 rates = [r["records_per_s"] for r in results]
                 budget = BUDGET_RECORDS_PER_S if rate == 0.0 else None
                 result = summary(rates, "records/s", budget)
@@ -296,11 +334,11 @@ def bench_sync(count: int, runs: int = 3) -> dict[str, dict[str, object]]:
                     result["within_budget"] = float(result["median"]) >= budget  # type: ignore[arg-type]
                 if rate == 0.0:
                     floor = summary(
-                        [_floor_run(store, folder, run, 50) for run in range(runs)],
+                        [_floor_run(store, folder, run, 50, postgres) for run in range(runs)],
                         "records/s",
                         None,
                     )
-                    figures["sync.bare_endpoint_floor"] = floor
+                    figures["sync.bare_endpoint_floor" + suffix] = floor
                     result = against(result, floor, SYNC_RATIO, higher_is_better=True)
                 middle = sorted(results, key=lambda r: r["records_per_s"])[len(results) // 2]
                 result.update(
@@ -328,12 +366,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--serve", nargs=4, metavar=("FD", "DB_URL", "RATE", "SEED"))
+    parser.add_argument("--postgres", metavar="URL", help="the server on this PostgreSQL too")
     options = parser.parse_args(argv)
     if options.serve:  # the server process of serve()
         fd, db_url, rate, seed = options.serve
         _serve_child(int(fd), db_url, float(rate), int(seed))
         return 0
     figures = bench_sync(options.count, options.runs)
+    if options.postgres:
+        figures.update(bench_sync(options.count, options.runs, options.postgres))
     for name, figure in figures.items():
         extras = {k: v for k, v in figure.items() if k not in ("p90", "p99", "unit")}
         print(f"{name}: " + " ".join(f"{k}={v}" for k, v in extras.items()))
