@@ -68,11 +68,11 @@ def shown_values(
     row: InterviewRow,
     names: set[str],
     languages: Iterable[str],
-    today: Callable[[], dt.date],
+    context: Context,
 ) -> dict[str, dict[str, str]]:
     """name → language → text, for the `intake.` and `plan.` names a follow-up's texts show
-    (core/text_refs.py): the intake's answers and the plan's values as the caseworker and the
-    newcomer read them (labels in their language, dd-mm-jjjj dates). A name without a value
+    (core/text_refs.py): the values `context_for` read (not read again), as the caseworker and
+    the newcomer read them (labels in their language, dd-mm-jjjj dates). A name without a value
     shows "—"."""
     if not names or row.case_id is None:
         return {}
@@ -84,8 +84,8 @@ def shown_values(
 
     bundle = pinned_bundle(session, intake.bundle_sha256)
     localizer = Localizer(bundle)
-    values = _values(session, intake, today)
-    plan = _plan(session, intake.id)
+    values = context.get("intake", {})
+    plan = context.get("plan", {})
     languages = tuple(dict.fromkeys(languages))
     found: dict[str, dict[str, str]] = {}
     for name in names:

@@ -191,7 +191,7 @@ def open_interview(store: Store, interview_id: str, clock_today: object = None) 
         context = context_for(session, row, store.clock.today)  # intake., plan., followup.
         names = context_names(bundle.items[i].spec for i in bundle.order)
         languages = (*bundle.languages, "nl", "en")
-        shown = shown_values(session, row, names, languages, store.clock.today)
+        shown = shown_values(session, row, names, languages, context)
     interview = Interview(bundle, answers, today=store.clock.today, case=case, context=context)
     return OpenInterview(summary, bundle, interview, notes, current, shown)
 
