@@ -317,7 +317,13 @@ async def test_keys_typed_while_unlocking_reach_the_cases_screen(
         pilot.app.screen.query_one("#passphrase", Input).value = "demo-passphrase"
         await pilot.press("enter", "s", "enter")  # sort by name; a second Enter is not kept
         await wait_for(pilot, "CasesScreen")
-        await pilot.pause(0.2)
+        app = pilot.app
+        for _ in range(200):  # until the kept keys are through (slow on a contended CPU)
+            await pilot.pause(0.05)
+            settled = not (app._typed_while_unlocking or app._held_keys or app._key_in_flight)
+            if settled and getattr(app.screen, "order", None) == "name":
+                break
+        await pilot.pause(0.1)
         cases = pilot.app.screen
         assert cases.order == "name"
         assert type(pilot.app.screen).__name__ == "CasesScreen"
