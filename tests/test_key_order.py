@@ -7,17 +7,14 @@ where it was typed: "abc", ctrl+u, "ram" leaves "ram", not an empty field.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from textual import events
 from textual.widgets import Input
 
 from intake_tui.store.keyring import TEST_KDF
 
-from .tui_helpers import make_app, unlock
+from .tui_helpers import burst, make_app, settled, unlock
 
 
 @pytest.fixture(scope="module")
@@ -25,21 +22,6 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from intake_tui.demo import open_or_make_demo
 
     return open_or_make_demo(tmp_path_factory.mktemp("keys") / "demo", kdf=TEST_KDF).root
-
-
-async def _settled(pilot: Any, done: Callable[[], bool]) -> None:
-    """Until `done()` and no key is waiting (at most 10 s: a loaded machine is slow). The
-    values checked are reached only by the last key, so a key out of order never passes."""
-    for _ in range(200):
-        await pilot.pause(0.05)
-        if done() and not pilot.app._held_keys and pilot.app._key_in_flight is None:
-            return
-
-
-def _burst(app: object, keys: list[str]) -> None:
-    for key in keys:
-        character = key if len(key) == 1 else None
-        app.post_message(events.Key(key, character))  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
@@ -61,17 +43,17 @@ async def test_editing_keys_in_a_burst_act_where_they_were_typed(
         search = pilot.app.screen.query_one("#search", Input)
         search.focus()
         await pilot.pause(0.05)
-        _burst(pilot.app, keys)
-        await _settled(pilot, lambda: search.value == expected)
+        burst(pilot.app, keys)
+        await settled(pilot, lambda: search.value == expected)
         assert search.value == expected
 
 
-async def test_a_cleared_field_then_tab_in_one_burst(demo_dir: Path) -> None:
+async def test_a_cleared_field_then_tab_in_oneburst(demo_dir: Path) -> None:
     """ctrl+u, a new name and Tab to the next field, as fast as the terminal sends them."""
     async with make_app(demo_dir).run_test(size=(80, 24)) as pilot:
         await unlock(pilot)
         await pilot.pause(0.2)
-        _burst(pilot.app, ["n", "Z", "a", "m", "ctrl+u", "A", "m", "a", "l", "tab", "T", "e"])
+        burst(pilot.app, ["n", "Z", "a", "m", "ctrl+u", "A", "m", "a", "l", "tab", "T", "e"])
 
         def done() -> bool:
             screen = pilot.app.screen
@@ -79,7 +61,7 @@ async def test_a_cleared_field_then_tab_in_one_burst(demo_dir: Path) -> None:
                 screen.query_one("#family", Input).value == "Te"
             )
 
-        await _settled(pilot, done)
+        await settled(pilot, done)
         screen = pilot.app.screen
         assert type(screen).__name__ == "NewIntakeScreen"
         assert screen.query_one("#given", Input).value == "Amal"

@@ -32,11 +32,11 @@ from .test_followups import final_case
 from .test_sync import FAST, Central, Sleeps, enrolled
 from .test_sync_talks import Recorder, central_talks, server  # noqa: F401 - a fixture
 from .test_text_refs import _label_in
-from .tui_helpers import unlock, wait_for
+from .tui_helpers import burst, settled, unlock, wait_for
 
 SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "intake-export-2.schema.json"
 TALK_DAY = "2027-03-01"  # the first talk (28-02-2027) is due
-HOURS_REASON = "Werkt nu 12 uur per week; 8 uur participatie daarnaast."
+HOURS_REASON = "In het gesprek afgesproken: 12 uur participatie per week, naast de MAP."
 REASON = "Meer uren voor de MAP: hij wil zich op de bouw oriënteren."
 
 
@@ -162,14 +162,12 @@ async def test_a_talk_changes_the_plan_and_the_export_and_the_sync_carry_both(
         wanted = plan.texts.label("participatie.uren_per_week")
         prompts = [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)]
         choices.highlighted = prompts.index(wanted)
-        await pilot.press("enter")
-        await wait_for(pilot, "AskScreen")
-        pilot.app.screen.query_one("#ask-0", Input).value = "8"
-        pilot.app.screen.query_one("#ask-1", Input).value = HOURS_REASON
-        pilot.app.screen.query_one("#ask-1", Input).focus()
-        await pilot.press("enter")
+        # Typed in one burst, as a hurried caseworker does: the keys after Enter belong to
+        # the dialog Enter opens, not to the list that is closing (it recorded 2, not 12).
+        burst(pilot.app, ["enter", "1", "2", "tab", *HOURS_REASON, "enter"])
+        await settled(pilot, lambda: type(pilot.app.screen).__name__ == "PlanScreen")
         await wait_for(pilot, "PlanScreen")
-        assert plan.plan.fields["participatie.uren_per_week"].value == 8
+        assert plan.plan.fields["participatie.uren_per_week"].value == 12
         for key in ("d", "f"):
             await pilot.press(key)
             await wait_for(pilot, "ConfirmScreen")
@@ -209,7 +207,7 @@ async def test_a_talk_changes_the_plan_and_the_export_and_the_sync_carry_both(
     assert changes["map.uren"]["to"] == hours == changes["map.uren"]["from"] + 8
     assert changes["map.uren"]["reason"] == REASON
     hours_change = changes["participatie.uren_per_week"]
-    assert (hours_change["from"], hours_change["to"]) == (None, 8)
+    assert (hours_change["from"], hours_change["to"]) == (None, 12)
     assert hours_change["reason"] == HOURS_REASON
     assert "taalmaatje" in changes["begeleiding"]["to"]
     assert "taalmaatje" not in (changes["begeleiding"]["from"] or [])

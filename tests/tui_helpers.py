@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from textual import events
+from textual.css.query import NoMatches
 from textual.widgets import DataTable, Input
 
 from intake_tui.core import FrozenClock
@@ -32,6 +35,31 @@ async def wait_for(pilot: Any, screen_name: str, tries: int = 100) -> None:
         if type(pilot.app.screen).__name__ == screen_name:
             return
     raise AssertionError(f"{screen_name} did not appear; now {type(pilot.app.screen).__name__}")
+
+
+# Characters whose key has a name of its own in Textual (the rest are named by themselves).
+KEY_NAMES = {" ": "space", ";": "semicolon", ".": "full_stop", ",": "comma", ":": "colon"}
+
+
+def burst(app: object, keys: list[str]) -> None:
+    """Post keys as a fast typist's terminal delivers them: all queued before the first is
+    handled. A one-character item is typed as that character; longer items are key names."""
+    for key in keys:
+        character = key if len(key) == 1 else None
+        app.post_message(events.Key(KEY_NAMES.get(key, key), character))  # type: ignore[attr-defined]
+
+
+async def settled(pilot: Any, done: Callable[[], bool]) -> None:
+    """Until `done()` and no key is waiting (at most 10 s: a loaded machine is slow). The
+    values checked are reached only by the last key, so a key out of order never passes."""
+    for _ in range(200):
+        await pilot.pause(0.05)
+        try:
+            reached = done()
+        except NoMatches:  # the screen is still being built
+            reached = False
+        if reached and not pilot.app._held_keys and pilot.app._key_in_flight is None:
+            return
 
 
 async def open_case(pilot: Any, name: str, passphrase: str = "demo-passphrase") -> Any:

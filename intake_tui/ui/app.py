@@ -59,6 +59,12 @@ class KeyHandled(Message):
     """
 
 
+def _busy(node: DOMNode) -> bool:
+    """A message or callback waits for this node."""
+    queue = node.__dict__.get("_message_queue")  # made on first use: none means none waiting
+    return bool(node._next_callbacks) or (queue is not None and not queue.empty())
+
+
 class IntakeApp(LocalizedBindings, App[None]):
     """intake-tui: brede intake and draft PIP.
 
@@ -267,11 +273,20 @@ class IntakeApp(LocalizedBindings, App[None]):
             await self._release_held_keys()
 
     def _screen_ready(self) -> bool:
-        """The screen on top is mounted and has put the focus where typing goes (if anywhere)."""
+        """The screen on top is mounted, has put the focus where typing goes (if anywhere), and
+        what the last key set off is done: Enter on a list posts the choice to the list, the
+        dialog closes on it, its result reaches the screen below, which may open the next
+        dialog. A key sent before that would go to the dialog that is closing."""
         screen = self.screen
         if not screen.is_mounted:
             return False
-        return screen.focused is not None or not screen.focus_chain
+        if screen.focused is None and screen.focus_chain:
+            return False
+        return not any(
+            _busy(node)
+            for shown in self.screen_stack
+            for node in shown.walk_children(with_self=True)
+        )
 
     async def _release_held_keys(self, tries: int = 0) -> None:
         while self._held_keys and not self._waiting_for_key():
