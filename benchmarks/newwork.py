@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 from benchmarks.figures import against, summary
-from benchmarks.startup import MINIMAL, first_frame_ms
+from benchmarks.startup import MINIMAL, first_frame_ms, terminal_env
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BUNDLE = ROOT / "questionnaires" / "brede-intake"
@@ -39,8 +39,7 @@ MIGRATION_RATIO = 80.0
 
 
 def bench_preview(runs: int) -> dict[str, dict[str, object]]:
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
-    env.pop("NO_COLOR", None)
+    env = terminal_env()
     command = [
         sys.executable, "-m", "intake_tui", "--lang", "en",
         "questionnaire", "preview", str(DEFAULT_BUNDLE),
