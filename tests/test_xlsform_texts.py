@@ -165,3 +165,42 @@ def test_an_answer_in_a_label_is_shown_and_where_it_cannot_be_a_report_line_says
         )
         assert report.count(line) == 1, (line, report)
     assert report.count("shows the answer of") == 2
+
+
+def test_an_answer_in_a_label_goes_out_as_an_xlsform_reference_and_comes_back(
+    tmp_path: Path,
+) -> None:
+    """Exported, `{child_name}` is ODK's `${child_name}` (not braces ODK shows as text), a
+    doubled brace one brace; imported again, the bundle's texts are what they were."""
+    from openpyxl import load_workbook
+
+    from intake_tui.core.questionnaire import load_bundle
+    from intake_tui.xlsform.export import export_xlsform
+    from intake_tui.xlsform.writer import import_xlsform
+
+    survey = [
+        {"type": "text", "name": "child_name", "label::English (en)": "Name of the child"},
+        {"type": "integer", "name": "child_age",
+         "label::English (en)": "How old is ${child_name}?",
+         "label::Arabic (ar)": "كم عمر ${child_name}؟",
+         "hint::English (en)": "Ask ${child_name} {not a name}"},
+    ]  # fmt: skip
+    _result, bundle = imported(tmp_path, survey, [])
+    out = tmp_path / "out" / "form.xlsx"
+    export_xlsform(tmp_path / "bundle", out)
+    sheet = load_workbook(out)["survey"]
+    header = [cell.value for cell in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if "child_age" in r)
+    cells = dict(zip(header, row, strict=False))
+    assert cells["label::English (en)"] == "How old is ${child_name}?"
+    assert cells["label::Arabic (ar)"] == "كم عمر ${child_name}؟"
+    assert cells["hint::English (en)"] == "Ask ${child_name} {not a name}"
+    import_xlsform(out, tmp_path / "again")
+    again = load_bundle(tmp_path / "again").items["child_age"].spec
+    assert (again.label, again.hint) == (
+        bundle.items["child_age"].spec.label,
+        "Ask {child_name} {{not a name}}",
+    )
+    assert (tmp_path / "again" / "translations" / "ar.po").read_text("utf-8").count(
+        'msgstr "كم عمر {child_name}؟"'
+    ) == 1

@@ -18,6 +18,7 @@ from intake_tui.i18n import _
 from intake_tui.xlsform.convert_items import _UNTAGGED, METADATA, TYPES, Items, snake
 from intake_tui.xlsform.languages import language_tag
 from intake_tui.xlsform.reader import Form, ImportFailure, warning_lines
+from intake_tui.xlsform.references import from_cell, shows_answers
 from intake_tui.xlsform.report import Report
 
 
@@ -99,6 +100,13 @@ class Converter(Items):
         self._translate_text("bundle.title", tree.get("title"))
         return Imported(data, self.translations, self.csv_files, self.report, self.rows)
 
+    def _translate_cells(self, key: str, value: Any) -> None:
+        """An exported form's translations of `key`, as the bundle writes them (`${q}` → `{q}`
+        where the text shows answers: xlsform/references.py)."""
+        if isinstance(value, dict) and shows_answers(key):
+            value = {k: from_cell(t) if isinstance(t, str) else t for k, t in value.items()}
+        self._translate_text(key, value)
+
     def _round_trip(self, tree: dict[str, Any], top: str) -> Imported:
         data: dict[str, Any] = json.loads(top)
         data["sections"] = []
@@ -112,8 +120,8 @@ class Converter(Items):
             node.pop("section", None)
             key = f"section.{node['id']}.title" if "title" in node else None
             if key:
-                self._translate_text(key, child.get("label"))
-                self._translate_text(f"section.{node['id']}.description", child.get("hint"))
+                self._translate_cells(key, child.get("label"))
+                self._translate_cells(f"section.{node['id']}.description", child.get("hint"))
             else:
                 for column, suffix in (
                     ("label", "label"), ("hint", "hint"), ("purpose", "purpose"),
@@ -121,7 +129,7 @@ class Converter(Items):
                     ("jr:requiredMsg", "required_message"),
                 ):  # fmt: skip
                     source = (child.get("bind") or {}) if column.startswith("jr:") else child
-                    self._translate_text(f"question.{node['id']}.{suffix}", source.get(column))
+                    self._translate_cells(f"question.{node['id']}.{suffix}", source.get(column))
             if child.get("type") in ("group", "repeat"):
                 node["questions"] = [q for c in child.get("children", []) if (q := item(c))]
             return node

@@ -17,6 +17,7 @@ from intake_tui.core.bundle_model import (
 from intake_tui.i18n import _
 from intake_tui.xlsform.expressions import Context, Untranslatable, quote, translate
 from intake_tui.xlsform.reader import Form, ImportFailure
+from intake_tui.xlsform.references import NAMED_TEXT_FIELDS, REFERENCE, escape, shows_answers
 from intake_tui.xlsform.report import Report
 
 _TRUE = {"yes", "true", "true()", "1"}
@@ -60,7 +61,6 @@ PURPOSE = {
 }
 SENSITIVITIES = ("personal", "confidential", "special")
 _UNTAGGED = "default"
-_REFERENCE = re.compile(r"\$\{\s*([^}\s]+)\s*\}")  # ${q} in a text: XLSForm's output reference
 # What a translated calculation gives → the type expressions that read it see ("calculate":
 # not known; the loader works it out from the expression itself).
 _CALCULATED = {"int": "integer", "number": "decimal", "date": "date", "text": "text"}
@@ -440,20 +440,15 @@ class Items:
         top-level question, `names_fallback` makes it `[q]` once every item is known), `[q]`
         with a report line elsewhere (a choice label cannot show an answer). Literal braces are
         doubled where names are shown, so they stay text."""
-        parts_of_key = key.split(".")
-        shows_names = (
-            len(parts_of_key) == 3
-            and parts_of_key[0] in ("question", "section")
-            and parts_of_key[2] in NAMED_TEXT_FIELDS
-        )
+        shows_names = shows_answers(key)
         shown: list[str] = []
 
         def one(text: str) -> str:
             parts: list[str] = []
             end = 0
-            for match in _REFERENCE.finditer(text):
+            for match in REFERENCE.finditer(text):
                 literal = text[end : match.start()]
-                parts.append(_escape(literal) if shows_names else literal)
+                parts.append(escape(literal) if shows_names else literal)
                 name = self.ids.get(match.group(1)) or snake(match.group(1))
                 if shows_names:
                     parts.append("{" + name + "}")
@@ -463,7 +458,7 @@ class Items:
                         shown.append(f"`{name}`")
                 end = match.end()
             rest = text[end:]
-            parts.append(_escape(rest) if shows_names else rest)
+            parts.append(escape(rest) if shows_names else rest)
             return "".join(parts)
 
         if isinstance(value, dict):
@@ -542,13 +537,6 @@ class Items:
             _("choices from {file} kept as {target}").format(file=file_name, target=target),
         )
         return name
-
-
-NAMED_TEXT_FIELDS = ("label", "hint", "constraint_message", "title", "description")
-
-
-def _escape(text: str) -> str:
-    return text.replace("{", "{{").replace("}", "}}")
 
 
 def _bracket(text: str, top: set[str]) -> str:

@@ -8,7 +8,8 @@ keys as JSON (expressions in the bundle's own syntax, roles, export keys …) an
 `bundle` cell the top level, so `import-xlsform` of the file gives the same questionnaire.yaml
 and catalogs. plan.yaml, its catalogs (`FORM.translations/<lang>.po`: the plan's texts have no
 place in an XLSForm) and CSV lists are copied beside the file. A fuzzy translation is left out
-(it would come back as a current one)."""
+(it would come back as a current one). An answer shown inside a text (`{q}`, docs/bundle-texts.md)
+is written as XLSForm writes it, `${q}`, and a doubled brace as one brace."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def export_xlsform(bundle_dir: Path, out: Path) -> Path:
     from intake_tui.core.questionnaire import load_bundle
     from intake_tui.core.translations import bundle_messages
     from intake_tui.i18n.locale_format import babel_locale
+    from intake_tui.xlsform.references import shows_answers, to_cell
     from intake_tui.xlsform.xpath import to_xpath
 
     bundle = load_bundle(bundle_dir)
@@ -56,11 +58,12 @@ def export_xlsform(bundle_dir: Path, out: Path) -> Path:
         source = sources.get(key)
         if source is None:
             return {}
-        cells = {f"{prefix}::{column_name(spec.source_language)}": source}
+        shown = to_cell if shows_answers(key) else str
+        cells = {f"{prefix}::{column_name(spec.source_language)}": shown(source)}
         for lang, catalog in catalogs.items():
             found = catalog.translation(key, source)
             if found and found[1]:  # a fuzzy one would come back as current
-                cells[f"{prefix}::{column_name(lang)}"] = found[0]
+                cells[f"{prefix}::{column_name(lang)}"] = shown(found[0])
         return cells
 
     survey: list[dict[str, Any]] = []
