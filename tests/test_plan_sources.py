@@ -15,7 +15,7 @@ from intake_tui.core.plan.rules_doc import COMMAND, default_page
 from intake_tui.core.questionnaire import Bundle
 
 from .conftest import BUNDLES, REPO
-from .test_plan_rules import LBT_HAALBAAR, ONTZORGEN, interview_with
+from .plan_rule_cases import LBT_HAALBAAR, ONTZORGEN, interview_with
 from .test_questionnaire_loader import assert_problems_as_announced, expected_problems
 
 BROKEN_PLANS = sorted(p for p in (BUNDLES / "broken_plan").iterdir() if p.is_dir())

@@ -1,0 +1,417 @@
+"""The cases of tests/test_plan_rules.py, second half: extending the termijn, the purposes the plan
+delivers, a move after afschalen, support, ontzorgen, family, and the proposals after a
+voortgangsgesprek (tests/plan_rule_cases.py has the first half and the shared answer sets)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from intake_tui.core import UNKNOWN
+
+from .plan_rule_cases import ABROAD_MBO, ALL_COSTS, ANY, ASIEL, GEZIN, HIGH, ONTZORGEN, Answers
+
+MORE_CASES: list[tuple[str, bool, Answers, str, Any]] = [
+    # grounds to extend the termijn (DUO decides; the plan names them)
+    (
+        "verlenging_zwangerschap",
+        True,
+        {"zwangerschap": True},
+        "verlenging.gronden",
+        ["zwangerschap"],
+    ),
+    ("verlenging_zwangerschap", False, {"zwangerschap": False}, "verlenging.gronden", None),
+    (
+        "verlenging_alfabetisering",
+        True,
+        {"geletterdheid": "analfabeet"},
+        "verlenging.gronden",
+        ["alfabetisering"],
+    ),
+    ("verlenging_alfabetisering", False, {"geletterdheid": "latijns"}, "verlenging.gronden", None),
+    (
+        "verlenging_opleiding",
+        True,
+        {"nl_onderwijs_ingeschreven": True},
+        "verlenging.gronden",
+        ["opleiding_afmaken"],
+    ),
+    (
+        "verlenging_opleiding",
+        False,
+        {"nl_onderwijs_ingeschreven": False},
+        "verlenging.gronden",
+        None,
+    ),
+    (
+        "verlenging_ziekte",
+        True,
+        {"medische_ontheffing_overwegen": True},
+        "verlenging.gronden",
+        ["ziekte"],
+    ),
+    (
+        "verlenging_ziekte",
+        False,
+        {"medische_ontheffing_overwegen": False},
+        "verlenging.gronden",
+        None,
+    ),
+    # purposes the plan now delivers: debt help, VVE sign-up help
+    ("schuldhulp", True, {"schulden": True, "schuldhulp_gewenst": True}, "begeleiding", ANY),
+    ("schuldhulp", False, {"schulden": True, "schuldhulp_gewenst": False}, "begeleiding", ANY),
+    (
+        "vve_aanmelding",
+        True,
+        {
+            "gezinsleden": [{"gezinslid_relatie": "kind", "gezinslid_geboortejaar": 2023}],
+            "vve_aanmelding_hulp": True,
+        },
+        "begeleiding",
+        ANY,
+    ),
+    (
+        "vve_aanmelding",
+        False,
+        {
+            "gezinsleden": [{"gezinslid_relatie": "kind", "gezinslid_geboortejaar": 2023}],
+            "vve_aanmelding_hulp": False,
+        },
+        "begeleiding",
+        ANY,
+    ),
+    # a move after afschalen keeps A2 (Besluit art. 5.5, H12)
+    (
+        "eerder_pip_afgeschaald",
+        True,
+        {"eerder_pip": True, "eerder_pip_leerroute": "b1", "eerder_pip_niveau": "a2"},
+        "niveau",
+        "A2",
+    ),
+    (
+        "eerder_pip_afgeschaald",
+        False,
+        {"eerder_pip": True, "eerder_pip_leerroute": "b1", "eerder_pip_niveau": "b1"},
+        "niveau",
+        ANY,
+    ),
+    # support
+    (
+        "begeleiding_zien_horen",
+        True,
+        {"belemmeringen_leren": ("horen",)},
+        "begeleiding",
+        ["aangepast_examen", "toegankelijk_lesmateriaal"],
+    ),
+    (
+        "begeleiding_zien_horen",
+        True,
+        {"aanpassingen_nodig": ("grote_letters",)},
+        "begeleiding",
+        ["aangepast_examen", "toegankelijk_lesmateriaal"],
+    ),
+    ("begeleiding_zien_horen", False, {"belemmeringen_leren": ("geen",)}, "begeleiding", None),
+    (
+        "begeleiding_aangepast_examen",
+        True,
+        {"aanpassingen_nodig": ("aangepast_examen",)},
+        "begeleiding",
+        ["aangepast_examen"],
+    ),
+    (
+        "begeleiding_aangepast_examen",
+        False,
+        {"aanpassingen_nodig": ("extra_pauzes",)},
+        "begeleiding",
+        None,
+    ),
+    ("begeleiding_diplomawaardering", True, ABROAD_MBO, "begeleiding", ["diplomawaardering"]),
+    (
+        "begeleiding_diplomawaardering",
+        False,
+        {"opleidingen": [{**ABROAD_MBO["opleidingen"][0], "opleiding_land": "NL"}]},
+        "begeleiding",
+        None,
+    ),
+    (
+        "begeleiding_diplomawaardering",
+        False,
+        {
+            "opleidingen": [
+                {**ABROAD_MBO["opleidingen"][0], "opleiding_diplomawaardering": "ontvangen"}
+            ]
+        },
+        "begeleiding",
+        None,
+    ),
+    (
+        "begeleiding_contact_uaf",
+        True,
+        {**ASIEL, "opleidingen": [{"opleiding_niveau": HIGH}]},
+        "begeleiding",
+        ["contact_uaf"],
+    ),
+    (
+        "begeleiding_contact_uaf",
+        True,
+        {**ASIEL, "ambitie_opleiding": True, "gewenste_opleiding_niveau": "wo"},
+        "begeleiding",
+        ["contact_uaf"],
+    ),
+    (
+        "begeleiding_contact_uaf",
+        False,
+        {**ASIEL, "contact_uaf": True, "opleidingen": [{"opleiding_niveau": HIGH}]},
+        "begeleiding",
+        None,
+    ),
+    (
+        "begeleiding_contact_uaf",
+        False,
+        {**GEZIN, "opleidingen": [{"opleiding_niveau": HIGH}]},
+        "begeleiding",
+        None,
+    ),
+    (
+        "begeleiding_budgetcursus",
+        True,
+        {"budgetcursus_gewenst": True},
+        "begeleiding",
+        ["budgetcursus"],
+    ),
+    ("begeleiding_budgetcursus", False, {"budgetcursus_gewenst": False}, "begeleiding", None),
+    (
+        "begeleiding_kinderopvang",
+        True,
+        {"zorgtaken": ("jonge_kinderen",), "kinderopvang_nodig": True},
+        "begeleiding",
+        ["kinderopvang_regelen"],
+    ),
+    (
+        "begeleiding_kinderopvang",
+        False,
+        {"zorgtaken": ("geen",), "kinderopvang_nodig": True},
+        "begeleiding",
+        None,
+    ),
+    (
+        "begeleiding_digitale_vaardigheden",
+        True,
+        {"ict_vaardigheid": "geen"},
+        "begeleiding",
+        ["digitale_vaardigheden"],
+    ),
+    ("begeleiding_digitale_vaardigheden", False, {"ict_vaardigheid": "goed"}, "begeleiding", None),
+    (
+        "begeleiding_tolk",
+        True,
+        {"tolk_ingezet": True, "nederlands_niveau_inschatting": "a0"},
+        "begeleiding",
+        ["tolk_bij_gesprekken"],
+    ),
+    (
+        "begeleiding_tolk",
+        False,
+        {"tolk_ingezet": True, "nederlands_niveau_inschatting": "a2"},
+        "begeleiding",
+        None,
+    ),
+    (
+        "begeleiding_taalmaatje",
+        True,
+        {"vrijwilligersmaatje": "gewenst"},
+        "begeleiding",
+        ["taalmaatje"],
+    ),
+    ("begeleiding_taalmaatje", False, {"vrijwilligersmaatje": "ja"}, "begeleiding", None),
+    (
+        "begeleiding_fietsles",
+        True,
+        {"mobiliteit": ("lopen",), "fietsles_gewenst": True},
+        "begeleiding",
+        ["fietsles"],
+    ),
+    (
+        "begeleiding_fietsles",
+        False,
+        {"mobiliteit": ("fiets",), "fietsles_gewenst": True},
+        "begeleiding",
+        None,
+    ),
+    ("maatschappelijke_begeleiding_asiel", True, ASIEL, "maatschappelijke_begeleiding", True),
+    ("maatschappelijke_begeleiding_asiel", False, GEZIN, "maatschappelijke_begeleiding", None),
+    # ontzorgen (Participatiewet art. 56a)
+    ("ontzorgen_asiel_bijstand", True, ONTZORGEN, "ontzorgen.van_toepassing", True),
+    ("ontzorgen_asiel_bijstand", True, ONTZORGEN, "ontzorgen.van", dt.date(2026, 9, 1)),
+    ("ontzorgen_asiel_bijstand", True, ONTZORGEN, "ontzorgen.machtiging_getekend", True),
+    (
+        "ontzorgen_asiel_bijstand",
+        True,
+        {
+            **ONTZORGEN,
+            "verblijfsvergunning_soort": "asiel_nareiziger",
+            "ontzorgen_machtiging_getekend": False,
+        },
+        "ontzorgen.machtiging_getekend",
+        False,
+    ),
+    (
+        "ontzorgen_asiel_bijstand",
+        False,
+        {**ONTZORGEN, "verblijfsvergunning_soort": "regulier_gezin"},
+        "ontzorgen.van_toepassing",
+        False,
+    ),
+    ("ontzorgen_asiel_bijstand", False, {**ONTZORGEN, "bijstand": False}, "ontzorgen.van", None),
+    ("ontzorgen_huur", True, ONTZORGEN, "ontzorgen.vaste_lasten", list(ALL_COSTS)),
+    (
+        "ontzorgen_huur",
+        False,
+        {**ONTZORGEN, "ontzorgen_vaste_lasten": ("water",)},
+        "ontzorgen.vaste_lasten",
+        ["water"],
+    ),
+    (
+        "ontzorgen_energie",
+        True,
+        {**ONTZORGEN, "ontzorgen_vaste_lasten": ("energie",)},
+        "ontzorgen.vaste_lasten",
+        ["energie"],
+    ),
+    (
+        "ontzorgen_energie",
+        False,
+        {**ONTZORGEN, "ontzorgen_vaste_lasten": ("huur",)},
+        "ontzorgen.vaste_lasten",
+        ["huur"],
+    ),
+    (
+        "ontzorgen_water",
+        True,
+        {**ONTZORGEN, "ontzorgen_vaste_lasten": ("water",)},
+        "ontzorgen.vaste_lasten",
+        ["water"],
+    ),
+    (
+        "ontzorgen_water",
+        False,
+        {**ONTZORGEN, "ontzorgen_vaste_lasten": ("energie",)},
+        "ontzorgen.vaste_lasten",
+        ["energie"],
+    ),
+    (
+        "ontzorgen_zorgverzekering",
+        True,
+        {**ONTZORGEN, "ontzorgen_vaste_lasten": ("zorgverzekering",)},
+        "ontzorgen.vaste_lasten",
+        ["zorgverzekering"],
+    ),
+    (
+        "ontzorgen_zorgverzekering",
+        False,
+        {**ONTZORGEN, "ontzorgen_vaste_lasten": ("huur", "water")},
+        "ontzorgen.vaste_lasten",
+        ["huur", "water"],
+    ),
+    (
+        "ontzorgen_vaste_lasten_onvolledig",
+        True,
+        {**ONTZORGEN, "ontzorgen_vaste_lasten": ("huur",)},
+        "ontzorgen.vaste_lasten",
+        ["huur"],
+    ),
+    (
+        "ontzorgen_vaste_lasten_onvolledig",
+        False,
+        ONTZORGEN,
+        "ontzorgen.vaste_lasten",
+        list(ALL_COSTS),
+    ),
+    (
+        "ontzorgen_vergunning_onbekend",
+        True,
+        {"doelgroep": "asielstatushouder", "verblijfsvergunning_soort": UNKNOWN, "bijstand": True},
+        "ontzorgen.van_toepassing",
+        None,
+    ),
+    ("ontzorgen_vergunning_onbekend", False, ONTZORGEN, "ontzorgen.van_toepassing", True),
+    ("ontzorgen_niet_van_toepassing", True, GEZIN, "ontzorgen.van_toepassing", False),
+    (
+        "ontzorgen_niet_van_toepassing",
+        True,
+        {**ASIEL, "bijstand": False},
+        "ontzorgen.van_toepassing",
+        False,
+    ),
+    (
+        "ontzorgen_niet_van_toepassing",
+        True,
+        {
+            "doelgroep": "asielstatushouder",
+            "verblijfsvergunning_soort": "regulier_gezin",
+            "bijstand": True,
+        },
+        "ontzorgen.van_toepassing",
+        False,
+    ),
+    ("ontzorgen_niet_van_toepassing", False, ONTZORGEN, "ontzorgen.van_toepassing", True),
+    # family
+    (
+        "vve_informatie_kinderen",
+        True,
+        {"gezinsleden": [{"gezinslid_relatie": "kind", "gezinslid_geboortejaar": 2023}]},
+        "vve_informatie",
+        True,
+    ),
+    (
+        "vve_informatie_kinderen",
+        False,
+        {"gezinsleden": [{"gezinslid_relatie": "kind", "gezinslid_geboortejaar": 2012}]},
+        "vve_informatie",
+        None,
+    ),
+    (
+        "vve_informatie_kinderen",
+        False,
+        {"gezinsleden": [{"gezinslid_relatie": "partner", "gezinslid_geboortejaar": 1990}]},
+        "vve_informatie",
+        None,
+    ),
+    # After a voortgangsgesprek: the latest completed one's answers (followup.<id>).
+    (
+        "uren_na_voortgang",
+        True,
+        {
+            "followup.pip_bijstellen": "ja",
+            "followup.pip_bijstellen_onderdelen": ("intensiteit",),
+            "followup.wijziging_uren_per_week": 12,
+        },
+        "participatie.uren_per_week",
+        12,
+    ),
+    (
+        "uren_na_voortgang",
+        False,
+        {  # hours were wished for, but the PIP's hours are not what is changed
+            "followup.pip_bijstellen": "ja",
+            "followup.pip_bijstellen_onderdelen": ("begeleiding",),
+            "followup.wijziging_uren_per_week": 12,
+        },
+        "participatie.uren_per_week",
+        ANY,
+    ),
+    (
+        "taalmaatje_na_voortgang",
+        True,
+        {"followup.voortgang_taal": "achter"},
+        "begeleiding",
+        ANY,
+    ),
+    (
+        "taalmaatje_na_voortgang",
+        False,
+        {"followup.voortgang_taal": "op_schema"},
+        "begeleiding",
+        ANY,
+    ),
+]
