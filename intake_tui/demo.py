@@ -84,9 +84,17 @@ def fill(store: Store, clock: FrozenClock) -> None:
     from intake_tui.personas import apply
 
     bundle = load_bundle(questionnaires_dir() / "brede-intake")
+    today = clock.moment
     for persona in PERSONAS:
-        # One intake after the other, so the cases table has a stable order.
-        clock.advance(dt.timedelta(minutes=20))
+        # One intake after the other, so the cases table has a stable order; an intake whose
+        # plan is final was held a week before the plan's dagtekening, not on the demo's today.
+        today += dt.timedelta(minutes=20)
+        clock.moment = today
+        dated = DEMO_PLANS.get(persona.key, "discussed")
+        if dated != "discussed":
+            clock.moment = today.replace(
+                year=int(dated[:4]), month=int(dated[5:7]), day=int(dated[8:])
+            ) - dt.timedelta(days=7)
         used, how, language = persona.interpreter
         summary = interviews.create_interview(
             store,
@@ -122,7 +130,9 @@ def fill(store: Store, clock: FrozenClock) -> None:
                     plans.set_override(store, summary.id, field, value, reason)
                 plans.mark_discussed(store, summary.id)
                 if plan_stage != "discussed":
+                    clock.moment += dt.timedelta(days=7)  # the plan made final on its dagtekening
                     plans.mark_final(store, summary.id, dt.date.fromisoformat(plan_stage))
+    clock.moment = today
     _after_the_plans(store, clock)
 
 
@@ -134,6 +144,9 @@ def _after_the_plans(store: Store, clock: FrozenClock) -> None:
     from intake_tui.store import followups
 
     followup_bundle = load_bundle(questionnaires_dir() / "voortgangsgesprek")
+    today = clock.moment
+    talk_day = demo_talks.RAMI_TALK_DAY  # held, and the plan changed, on the talk's own day
+    clock.moment = today.replace(year=talk_day.year, month=talk_day.month, day=talk_day.day)
     rami = uuid.uuid5(DEMO_NAMESPACE, "rami").hex
     first = followups.talks(store, rami)[0]
     talk_id = followups.start(store, first.id, followup_bundle)
@@ -149,6 +162,7 @@ def _after_the_plans(store: Store, clock: FrozenClock) -> None:
     field, value, reason = demo_talks.RAMI_CHANGE
     plans.set_override(store, rami, field, value, reason)
     plans.mark_final(store, rami, demo_talks.RAMI_TALK_DAY)
+    clock.moment = today
     kwame = uuid.uuid5(DEMO_NAMESPACE, "kwame").hex
     followups.reschedule(
         store,
