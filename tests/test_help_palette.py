@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Input, Label
 
 from intake_tui.store.keyring import TEST_KDF
 
-from .tui_helpers import make_app, open_case, unlock, wait_for
+from .tui_helpers import burst, make_app, open_case, settled, unlock, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -379,23 +379,20 @@ async def test_keys_typed_right_after_a_screen_change_reach_the_new_screen(
 ) -> None:
     """A hurried caseworker: "n", the name, Tab, the family name, all at once from the cases
     table; and "/" then letters. Nothing lands on the screen that is leaving."""
-    from textual import events
 
     async with make_app(demo_dir).run_test(size=(80, 24)) as pilot:
         await unlock(pilot)
         await pilot.pause(0.2)
-        for key in ["n", "A", "m", "a", "l", "tab", "T", "e", "s"]:
-            pilot.app.post_message(events.Key(key, key if len(key) == 1 else None))
+        burst(pilot.app, ["n", "A", "m", "a", "l", "tab", "T", "e", "s"])
         await wait_for(pilot, "NewIntakeScreen")
-        await pilot.pause(0.3)
+        await settled(pilot, lambda: pilot.app.screen.query_one("#family", Input).value == "Tes")
         screen = pilot.app.screen
         assert screen.query_one("#given", Input).value == "Amal"
         assert screen.query_one("#family", Input).value == "Tes"
         await pilot.press("escape")
         await wait_for(pilot, "CasesScreen")
         await pilot.pause(0.2)
-        for key, character in [("slash", "/"), ("n", "n"), ("a", "a")]:
-            pilot.app.post_message(events.Key(key, character))
-        await pilot.pause(0.3)
+        burst(pilot.app, ["/", "n", "a"])
+        await settled(pilot, lambda: pilot.app.screen.query_one("#search", Input).value == "na")
         assert type(pilot.app.screen).__name__ == "CasesScreen"  # "n" typed, not a new intake
         assert pilot.app.screen.query_one("#search", Input).value == "na"

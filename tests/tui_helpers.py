@@ -38,7 +38,9 @@ async def wait_for(pilot: Any, screen_name: str, tries: int = 100) -> None:
 
 
 # Characters whose key has a name of its own in Textual (the rest are named by themselves).
-KEY_NAMES = {" ": "space", ";": "semicolon", ".": "full_stop", ",": "comma", ":": "colon"}
+KEY_NAMES = {
+    " ": "space", ";": "semicolon", ".": "full_stop", ",": "comma", ":": "colon", "/": "slash"
+}  # fmt: skip
 
 
 def burst(app: object, keys: list[str]) -> None:
@@ -72,3 +74,18 @@ async def open_case(pilot: Any, name: str, passphrase: str = "demo-passphrase") 
     await wait_for(pilot, "InterviewScreen")
     await pilot.pause(0.05)  # the first question shown
     return pilot.app.screen
+
+
+async def plan_at_field(pilot, key: str):  # type: ignore[no-untyped-def]
+    """From an open interview: review, then the plan, with the cursor on `key`'s line."""
+    from textual.widgets import OptionList
+
+    await pilot.press("f5")
+    await wait_for(pilot, "ReviewScreen")
+    await pilot.press("p")
+    await wait_for(pilot, "PlanScreen")
+    plan_screen = pilot.app.screen
+    listing = plan_screen.query_one("#plan", OptionList)
+    target = next(i for i, k in plan_screen.line_fields.items() if k == key)
+    listing.highlighted = listing.get_option_index(target)
+    return plan_screen, listing

@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -237,7 +238,12 @@ class IntakeApp(LocalizedBindings, App[None]):
             # "n" then "Amal" at once: the letters come before the new screen has its focus.
             # They wait for it, in order, instead of going to the screen that is leaving;
             # and each key waits until the one before it has done its work (KeyHandled).
-            if self._held_keys or self._waiting_for_key() or not self._screen_ready():
+            if (
+                self._held_keys
+                or self._waiting_for_key()
+                or not self._screen_ready()
+                or self._work_pending()
+            ):
                 self._held_keys.append(event)
                 if len(self._held_keys) == 1:
                     self.call_after_refresh(self._release_held_keys)
@@ -273,27 +279,36 @@ class IntakeApp(LocalizedBindings, App[None]):
             await self._release_held_keys()
 
     def _screen_ready(self) -> bool:
-        """The screen on top is mounted, has put the focus where typing goes (if anywhere), and
-        what the last key set off is done: Enter on a list posts the choice to the list, the
-        dialog closes on it, its result reaches the screen below, which may open the next
-        dialog. A key sent before that would go to the dialog that is closing."""
+        """The screen on top is mounted and has put the focus where typing goes (if anywhere)."""
         screen = self.screen
         if not screen.is_mounted:
             return False
-        if screen.focused is None and screen.focus_chain:
-            return False
-        return not any(
+        return screen.focused is not None or not screen.focus_chain
+
+    def _work_pending(self) -> bool:
+        """What the last key set off is not done yet: Enter on a list posts the choice to the
+        list, the dialog closes on it, its result reaches the screen below, which may open the
+        next dialog. A key sent before that would go to the dialog that is closing."""
+        return any(
             _busy(node)
             for shown in self.screen_stack
             for node in shown.walk_children(with_self=True)
         )
 
-    async def _release_held_keys(self, tries: int = 0) -> None:
+    # While work is pending, a held key looks again this often (seconds), at most
+    # KEY_HANDLED_WAIT in all. A timer, not a refresh: a refresh's callback is work on the
+    # screen itself, and the key would wait for its own waiting.
+    WORK_POLL = 0.002
+
+    async def _release_held_keys(self, tries: int = 0, polls: int = 0) -> None:
         while self._held_keys and not self._waiting_for_key():
             if not self._screen_ready() and tries < self.HOLD_REFRESHES:
-                self.call_after_refresh(self._release_held_keys, tries + 1)
+                self.call_after_refresh(self._release_held_keys, tries + 1, polls)
                 return
-            tries = 0
+            if self._work_pending() and polls * self.WORK_POLL < self.KEY_HANDLED_WAIT:
+                self.set_timer(self.WORK_POLL, partial(self._release_held_keys, tries, polls + 1))
+                return
+            tries = polls = 0
             await self._send_key(self._held_keys.pop(0))
 
     def _unlocking(self) -> bool:
