@@ -461,3 +461,84 @@ def random_scenarios(batched: Server, single: Server, examples: int) -> None:
 def test_random_batches_are_judged_as_one_by_one(kind: str, tmp_path: Path) -> None:
     with two_servers(kind, tmp_path) as (batched, single):
         random_scenarios(batched, single, examples=30)
+
+
+# -- the request's hash -----------------------------------------------------------------------
+
+TEXT = st.text(
+    st.one_of(
+        st.characters(codec="utf-8"),  # any character that can be stored (no lone surrogate)
+        st.sampled_from(['"', "\\", "\x7f", "\x00", "\n", "é", "ش", "😀", "\u2028"]),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=TEXT, name=TEXT, kind=st.sampled_from([None, "plan", "followup"]), based=st.booleans())
+def test_the_request_hash_from_the_checked_text_is_the_plain_one(
+    value: str, name: str, kind: str | None, based: bool
+) -> None:
+    """request_sha256 made from the canonical text the check kept (ASCII escapes put in by a
+    codec handler) is the hash of json.dumps(data, ensure_ascii=True), for any characters."""
+    from intake_tui.central.batch import request_sha256
+    from intake_tui.central.protocol import ascii_document, check_any
+
+    if kind == "followup":
+        document = make_followup_document("case-1", "talk-1")
+        document["followup"]["answers"]["voortgang.aanwezigheid"]["value"] = value
+        document["followup"]["caseworker"] = name
+        data = followup_submission(document)
+    else:
+        document = make_document("case-1", 1)
+        document["answers"]["taal.spreektaal"]["value"] = value
+        document["interview"]["caseworker"] = name
+        data = submission(document)
+        if kind == "plan":
+            data["kind"] = "plan"
+        if based:
+            data["based_on_version"] = 3
+    sub = check_any(data)
+    plain = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    assert request_sha256(data, sub) == hashlib.sha256(plain.encode("ascii")).hexdigest()
+    assert request_sha256(data) == request_sha256(data, sub)
+    if "\x7f" not in value + name:
+        assert ascii_document(sub) is not None  # the cheap way was taken
+
+
+def test_many_characters_beyond_ascii_take_the_plain_dump() -> None:
+    from intake_tui.central.batch import request_sha256
+    from intake_tui.central.protocol import ascii_document, check_any
+
+    document = make_document("case-1", 1)
+    document["answers"]["taal.spreektaal"]["value"] = "مرحبا " * 100
+    data = submission(document)
+    sub = check_any(data)
+    assert ascii_document(sub) is None
+    plain = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    assert request_sha256(data, sub) == hashlib.sha256(plain.encode("ascii")).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("raw", "refused"),
+    [
+        (b'{"a": "\\udcff"}', True),
+        (b'{"a": "\\uD800"}', True),
+        (b'{"a": ["x", "\\uDbFf"]}', True),
+        (b'{"a": "\\ud83d\\ude00"}', False),  # a pair: one character beyond U+FFFF
+        (b'{"a": "\\\\udcff"}', False),  # an escaped backslash, then text
+        (b'{"a": "\\u00e9"}', False),
+        ('{"a": "é😀"}'.encode(), False),
+    ],
+)
+def test_only_a_lone_surrogate_escape_is_refused(raw: bytes, refused: bool) -> None:
+    """parse_json dumps the body again only when it has a surrogate's escape: the one way a
+    body that is valid UTF-8 yields text that cannot be stored."""
+    from intake_tui.central.protocol import parse_json
+
+    if refused:
+        with pytest.raises(Problem) as caught:
+            parse_json(raw)
+        assert (caught.value.status, caught.value.code) == (400, "bad_request")
+    else:
+        assert isinstance(parse_json(raw), dict)

@@ -43,6 +43,7 @@ from intake_tui.central.protocol import (
     FollowupSubmissionIn,
     Problem,
     SubmissionIn,
+    ascii_document,
     canonical,
     document_text,
 )
@@ -75,10 +76,18 @@ def replay(found: Answer, request_sha: str) -> tuple[int, dict[str, Any]]:
     return found.status, body
 
 
-def request_sha256(data: Any) -> str:
-    """What an idempotency key is bound to: the sha256 of the request body as sorted, compact,
-    ASCII JSON."""
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+def request_sha256(data: Any, sub: Submitted | None = None) -> str:
+    """What an idempotency key is bound to: the sha256 of the submission as sorted, compact,
+    ASCII JSON. With `sub`, what check_any made of `data`, the document's part is the text
+    the check kept (protocol.ascii_document): the same text, without dumping 25 KB again."""
+    document = None if sub is None or not isinstance(data, dict) else ascii_document(sub)
+    if document is None:
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    else:
+        # Checked fields only: ids by pattern, literals, hex and numbers, so the one
+        # '"document":null' is the document's place.
+        head = json.dumps({**data, "document": None}, sort_keys=True, separators=(",", ":"))
+        text = head.replace('"document":null', '"document":' + document, 1)
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
@@ -322,7 +331,7 @@ class Ledger:
         stored = self.talks.get((sub.interview_id, sub.followup_id))
         if stored is not None and stored.payload_sha256 == sub.payload_sha256:
             return self._answer(key, request_sha, 200, {**stored.receipt, "replayed": True})
-        document = canonical(sub.document).decode("utf-8")
+        document = document_text(sub)
         if stored is not None:
             self._keep_talk_conflict(sub, document)
             raise followups.conflict(sub, stored.payload_sha256)

@@ -171,12 +171,12 @@ class Central:
 
     def submit(self, device_id: str, key: str, data: Any) -> tuple[int, dict[str, Any]]:
         """One submission under (device, key): the contract's table, race-safe."""
-        request_sha = request_sha256(data)
         with Session(self.engine, expire_on_commit=False) as session:
             found = answers(session, device_id, [key]).get(key)
         if found is not None:
-            return replay(found, request_sha)
+            return replay(found, request_sha256(data))
         submission = check_any(data)  # outside any transaction: it can take a while
+        request_sha = request_sha256(data, submission)
         result: tuple[int, dict[str, Any]] = self._retrying(
             lambda: self._submit_once(device_id, key, request_sha, submission)
         )
@@ -227,7 +227,7 @@ class Central:
     ) -> None:
         """Each item checked, and answered at once when its key was seen before (a replay):
         the keys looked up in one query, before any transaction."""
-        keyed: list[tuple[int, str, str, Any]] = []
+        keyed: list[tuple[int, str, Any]] = []
         for index, item in enumerate(items):
             try:
                 if not isinstance(item, dict) or set(item) - {"idempotency_key", "submission"}:
@@ -238,16 +238,17 @@ class Central:
             except Problem as problem:
                 results[index] = {"status": problem.status, "body": problem.body()}
                 continue
-            keyed.append((index, key, request_sha256(item["submission"]), item["submission"]))
+            keyed.append((index, key, item["submission"]))
         with Session(self.engine, expire_on_commit=False) as session:
-            known = answers(session, device_id, [key for _index, key, _sha, _data in keyed])
-        for index, key, request_sha, data in keyed:
+            known = answers(session, device_id, [key for _index, key, _data in keyed])
+        for index, key, data in keyed:
             try:
                 found = known.get(key)
                 if found is None:
-                    accepted.append((index, key, request_sha, check_any(data)))
+                    sub = check_any(data)
+                    accepted.append((index, key, request_sha256(data, sub), sub))
                     continue
-                status, body = replay(found, request_sha)
+                status, body = replay(found, request_sha256(data))
             except Problem as problem:
                 status, body = problem.status, problem.body()
             results[index] = {"status": status, "body": body}
