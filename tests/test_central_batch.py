@@ -542,3 +542,25 @@ def test_only_a_lone_surrogate_escape_is_refused(raw: bytes, refused: bool) -> N
         assert (caught.value.status, caught.value.code) == (400, "bad_request")
     else:
         assert isinstance(parse_json(raw), dict)
+
+
+# -- the listing the laptop pulls from ----------------------------------------------------------
+
+
+def test_the_listing_has_each_own_case_at_its_newest_version(
+    servers: tuple[Server, Server],
+) -> None:
+    """GET /v1/plans (read after every sync): the device's cases only, each at its newest
+    version, a central edit included, without reading the documents."""
+    server = servers[0]
+    items = Items()
+    server.batch([items.plan(0, 1, key=0), items.plan(0, 2, key=1), items.plan(1, 1, key=2)])
+    server.edit(items.case(1), '"1"', items.plan(1, 1, key=2)["submission"]["document"])
+    assert server.single(items.plan(2, 1, key=3), device=server.other)[0] == 201
+    listing = server.central.list_plans(Caller("device", server.me, "me", "unassigned", "device"))
+    mine = [p for p in listing if p["interview_id"].startswith(items.prefix)]
+    assert [(p["interview_id"], p["version"], p["etag"], p["source"]) for p in mine] == [
+        (items.case(0), 2, '"2"', "submission"),
+        (items.case(1), 2, '"2"', "central"),
+    ]
+    assert {p["created_at"] for p in mine} == {"2026-12-05T10:00:00Z"}
