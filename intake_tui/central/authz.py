@@ -90,8 +90,8 @@ def require_case(session: Session, caller: Caller, interview_id: str) -> None:
         raise not_found()
 
 
-def require_writer(session: Session, device_id: str, interview_id: str) -> None:
-    """A submission: a new case is the sender's; another device's case is unknown to it."""
-    owner = owner_of(session, interview_id)
+def require_writer(owner: str | None, device_id: str) -> None:
+    """A submission of a case whose owner is `owner` (None: a new case, the sender's): another
+    device's case is unknown to it."""
     if owner is not None and owner != device_id:
         raise not_found()

@@ -3,12 +3,14 @@ response models with their checks (docs/sync-protocol.md). Part of `intake_tui.c
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 import json
 import logging
 import re
 from http import HTTPStatus
+from json.encoder import encode_basestring_ascii
 from typing import Annotated, Any, Literal, Protocol
 
 from fastapi.responses import JSONResponse
@@ -135,11 +137,19 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+# A \uD800-\uDFFF escape: the only way JSON text that is valid UTF-8 yields a surrogate.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
 def parse_json(raw: bytes) -> Any:
     """Strict JSON: UTF-8, no NaN/Infinity, no lone surrogates; 400 bad_request otherwise."""
     try:
         data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-        canonical(data)  # refuses text that cannot be stored as UTF-8
+        # Text that cannot be stored as UTF-8 (a lone surrogate) is refused; the strict UTF-8
+        # decoding above lets none through, so only a body with a surrogate's escape is dumped
+        # to find out (a whole batch of 50 records: 10 ms otherwise, docs/performance.md).
+        if b"\\u" in raw and _SURROGATE_ESCAPE.search(raw):
+            canonical(data)
     except (UnicodeError, ValueError, RecursionError) as error:
         reason = "not UTF-8" if isinstance(error, UnicodeError) else "not valid JSON"
         raise Problem(400, "bad_request", f"The body is {reason}.") from None
@@ -189,6 +199,8 @@ class SubmissionIn(_In):
 
 class FollowupSubmissionIn(_In):
     """A completed or missed talk: its record id, hash and intake-followup/1 document."""
+
+    _canonical: str | None = PrivateAttr(default=None)  # as SubmissionIn's
 
     kind: Literal["followup"]
     interview_id: Annotated[StrictStr, Field(pattern=INTERVIEW_ID)]
@@ -372,9 +384,37 @@ def check_submission(data: Any) -> SubmissionIn:
     return submission
 
 
-def document_text(submission: SubmissionIn) -> str:
-    """canonical(document) as text: the one check_submission made, or made now."""
+def document_text(submission: SubmissionIn | FollowupSubmissionIn) -> str:
+    """canonical(document) as text: the one check_submission (check_followup) made, or now."""
     return submission._canonical or canonical(submission.document).decode("utf-8")
+
+
+def _json_ascii(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: characters ASCII cannot hold, as JSON's \\u escapes, exactly as
+    json.dumps(ensure_ascii=True) writes them (surrogate pairs above U+FFFF)."""
+    assert isinstance(error, UnicodeEncodeError)
+    run = error.object[error.start : error.end]
+    return encode_basestring_ascii(run)[1:-1], error.end
+
+
+codecs.register_error("intake_json_ascii", _json_ascii)
+CHEAP_NON_ASCII = 256  # bytes beyond one per character: more, and json.dumps is the cheaper
+
+
+def ascii_document(submission: SubmissionIn | FollowupSubmissionIn) -> str | None:
+    """json.dumps(document, sort_keys=True, separators=(",", ":")), ASCII as a request's hash
+    has it, made from the canonical text the check kept instead of a second dump of the whole
+    document: the two differ only in how characters beyond ASCII are written (ensure_ascii).
+    None when that is not cheaper: no text kept, many characters beyond ASCII (one codec
+    callback per run of them), or DEL, which ASCII JSON escapes and UTF-8 JSON does not."""
+    text = submission._canonical
+    if text is None or "\x7f" in text:
+        return None
+    if text.isascii():
+        return text
+    if len(text.encode("utf-8")) - len(text) > CHEAP_NON_ASCII:
+        return None
+    return text.encode("ascii", "intake_json_ascii").decode("ascii")
 
 
 def is_followup(data: Any) -> bool:
@@ -394,11 +434,12 @@ def check_followup(data: Any) -> FollowupSubmissionIn:
 
     submission: FollowupSubmissionIn = _validate(FollowupSubmissionIn, data, "invalid_record", 422)
     try:
-        digest = payload_sha256(submission.document)
+        text = canonical(submission.document)
     except UnicodeError:
         raise Problem(422, "invalid_record", "The document is not valid UTF-8 text.") from None
-    if digest != submission.payload_sha256:
+    if hashlib.sha256(text).hexdigest() != submission.payload_sha256:
         raise Problem(422, "invalid_record", "payload_sha256 is not the document's sha256.")
+    submission._canonical = text.decode("utf-8")
     try:
         FollowupDocument.model_validate(submission.document)
     except ValidationError as error:

@@ -1,18 +1,17 @@
 """Small rules of the central server's records: enrolment codes and idempotency keys as typed,
-receipts, ETags, and plan versions (the newest one, adding one, and the central-edit check a
-submission must pass). Part of `intake_tui.central.app`; used by storage.py."""
+receipts, ETags, and plan versions (the newest one, adding one, and the central edit a
+submission must have seen). Part of `intake_tui.central.app`; used by storage.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from intake_tui.central.models import IdempotencyRecord, PlanVersion, Submission, iso
+from intake_tui.central.models import PlanVersion, iso
 from intake_tui.central.protocol import KEY_PATTERN, Problem, SubmissionIn
 
 
@@ -29,28 +28,23 @@ def check_key(key: Any) -> str:
     return key
 
 
-def receipt(row: Submission, *, replayed: bool) -> dict[str, Any]:
+def receipt(
+    *,
+    interview_id: str,
+    revision: int,
+    payload_sha256: str,
+    receipt_id: str,
+    received_at: dt.datetime,
+) -> dict[str, Any]:
+    """A plan revision's receipt (`replayed` false: a replay says true)."""
     return {
-        "receipt_id": row.receipt_id,
-        "interview_id": row.interview_id,
-        "revision": row.revision,
-        "payload_sha256": row.payload_sha256,
-        "received_at": iso(row.received_at),
-        "replayed": replayed,
+        "receipt_id": receipt_id,
+        "interview_id": interview_id,
+        "revision": revision,
+        "payload_sha256": payload_sha256,
+        "received_at": iso(received_at),
+        "replayed": False,
     }
-
-
-def idempotency_record(
-    device_id: str, key: str, request_sha: str, status: int, body: dict[str, Any], now: dt.datetime
-) -> IdempotencyRecord:
-    return IdempotencyRecord(
-        device_id=device_id,
-        key=key,
-        request_sha256=request_sha,
-        status=status,
-        body=json.dumps(body, sort_keys=True),
-        created_at=now,
-    )
 
 
 def etag(version: int) -> str:
@@ -65,27 +59,22 @@ def etag_matches(if_match: str, current: str) -> bool:
     return False
 
 
-def require_seen_central_edit(session: Session, sub: SubmissionIn) -> None:
-    """409 central_edit when the case has a central edit newer than the version this revision
-    was based on: the laptop downloads it, shows it beside its own, and the caseworker makes a
-    new revision that takes it into account. Nothing is stored, so nothing is overwritten."""
-    edited = session.exec(
-        select(func.max(PlanVersion.version))
-        .where(PlanVersion.interview_id == sub.interview_id)
-        .where(PlanVersion.source == "central")
-    ).one()
-    if edited is not None and (sub.based_on_version or 0) < edited:
-        raise Problem(
-            409,
-            "central_edit",
-            "The plan was edited centrally after the version this revision is based on.",
-            extra={
-                "interview_id": sub.interview_id,
-                "revision": sub.revision,
-                "central_version": edited,
-                "etag": etag(edited),
-            },
-        )
+def central_edit(sub: SubmissionIn, edited: int) -> Problem:
+    """409 central_edit: the case has a central edit (version `edited`) newer than the version
+    this revision was based on. The laptop downloads it, shows it beside its own, and the
+    caseworker makes a new revision that takes it into account. Nothing is stored, so nothing
+    is overwritten."""
+    return Problem(
+        409,
+        "central_edit",
+        "The plan was edited centrally after the version this revision is based on.",
+        extra={
+            "interview_id": sub.interview_id,
+            "revision": sub.revision,
+            "central_version": edited,
+            "etag": etag(edited),
+        },
+    )
 
 
 def latest_version(session: Session, interview_id: str) -> PlanVersion | None:

@@ -13,21 +13,20 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, func, text, update
+from sqlalchemy import select as columns
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
 from intake_tui.central import anchors, audit, followups
-from intake_tui.central.authz import Caller, not_found, require, require_case, require_writer
+from intake_tui.central.authz import Caller, not_found, require, require_case
+from intake_tui.central.batch import Ledger, Submitted, answers, replay, request_sha256
 from intake_tui.central.models import (
     Account,
     Case,
-    Conflict,
     Device,
     EnrolmentCode,
-    IdempotencyRecord,
     PlanVersion,
     PublishedBundle,
-    Submission,
     iso,
     utc,
 )
@@ -35,17 +34,14 @@ from intake_tui.central.protocol import (
     RACE_RETRIES,
     Clock,
     EnrolIn,
-    FollowupSubmissionIn,
     PlanPutIn,
     Problem,
-    SubmissionIn,
     _BatchEnvelope,
     _check_document,
     _unavailable,
     _validate,
     canonical,
     check_any,
-    document_text,
     token_sha256,
 )
 from intake_tui.central.records import (
@@ -53,14 +49,9 @@ from intake_tui.central.records import (
     check_key,
     etag,
     etag_matches,
-    idempotency_record,
     latest_version,
     normalize_code,
-    receipt,
-    require_seen_central_edit,
 )
-
-Submitted = SubmissionIn | FollowupSubmissionIn  # a plan revision or a talk
 
 
 class Central:
@@ -181,134 +172,41 @@ class Central:
 
     def submit(self, device_id: str, key: str, data: Any) -> tuple[int, dict[str, Any]]:
         """One submission under (device, key): the contract's table, race-safe."""
-        request_sha = hashlib.sha256(
-            json.dumps(data, sort_keys=True, separators=(",", ":")).encode("ascii")
-        ).hexdigest()
         with Session(self.engine, expire_on_commit=False) as session:
-            found = session.get(IdempotencyRecord, (device_id, key))
+            found = answers(session, device_id, [key]).get(key)
         if found is not None:
-            return self._replay(found, request_sha)
+            return replay(found, request_sha256(data))
         submission = check_any(data)  # outside any transaction: it can take a while
+        request_sha = request_sha256(data, submission)
         result: tuple[int, dict[str, Any]] = self._retrying(
             lambda: self._submit_once(device_id, key, request_sha, submission)
         )
         return result
 
-    @staticmethod
-    def _replay(found: IdempotencyRecord, request_sha: str) -> tuple[int, dict[str, Any]]:
-        if found.request_sha256 != request_sha:
-            raise Problem(422, "idempotency_key_reused")
-        body = json.loads(found.body)
-        body["replayed"] = True
-        return found.status, body
-
     def _submit_once(
         self, device_id: str, key: str, request_sha: str, sub: Submitted
     ) -> tuple[int, dict[str, Any]]:
         with Session(self.engine, expire_on_commit=False) as session:
+            ledger = Ledger(session, device_id, self.now(), [(key, sub)])
             try:
-                result = self._submit_in(session, device_id, key, request_sha, sub, self.now())
+                result = ledger.judge(key, request_sha, sub)
             except Problem:
+                ledger.write()
                 session.commit()  # a conflict is kept for a human even though the answer is 409
                 raise
+            ledger.write()
             session.commit()
             return result
 
-    def _submit_in(
-        self,
-        session: Session,
-        device_id: str,
-        key: str,
-        request_sha: str,
-        sub: Submitted,
-        now: dt.datetime,
-    ) -> tuple[int, dict[str, Any]]:
-        """One submission inside the caller's transaction (the caller commits)."""
-        found = session.get(IdempotencyRecord, (device_id, key))
-        if found is not None:
-            return self._replay(found, request_sha)
-        if isinstance(sub, FollowupSubmissionIn):  # a talk: the same rules, its table
-            return followups.submit_in(session, device_id, key, request_sha, sub, now)
-        require_writer(session, device_id, sub.interview_id)  # another laptop's: as if unknown
-        stored = session.get(Submission, (sub.interview_id, sub.revision))
-        if stored is not None and stored.payload_sha256 == sub.payload_sha256:
-            body = receipt(stored, replayed=True)
-            session.add(idempotency_record(device_id, key, request_sha, 200, body, now))
-            session.flush()
-            return 200, body
-        if stored is not None:
-            self._keep_conflict(session, device_id, sub, now)
-            raise Problem(
-                409,
-                "record_conflict",
-                "A different version of this revision is stored; a person must decide.",
-                extra={
-                    "interview_id": sub.interview_id,
-                    "revision": sub.revision,
-                    "stored_payload_sha256": stored.payload_sha256,
-                },
-            )
-        require_seen_central_edit(session, sub)
-        if session.get(Case, sub.interview_id) is None:  # the first revision: the sender's case
-            session.add(Case(interview_id=sub.interview_id, device_id=device_id, created_at=now))
-        document = document_text(sub)
-        row = Submission(
-            interview_id=sub.interview_id,
-            revision=sub.revision,
-            previous_revision=sub.previous_revision,
-            status=sub.status,
-            payload_sha256=sub.payload_sha256,
-            document=document,
-            device_id=device_id,
-            receipt_id=str(uuid.uuid4()),
-            received_at=now,
-        )
-        newest = session.exec(
-            select(func.max(Submission.revision)).where(Submission.interview_id == sub.interview_id)
-        ).one()
-        session.add(row)
-        if newest is None or sub.revision > newest:
-            add_plan_version(session, sub.interview_id, document, "submission", device_id, now)
-        body = receipt(row, replayed=False)
-        session.add(idempotency_record(device_id, key, request_sha, 201, body, now))
-        session.flush()  # the next item of a batch sees this one
-        return 201, body
-
-    @staticmethod
-    def _keep_conflict(
-        session: Session, device_id: str, sub: SubmissionIn, now: dt.datetime
-    ) -> None:
-        exists = session.exec(
-            select(Conflict.id)
-            .where(Conflict.interview_id == sub.interview_id)
-            .where(Conflict.revision == sub.revision)
-            .where(Conflict.payload_sha256 == sub.payload_sha256)
-        ).first()
-        if exists is None:
-            session.add(
-                Conflict(
-                    interview_id=sub.interview_id,
-                    revision=sub.revision,
-                    device_id=device_id,
-                    payload_sha256=sub.payload_sha256,
-                    document=canonical(sub.document).decode("utf-8"),
-                    received_at=now,
-                )
-            )
-            session.flush()
-
     def submit_batch(self, device_id: str, data: Any) -> dict[str, Any]:
         """Every item judged as the single endpoint would judge it, in ONE transaction: one
-        durable commit per batch instead of one per record (sync throughput, docs/performance.md).
-        A lost race rolls the batch back and judges it again (the winners' rows then replay)."""
+        durable commit per batch instead of one per record, and a few queries for the whole
+        batch instead of several per record (central/batch.py; docs/performance.md). A lost
+        race rolls the batch back and judges it again (the winners' rows then replay)."""
         envelope: _BatchEnvelope = _validate(_BatchEnvelope, data, "bad_request", 400)
         results: list[dict[str, Any] | None] = [None] * len(envelope.items)
         accepted: list[tuple[int, str, str, Submitted]] = []
-        lookup = Session(self.engine, expire_on_commit=False)  # one for the batch's key lookups
-        try:
-            self._check_items(envelope.items, device_id, lookup, results, accepted)
-        finally:
-            lookup.close()
+        self._check_items(envelope.items, device_id, results, accepted)
         if accepted:
             try:
                 judged = self._retrying(lambda: self._submit_many(device_id, accepted))
@@ -325,11 +223,12 @@ class Central:
         self,
         items: list[Any],
         device_id: str,
-        lookup: Session,
         results: list[dict[str, Any] | None],
         accepted: list[tuple[int, str, str, Submitted]],
     ) -> None:
-        """Each item checked, and answered at once when its key was seen before (a replay)."""
+        """Each item checked, and answered at once when its key was seen before (a replay):
+        the keys looked up in one query, before any transaction."""
+        keyed: list[tuple[int, str, Any]] = []
         for index, item in enumerate(items):
             try:
                 if not isinstance(item, dict) or set(item) - {"idempotency_key", "submission"}:
@@ -337,17 +236,20 @@ class Central:
                 key = check_key(item.get("idempotency_key"))
                 if "submission" not in item:
                     raise Problem(400, "bad_request", "The item has no submission.")
-                request_sha = hashlib.sha256(
-                    json.dumps(item["submission"], sort_keys=True, separators=(",", ":")).encode(
-                        "ascii"
-                    )
-                ).hexdigest()
-                found = lookup.get(IdempotencyRecord, (device_id, key))
-                if found is not None:
-                    status, body = self._replay(found, request_sha)
-                else:
-                    accepted.append((index, key, request_sha, check_any(item["submission"])))
+            except Problem as problem:
+                results[index] = {"status": problem.status, "body": problem.body()}
+                continue
+            keyed.append((index, key, item["submission"]))
+        with Session(self.engine, expire_on_commit=False) as session:
+            known = answers(session, device_id, [key for _index, key, _data in keyed])
+        for index, key, data in keyed:
+            try:
+                found = known.get(key)
+                if found is None:
+                    sub = check_any(data)
+                    accepted.append((index, key, request_sha256(data, sub), sub))
                     continue
+                status, body = replay(found, request_sha256(data))
             except Problem as problem:
                 status, body = problem.status, problem.body()
             results[index] = {"status": status, "body": body}
@@ -355,15 +257,18 @@ class Central:
     def _submit_many(
         self, device_id: str, accepted: list[tuple[int, str, str, Submitted]]
     ) -> list[tuple[int, int, dict[str, Any]]]:
-        now = self.now()
         judged: list[tuple[int, int, dict[str, Any]]] = []
         with Session(self.engine, expire_on_commit=False) as session:
+            ledger = Ledger(
+                session, device_id, self.now(), [(key, sub) for _index, key, _sha, sub in accepted]
+            )
             for index, key, request_sha, sub in accepted:
                 try:
-                    status, body = self._submit_in(session, device_id, key, request_sha, sub, now)
+                    status, body = ledger.judge(key, request_sha, sub)
                 except Problem as problem:
                     status, body = problem.status, problem.body()
                 judged.append((index, status, body))
+            ledger.write()
             session.commit()
         return judged
 
@@ -397,32 +302,40 @@ class Central:
         """The device's cases, each with its latest plan version (the laptop pulls what is
         new: central edits, and the cases handed over to it)."""
         require(caller, "list_plans")
-        with Session(self.engine, expire_on_commit=False) as session:
-            newest = (
-                select(PlanVersion.interview_id, func.max(PlanVersion.version).label("top"))
-                .group_by(col(PlanVersion.interview_id))
-                .subquery()
+        mine = col(Case.interview_id) == col(PlanVersion.interview_id)
+        newest = (
+            columns(col(PlanVersion.interview_id), func.max(PlanVersion.version).label("top"))
+            .join(Case, mine)
+            .where(col(Case.device_id) == caller.id)
+            .group_by(col(PlanVersion.interview_id))
+            .subquery()
+        )
+        query = (
+            columns(
+                col(PlanVersion.interview_id),
+                col(PlanVersion.version),
+                col(PlanVersion.etag),
+                col(PlanVersion.source),
+                col(PlanVersion.created_at),
+            )  # not the documents: 25 KB each, for a listing of every case of the device
+            .join(
+                newest,
+                (col(PlanVersion.interview_id) == newest.c.interview_id)
+                & (col(PlanVersion.version) == newest.c.top),
             )
-            rows = session.exec(
-                select(PlanVersion)
-                .join(
-                    newest,
-                    (col(PlanVersion.interview_id) == newest.c.interview_id)
-                    & (col(PlanVersion.version) == newest.c.top),
-                )
-                .join(Case, col(Case.interview_id) == col(PlanVersion.interview_id))
-                .where(Case.device_id == caller.id)
-                .order_by(col(PlanVersion.interview_id))
-            ).all()
+            .order_by(col(PlanVersion.interview_id))
+        )
+        with Session(self.engine, expire_on_commit=False) as session:
+            rows = session.connection().execute(query).all()
         return [
             {
-                "interview_id": r.interview_id,
-                "version": r.version,
-                "etag": r.etag,
-                "source": r.source,
-                "created_at": iso(r.created_at),
+                "interview_id": interview_id,
+                "version": version,
+                "etag": etag,
+                "source": source,
+                "created_at": iso(created_at),
             }
-            for r in rows
+            for interview_id, version, etag, source, created_at in rows
         ]
 
     def put_plan(

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case
+from sqlalchemy import case, update
 from sqlmodel import Session, col, select
 
 from intake_tui.i18n import _, ngettext
@@ -445,34 +445,42 @@ def _record_attempts(store: Store, batch: list[OutboxRow], outcomes: list[Outcom
         "rejected": "rejected",
     }
     stale: set[int] = set()
+    changes: list[dict[str, Any]] = []
+    acked = []
     with store.session() as session:
-        acked = []
-        # The batch's rows in one query, not one SELECT each (0.7 s of 2.8 s for 500 records;
-        # benchmarks/sync.py).
+        # The batch's rows in one query, not one SELECT each (0.7 s of 2.8 s for 500 records),
+        # and written back by primary key in one executemany, without loading them as objects
+        # (half the time that was left; benchmarks/sync.py).
         current = {
-            r.id: r
-            for r in session.exec(
-                select(OutboxRow).where(col(OutboxRow.id).in_([row.id for row in batch]))
+            row_id: (key, attempts, state)
+            for row_id, key, attempts, state in session.exec(
+                select(
+                    OutboxRow.id, OutboxRow.idempotency_key, OutboxRow.attempts, OutboxRow.state
+                ).where(col(OutboxRow.id).in_([row.id for row in batch]))
             ).all()
         }
         for row, outcome in zip(batch, outcomes, strict=True):
-            stored = current.get(row.id)
-            assert stored is not None and row.id is not None
-            if stored.idempotency_key != row.idempotency_key:
+            assert row.id is not None and row.id in current
+            key, attempts, state = current[row.id]
+            if key != row.idempotency_key:
                 stale.add(row.id)
                 continue
-            stored.attempts += 1
-            stored.last_error = outcome.error
-            if outcome.verdict in state_for:
-                stored.state = state_for[outcome.verdict]
+            change: dict[str, Any] = {
+                "id": row.id,
+                "attempts": attempts + 1,
+                "last_error": outcome.error,
+                "state": state_for.get(outcome.verdict, state),
+            }
             if outcome.verdict == "acked":
-                stored.receipt_json = json.dumps(outcome.receipt, sort_keys=True)
-                stored.acked_at = now
-                stored.last_error = None
+                change["receipt_json"] = json.dumps(outcome.receipt, sort_keys=True)
+                change["acked_at"] = now
+                change["last_error"] = None
                 acked.append(row)
-            session.add(stored)
-            row.attempts = stored.attempts
-            row.state = stored.state
+            changes.append(change)
+            current[row.id] = (key, change["attempts"], change["state"])
+            row.attempts, row.state = change["attempts"], change["state"]
+        if changes:
+            session.execute(update(OutboxRow), changes)
         if acked:
             store.audit(session, "sync_acked", "outbox", ",".join(str(r.id) for r in acked))
     return stale
