@@ -5,16 +5,19 @@ newcomers (benchmarks/names.py), filled in plain SQL (`cases.fill_N`, in seconds
 For each size, in one encrypted store (SQLCipher, WAL, synchronous=FULL):
 - `cases.page_search_N`: one page of 50 with a person's name typed in full (list_interviews:
   what each keystroke asks the store); `found_median` says how many cases it found (common
-  names repeat: more cases at 100,000, so more rows on the page). Budget: 1.5x the same at
-  1,000 cases (`ratio`, measured in the same run);
-- `cases.page_search_unique_N`: the same for a name that one case has at every size (the
-  index's own cost, with the same page at every size);
+  names repeat: 1 at 1,000, 12 at 50,000, 23 at 100,000, so that many rows on the page).
+  Its `ratio` to the same at 1,000 is reported, not budgeted: it is not the same work;
+- `cases.page_search_unique_N`: the same for a name that one case has at every size: the same
+  page at every size, so what grows is the search itself. Budget: 1.5x the same at 1,000
+  cases (`ratio`, measured in the same run; issue 21 item 3);
 - `cases.page_search_broad_N`: the same with that person's family name only (hundreds to
   thousands of cases at 100,000), and `cases.page_search_short_N` with its first two letters,
   too short for the trigram index: they fall back to name_search.SHORT_FALLBACK (a scan);
 - `cases.search_key_N`: in the running app (Textual headless), the last letter of that name
   typed in the search box, from the key to the first frame after the screen's refresh: the
-  whole keystroke as the caseworker waits for it (ratio to 1,000 as above);
+  whole keystroke as the caseworker waits for it (its ratio reported, as for the page: the
+  table draws each case found, about 0.7 ms a row), and `cases.search_key_unique_N` the same
+  for the unique name (one row at every size; budget 1.5x the same at 1,000);
 - `cases.page_N`: one page of 50 without search, plus the summary counts (the screen's opening);
 - `cases.open_N`: from pushing the cases screen to the first frame that shows its rows, measured
   inside the running app, like key-to-frame;
@@ -110,7 +113,9 @@ def fill(root: Path, count: int, talks: int = 0) -> None:
 def _index_rebuilt_after(connection: Any) -> Iterator[None]:
     """The search index built once after a bulk insert, as migration 0014 builds it for a folder
     that has cases (seconds at 100,000), instead of row by row by its trigger (about ten times
-    slower). The trigger is put back exactly as the schema had it."""
+    slower), and merged into one segment as the migration leaves it (a rebuild alone leaves a
+    segment per few thousand cases, which every search asks: 8 at 50,000, and the larger
+    sizes were the slower for it). The trigger is put back exactly as the schema had it."""
     found = connection.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name = 'case_search_insert'"
     ).first()
@@ -122,6 +127,7 @@ def _index_rebuilt_after(connection: Any) -> Iterator[None]:
     connection.exec_driver_sql(f"DROP TRIGGER {found[0]}")
     yield
     rebuild(connection)
+    connection.exec_driver_sql("INSERT INTO case_search (case_search) VALUES ('optimize')")
     connection.exec_driver_sql(found[1])
 
 
@@ -367,6 +373,8 @@ def bench_cases(sizes: tuple[int, ...], runs: int) -> dict[str, dict[str, object
             people = queries(runs)[0]
             typed = asyncio.run(_keystroke_times(root, people))
             figures[f"cases.search_key_{size}"] = summary(typed, "ms", None)
+            typed = asyncio.run(_keystroke_times(root, [UNIQUE.casefold()] * runs))
+            figures[f"cases.search_key_unique_{size}"] = summary(typed, "ms", None)
             opened = asyncio.run(_open_times(root, opens))
             figures[f"cases.open_{size}"] = summary(opened, "ms", 300.0)
             if size == 10_000:
@@ -388,19 +396,28 @@ def bench_cases(sizes: tuple[int, ...], runs: int) -> dict[str, dict[str, object
     return figures
 
 
+# Search flat with the cases (issue 21): the same page, one case found at every size, within
+# 1.5x of the same at 1,000 cases. A person's name finds more cases as the register grows:
+# its ratio is reported beside, unbudgeted, since each case found is a row to read and draw.
+SAME_PAGE = ("page_search_unique", "search_key_unique")
+MORE_FOUND = ("page_search", "search_key")
+
+
 def _ratios(figures: dict[str, dict[str, object]], sizes: tuple[int, ...]) -> None:
-    """Search flat with the cases: each size's searched page (and search keystroke) against the
-    same at 1,000 cases, measured in the same run; budget 1.5x (issue 21)."""
+    """Each size's searched page (and search keystroke) against the same at 1,000 cases,
+    measured in the same run; budget 1.5x where the page is the same (SAME_PAGE)."""
     if 1_000 not in sizes:
         return
-    for kind in ("page_search", "page_search_unique", "search_key"):
+    for kind in SAME_PAGE + MORE_FOUND:
         floor = float(figures[f"cases.{kind}_1000"]["median"])  # type: ignore[arg-type]
         for size in sizes:
             figure = figures[f"cases.{kind}_{size}"]
             figure["floor"] = f"cases.{kind}_1000"
+            figure["floor_median"] = floor
             figure["ratio"] = float(figure["median"]) / floor  # type: ignore[arg-type]
-            figure["ratio_budget"] = 1.5
-            figure["within_budget"] = figure["ratio"] <= 1.5
+            budgeted = kind in SAME_PAGE
+            figure["ratio_budget"] = 1.5 if budgeted else None
+            figure["within_budget"] = figure["ratio"] <= 1.5 if budgeted else None
 
 
 def main(argv: list[str] | None = None) -> int:

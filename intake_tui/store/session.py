@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from intake_tui.core.clock import Clock, SystemClock
 from intake_tui.i18n import _
-from intake_tui.store import audit, database, erasures, migrate
+from intake_tui.store import audit, database, erasures, migrate, name_search
 from intake_tui.store.datadir import DataDir, DataDirError
 from intake_tui.store.keyring import PRODUCTION_KDF, KdfParams, Keyring
 from intake_tui.store.models import CaseworkerRow, MetaRow
@@ -252,6 +252,10 @@ def unlock(
             database.require_integrity(engine)
         _check_db_id(store)
         migrate.upgrade(engine, backup=lambda: store.backup("before-migration"))
+        # The search index in few segments: a search asks each one (name_search.py). The merge
+        # needs room for a copy of the index; without it, searches are slower, nothing else.
+        with suppress(database.DiskFull), store.session() as session:
+            name_search.compact(session.connection())
         with store.session() as session:
             store.audit(session, "unlock", "caseworker", user)
     except BaseException:
