@@ -262,7 +262,7 @@ class CasesScreen(AppAccess, LocalizedBindings, Screen[None]):
             late = summary.pip_due is not None and summary.pip_due < today and not final
             overdue_rows += late
             table.add_row(
-                summary.client_display_name,
+                Text(summary.client_display_name),  # a name as written: "[" is no markup
                 status_text.get(summary.status, summary.status),
                 plan,
                 sync,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -117,8 +118,10 @@ class ReceivedPlanScreen(AppAccess, LocalizedBindings, Screen[None]):
         bundle = central_plans.bundle_of(self.store, self.case.document, _search_dirs(self.app))
         name = central_plans.display_name(self.case.document, bundle) or self.case.interview_id
         self.query_one("#received-title", Label).update(
-            _("Plan of {name} — as the central system has it (version {n}), read only").format(
-                name=name, n=self.case.version
+            Text(
+                _("Plan of {name} — as the central system has it (version {n}), read only").format(
+                    name=name, n=self.case.version
+                )
             )
         )
         listing = self.query_one("#received-plan", OptionList)

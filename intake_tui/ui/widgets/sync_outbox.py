@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.widgets import DataTable
 
 from intake_tui.i18n import _
@@ -180,12 +181,12 @@ class OutboxTable(DataTable[str]):
         names = state_names()
         for record in records:
             self.add_row(
-                record.name,
+                Text(record.name),  # a name as written: "[" is no markup
                 str(record.revision) if record.revision is not None else "—",
                 plan_names.get(record.plan_status, record.plan_status),
                 names.get(record.state, record.state),
                 str(record.attempts),
-                last_result(record),
+                Text(last_result(record)),
             )
 
     def highlighted_record(self) -> OutboxRecord | None:
