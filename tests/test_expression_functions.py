@@ -15,7 +15,7 @@ from intake_tui.core.expression_functions import MAX_CONCAT_CHARS
 from intake_tui.core.expressions import compile_expression
 from intake_tui.core.patterns import PatternError, compile_pattern, full_match
 
-from .test_expressions import REPEAT_OF, eval_error, make_scope, run, syntax_error
+from .expression_helpers import REPEAT_OF, eval_error, make_scope, run, syntax_error
 
 # n: a number, dec: a decimal, t: text, d: a date, flag: yes/no, mc: a multi-choice,
 # u: unknown, dl: declined, missing: unanswered.

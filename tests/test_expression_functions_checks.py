@@ -28,7 +28,7 @@ from intake_tui.core.expressions import ExpressionEvalError, compile_expression
 from intake_tui.core.patterns import full_match
 from intake_tui.core.questionnaire import load_bundle_files
 
-from .test_expressions import FAST, PATTERNS, make_scope, run, values
+from .expression_helpers import FAST, PATTERNS, make_scope, run, values
 
 # ---------------------------------------------------------------------- types at load
 

@@ -23,7 +23,7 @@ from intake_tui.core.expression_types import (
 from intake_tui.core.expressions import compile_expression
 from intake_tui.core.questionnaire import load_bundle_files
 
-from .test_expressions import CHILD_NAMES, FAST, OUTER_NAMES, REPEAT_OF, expressions
+from .expression_helpers import CHILD_NAMES, FAST, OUTER_NAMES, REPEAT_OF, expressions
 
 STAAT = ValueType("choice", "burgerlijke_staat", frozenset({"ongehuwd", "gehuwd", "gescheiden"}))
 TALEN = ValueType("multi", "talen", frozenset({"nl", "ar"}))
