@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from .central_helpers import make_document, serve_central, submission
-from .test_central import assert_problem, run_cli
+from .central_server import assert_problem, run_cli
 
 
 def _enrol(base: str, code: str, name: str) -> tuple[str, str]:

@@ -27,7 +27,7 @@ from .central_helpers import (
     sha256_of,
     submission,
 )
-from .test_central import Central, any_central, assert_problem, central, db_url  # noqa: F401
+from .central_server import Central, any_central, assert_problem, central, db_url  # noqa: F401
 
 
 def new_id() -> str:
