@@ -21,8 +21,8 @@ from intake_tui.sync import service
 
 from .central_helpers import enrolled, serve_central
 from .store_helpers import PASSPHRASE, reopen
+from .sync_fixtures import FAST
 from .sync_helpers import store_with_frozen
-from .test_sync import FAST
 
 
 @pytest.fixture

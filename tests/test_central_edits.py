@@ -27,8 +27,8 @@ from intake_tui.store.session import Store
 from intake_tui.sync import service
 
 from .central_helpers import account, run_uvicorn
+from .sync_fixtures import FAST, demo_store, enrolled
 from .sync_helpers import outbox, store_with_frozen
-from .test_sync import FAST, demo_store, enrolled
 
 
 class Server:

@@ -20,8 +20,8 @@ from intake_tui.sync import service
 
 from .central_helpers import run_uvicorn
 from .store_helpers import reopen
+from .sync_fixtures import FAST, Central, Scripted, enrolled
 from .sync_helpers import store_with_frozen
-from .test_sync import FAST, Central, Scripted, enrolled
 
 EVIL = "<script>alert(1)</script>"
 

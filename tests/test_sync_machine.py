@@ -24,8 +24,8 @@ from intake_tui.sync.service import Policy
 from .central_helpers import run_uvicorn
 from .fault_proxy import FaultProxy
 from .store_helpers import reopen
+from .sync_fixtures import Scripted, Sleeps
 from .sync_helpers import clone_revisions, outbox, store_with_frozen
-from .test_sync import Scripted, Sleeps
 
 FAULTS = ["none", "500", "503", "portal", "reset_upload", "drop_response", "commit_then_hang"]
 

@@ -15,8 +15,8 @@ from intake_tui.sync.service import Policy
 
 from .asgi_faults import RecordFaults
 from .central_helpers import run_uvicorn
+from .sync_fixtures import Sleeps
 from .sync_helpers import clone_revisions, outbox, store_with_frozen
-from .test_sync import Sleeps
 
 
 def test_a_third_of_the_attempts_failing_loses_and_doubles_nothing(tmp_path: Path) -> None:

@@ -29,8 +29,8 @@ from intake_tui.sync.service import Policy
 from .central_helpers import enrolled as enrol_device
 from .central_helpers import run_uvicorn
 from .fault_proxy import fault_proxy
+from .sync_fixtures import FAST, Central, Scripted, Sleeps, enrolled, report, states
 from .sync_helpers import outbox, store_with_frozen, store_with_talks
-from .test_sync import FAST, Central, Scripted, Sleeps, enrolled, report, states
 
 
 class Recorder:

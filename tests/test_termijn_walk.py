@@ -27,9 +27,9 @@ from intake_tui.ui.widgets.choice_list import ChoiceList
 from .conftest import DEFAULT_BUNDLE
 from .fault_proxy import fault_proxy
 from .store_helpers import PASSPHRASE, make_store
+from .sync_fixtures import FAST, Central, Sleeps, enrolled
 from .sync_helpers import outbox
 from .test_followups import final_case
-from .test_sync import FAST, Central, Sleeps, enrolled
 from .test_sync_talks import Recorder, central_talks, server  # noqa: F401 - a fixture
 from .test_text_refs import _label_in
 from .tui_helpers import burst, settled, unlock, wait_for
