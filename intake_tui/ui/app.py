@@ -61,7 +61,7 @@ class KeyHandled(Message):
 
 
 def _busy(node: DOMNode) -> bool:
-    """A message or callback waits for this node."""
+    """A message or callback waits for this node (Textual's own queues: textual is pinned)."""
     queue = node.__dict__.get("_message_queue")  # made on first use: none means none waiting
     return bool(node._next_callbacks) or (queue is not None and not queue.empty())
 
@@ -295,20 +295,22 @@ class IntakeApp(LocalizedBindings, App[None]):
             for node in shown.walk_children(with_self=True)
         )
 
-    # While work is pending, a held key looks again this often (seconds), at most
-    # KEY_HANDLED_WAIT in all. A timer, not a refresh: a refresh's callback is work on the
-    # screen itself, and the key would wait for its own waiting.
+    # While work is pending, a held key looks again this often (seconds), and waits no longer
+    # than KEY_HANDLED_WAIT by the clock (a screen busy with a progress bar must not hold the
+    # keys). A timer, not a refresh: a refresh's callback is work on the screen itself, and the
+    # key would wait for its own waiting.
     WORK_POLL = 0.002
 
-    async def _release_held_keys(self, tries: int = 0, polls: int = 0) -> None:
+    async def _release_held_keys(self, tries: int = 0, since: float | None = None) -> None:
         while self._held_keys and not self._waiting_for_key():
             if not self._screen_ready() and tries < self.HOLD_REFRESHES:
-                self.call_after_refresh(self._release_held_keys, tries + 1, polls)
+                self.call_after_refresh(self._release_held_keys, tries + 1, since)
                 return
-            if self._work_pending() and polls * self.WORK_POLL < self.KEY_HANDLED_WAIT:
-                self.set_timer(self.WORK_POLL, partial(self._release_held_keys, tries, polls + 1))
+            started = time.monotonic() if since is None else since
+            if self._work_pending() and time.monotonic() - started < self.KEY_HANDLED_WAIT:
+                self.set_timer(self.WORK_POLL, partial(self._release_held_keys, tries, started))
                 return
-            tries = polls = 0
+            tries, since = 0, None
             await self._send_key(self._held_keys.pop(0))
 
     def _unlocking(self) -> bool:
