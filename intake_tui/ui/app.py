@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.screen import Screen
 
 from intake_tui.core.clock import Clock, SystemClock
 from intake_tui.i18n import N_, _
+from intake_tui.ui.key_order import KeyHandled, busy
 from intake_tui.ui.keys import LocalizedBindings
 
 if TYPE_CHECKING:  # the first frame loads none of these (tests/test_import_hygiene.py)
@@ -49,21 +49,6 @@ def _own_themes() -> list[Theme]:
     from intake_tui.ui.themes import HIGH_CONTRAST, MONOCHROME
 
     return [HIGH_CONTRAST, MONOCHROME]
-
-
-class KeyHandled(Message):
-    """Sent up the screen behind each key: when it reaches the app, so has the key.
-
-    A text field inserts letters itself, but its editing keys (backspace, ctrl+u, arrows) are
-    bindings the app resolves once the key has passed up the screen. Without waiting for this,
-    the letters typed after ctrl+u in one burst would be in the field before ctrl+u cleared it.
-    """
-
-
-def _busy(node: DOMNode) -> bool:
-    """A message or callback waits for this node (Textual's own queues: textual is pinned)."""
-    queue = node.__dict__.get("_message_queue")  # made on first use: none means none waiting
-    return bool(node._next_callbacks) or (queue is not None and not queue.empty())
 
 
 class IntakeApp(LocalizedBindings, App[None]):
@@ -137,6 +122,7 @@ class IntakeApp(LocalizedBindings, App[None]):
         self._held_keys: list[events.Key] = []  # typed while the next screen was being put up
         # The key whose KeyHandled is still on its way up: the marker, where it was sent, when.
         self._key_in_flight: tuple[KeyHandled, DOMNode, float] | None = None
+        self._last_key_sent = 0.0  # when (monotonic); the key after it may wait for its work
         from intake_tui.i18n import current_language
 
         self.ui_language: str = current_language()
@@ -242,7 +228,7 @@ class IntakeApp(LocalizedBindings, App[None]):
                 self._held_keys
                 or self._waiting_for_key()
                 or not self._screen_ready()
-                or self._work_pending()
+                or (self._after_a_key() and self._work_pending())
             ):
                 self._held_keys.append(event)
                 if len(self._held_keys) == 1:
@@ -257,7 +243,14 @@ class IntakeApp(LocalizedBindings, App[None]):
     # next keys no longer than this many seconds (a removed widget releases them at once).
     KEY_HANDLED_WAIT = 1.0
 
+    def _after_a_key(self) -> bool:
+        """Typed within KEY_HANDLED_WAIT of the key before it: part of a burst, so it waits for
+        that key's work. A key on its own goes at once, even while a screen is busy (a sync's
+        progress bar)."""
+        return time.monotonic() - self._last_key_sent < self.KEY_HANDLED_WAIT
+
     async def _send_key(self, event: events.Key) -> None:
+        self._last_key_sent = time.monotonic()
         target = self.focused or self.screen
         await super().on_event(event)
         marker = KeyHandled()
@@ -290,7 +283,7 @@ class IntakeApp(LocalizedBindings, App[None]):
         list, the dialog closes on it, its result reaches the screen below, which may open the
         next dialog. A key sent before that would go to the dialog that is closing."""
         return any(
-            _busy(node)
+            busy(node)
             for shown in self.screen_stack
             for node in shown.walk_children(with_self=True)
         )
