@@ -123,6 +123,7 @@ class IntakeApp(LocalizedBindings, App[None]):
         # The key whose KeyHandled is still on its way up: the marker, where it was sent, when.
         self._key_in_flight: tuple[KeyHandled, DOMNode, float] | None = None
         self._last_key_sent = 0.0  # when (monotonic); the key after it may wait for its work
+        self._last_target: DOMNode | None = None  # where that key went
         from intake_tui.i18n import current_language
 
         self.ui_language: str = current_language()
@@ -251,7 +252,7 @@ class IntakeApp(LocalizedBindings, App[None]):
 
     async def _send_key(self, event: events.Key) -> None:
         self._last_key_sent = time.monotonic()
-        target = self.focused or self.screen
+        target = self._last_target = self.focused or self.screen
         await super().on_event(event)
         marker = KeyHandled()
         if target.is_attached and target.post_message(marker):
@@ -281,12 +282,11 @@ class IntakeApp(LocalizedBindings, App[None]):
     def _work_pending(self) -> bool:
         """What the last key set off is not done yet: Enter on a list posts the choice to the
         list, the dialog closes on it, its result reaches the screen below, which may open the
-        next dialog. A key sent before that would go to the dialog that is closing."""
-        return any(
-            busy(node)
-            for shown in self.screen_stack
-            for node in shown.walk_children(with_self=True)
-        )
+        next dialog. A key sent before that would go to the dialog that is closing. That work
+        waits where the key went (its widget and the ones it passes up through) and on the
+        screens (a dialog's result): those are looked at, not every widget of every screen."""
+        path = self._last_target.ancestors_with_self if self._last_target is not None else []
+        return any(busy(node) for node in (*path, *self.screen_stack) if node is not self)
 
     # While work is pending, a held key looks again this often (seconds), and waits no longer
     # than KEY_HANDLED_WAIT by the clock (a screen busy with a progress bar must not hold the
