@@ -92,9 +92,7 @@ def fill(store: Store, clock: FrozenClock) -> None:
         clock.moment = today
         dated = DEMO_PLANS.get(persona.key, "discussed")
         if dated != "discussed":
-            clock.moment = today.replace(
-                year=int(dated[:4]), month=int(dated[5:7]), day=int(dated[8:])
-            ) - dt.timedelta(days=7)
+            clock.moment = _on(today, dt.date.fromisoformat(dated) - dt.timedelta(days=7))
         used, how, language = persona.interpreter
         summary = interviews.create_interview(
             store,
@@ -136,6 +134,11 @@ def fill(store: Store, clock: FrozenClock) -> None:
     _after_the_plans(store, clock)
 
 
+def _on(moment: dt.datetime, day: dt.date) -> dt.datetime:
+    """`moment`'s time of day on `day`."""
+    return dt.datetime.combine(day, moment.timetz())
+
+
 def _after_the_plans(store: Store, clock: FrozenClock) -> None:
     """Rami's voortgangsgesprek and the plan change it led to (revision 3); Kwame's first talk
     brought forward and, on the demo's today, overdue (personas/talks.py)."""
@@ -145,8 +148,7 @@ def _after_the_plans(store: Store, clock: FrozenClock) -> None:
 
     followup_bundle = load_bundle(questionnaires_dir() / "voortgangsgesprek")
     today = clock.moment
-    talk_day = demo_talks.RAMI_TALK_DAY  # held, and the plan changed, on the talk's own day
-    clock.moment = today.replace(year=talk_day.year, month=talk_day.month, day=talk_day.day)
+    clock.moment = _on(today, demo_talks.RAMI_TALK_DAY)  # held, and the plan changed, that day
     rami = uuid.uuid5(DEMO_NAMESPACE, "rami").hex
     first = followups.talks(store, rami)[0]
     talk_id = followups.start(store, first.id, followup_bundle)
