@@ -128,8 +128,7 @@ class Ledger:
         self.plans = self._plans({(s.interview_id, s.revision) for s in plans})
         self.newest, self.top, self.edited = self._versions({s.interview_id for s in plans})
         self.talks = self._talks({(s.interview_id, s.followup_id) for s in talks})
-        self.conflicts: set[tuple[str, int, str]] = set()  # kept by this batch
-        self.talk_conflicts: set[tuple[str, str, str]] = set()
+        self.kept: set[tuple[str, str, object, str]] = set()  # conflicts kept by this batch
         self.rows: dict[type[Any], list[dict[str, Any]]] = {
             table: []
             for table in (
@@ -266,7 +265,7 @@ class Ledger:
         if stored is not None and stored.payload_sha256 == sub.payload_sha256:
             return self._answer(key, request_sha, 200, {**stored.receipt, "replayed": True})
         if stored is not None:
-            self._keep_conflict(sub)
+            self._keep(Conflict, "revision", sub.revision, sub, canonical(sub.document).decode())
             raise Problem(
                 409,
                 "record_conflict",
@@ -333,7 +332,7 @@ class Ledger:
             return self._answer(key, request_sha, 200, {**stored.receipt, "replayed": True})
         document = document_text(sub)
         if stored is not None:
-            self._keep_talk_conflict(sub, document)
+            self._keep(FollowupConflict, "followup_id", sub.followup_id, sub, document)
             raise followups.conflict(sub, stored.payload_sha256)
         self._claim(sub.interview_id)
         body = followups.receipt(
@@ -384,46 +383,25 @@ class Ledger:
         )
         return status, body
 
-    def _keep_conflict(self, sub: SubmissionIn) -> None:
-        """The disagreeing version, kept once per content for a human, never applied."""
-        seen = (sub.interview_id, sub.revision, sub.payload_sha256)
-        if seen in self.conflicts:
+    def _keep(self, table: Any, record: str, which: object, sub: Submitted, document: str) -> None:
+        """The disagreeing version, kept once per content for a human, never applied: a plan
+        revision in `Conflict` (`record` "revision"), a talk in `FollowupConflict`
+        ("followup_id")."""
+        seen = (record, sub.interview_id, which, sub.payload_sha256)
+        if seen in self.kept:
             return
-        self.conflicts.add(seen)
+        self.kept.add(seen)
         exists = self.session.exec(
-            select(Conflict.id)
-            .where(Conflict.interview_id == sub.interview_id)
-            .where(Conflict.revision == sub.revision)
-            .where(Conflict.payload_sha256 == sub.payload_sha256)
+            select(table.id)
+            .where(table.interview_id == sub.interview_id)
+            .where(getattr(table, record) == which)
+            .where(table.payload_sha256 == sub.payload_sha256)
         ).first()
         if exists is None:
-            self.rows[Conflict].append(
+            self.rows[table].append(
                 {
                     "interview_id": sub.interview_id,
-                    "revision": sub.revision,
-                    "device_id": self.device_id,
-                    "payload_sha256": sub.payload_sha256,
-                    "document": canonical(sub.document).decode("utf-8"),
-                    "received_at": self.now,
-                }
-            )
-
-    def _keep_talk_conflict(self, sub: FollowupSubmissionIn, document: str) -> None:
-        seen = (sub.interview_id, sub.followup_id, sub.payload_sha256)
-        if seen in self.talk_conflicts:
-            return
-        self.talk_conflicts.add(seen)
-        exists = self.session.exec(
-            select(FollowupConflict.id)
-            .where(FollowupConflict.interview_id == sub.interview_id)
-            .where(FollowupConflict.followup_id == sub.followup_id)
-            .where(FollowupConflict.payload_sha256 == sub.payload_sha256)
-        ).first()
-        if exists is None:
-            self.rows[FollowupConflict].append(
-                {
-                    "interview_id": sub.interview_id,
-                    "followup_id": sub.followup_id,
+                    record: which,
                     "device_id": self.device_id,
                     "payload_sha256": sub.payload_sha256,
                     "document": document,
