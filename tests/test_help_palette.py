@@ -298,6 +298,40 @@ async def test_the_select_menu_key_is_translated_in_the_footer(
                 assert source_texts(binding)[0] in TEXTUAL_TEXTS, binding
 
 
+async def test_enter_and_the_next_keys_in_one_burst_reach_the_cases_screen(
+    demo_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The passphrase's Enter and "/hod" as the terminal sends them, all at once: the letters
+    come before the unlock has even started, and still search the cases (they went into the
+    passphrase box of the screen that was leaving)."""
+    import time
+
+    from intake_tui.store import session
+
+    real_unlock = session.unlock
+
+    def slow_unlock(*args: object, **kwargs: object) -> object:
+        time.sleep(0.3)
+        return real_unlock(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(session, "unlock", slow_unlock)
+    async with make_app(demo_dir).run_test(size=(80, 24)) as pilot:
+        pilot.app.screen.query_one("#passphrase", Input).value = "demo-passphrase"
+        burst(pilot.app, ["enter", "/", "h", "o", "d"])
+        await wait_for(pilot, "CasesScreen")
+        app = pilot.app
+
+        def through() -> bool:
+            return (
+                not app._typed_while_unlocking
+                and app.screen.query_one("#search", Input).value == "hod"
+            )
+
+        await settled(pilot, through)
+        assert type(app.screen).__name__ == "CasesScreen"
+        assert app.screen.query_one("#search", Input).value == "hod"
+
+
 async def test_keys_typed_while_unlocking_reach_the_cases_screen(
     demo_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

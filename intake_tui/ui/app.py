@@ -216,12 +216,8 @@ class IntakeApp(LocalizedBindings, App[None]):
         # A caseworker types on while the passphrase is being checked: those keys are meant
         # for the cases screen (or the interview) that comes next, not for the passphrase box.
         if isinstance(event, events.Key) and not event.is_forwarded:
-            if self._unlocking():
-                if event.key not in self.NOT_KEPT_WHILE_UNLOCKING:
-                    self._typed_while_unlocking.append(event)
-                    return
-            elif self.store is None:
-                self._typed_while_unlocking.clear()  # the unlock failed: nothing to pass on
+            if self._kept_for_after_unlock(event):
+                return
             # "n" then "Amal" at once: the letters come before the new screen has its focus.
             # They wait for it, in order, instead of going to the screen that is leaving;
             # and each key waits until the one before it has done its work (KeyHandled).
@@ -239,6 +235,17 @@ class IntakeApp(LocalizedBindings, App[None]):
             await self._send_key(event)
             return
         await super().on_event(event)
+
+    def _kept_for_after_unlock(self, event: events.Key) -> bool:
+        """Typed while the passphrase is checked: kept for the screen that comes next (True).
+        Also a key held behind the passphrase's Enter, which started the check meanwhile."""
+        if self._unlocking():
+            if event.key not in self.NOT_KEPT_WHILE_UNLOCKING:
+                self._typed_while_unlocking.append(event)
+                return True
+        elif self.store is None:
+            self._typed_while_unlocking.clear()  # the unlock failed: nothing to pass on
+        return False
 
     # A key whose KeyHandled never comes back (its widget was removed on the way) holds the
     # next keys no longer than this many seconds (a removed widget releases them at once).
@@ -304,7 +311,9 @@ class IntakeApp(LocalizedBindings, App[None]):
                 self.set_timer(self.WORK_POLL, partial(self._release_held_keys, tries, started))
                 return
             tries, since = 0, None
-            await self._send_key(self._held_keys.pop(0))
+            event = self._held_keys.pop(0)
+            if not self._kept_for_after_unlock(event):
+                await self._send_key(event)
 
     def _unlocking(self) -> bool:
         from textual.worker import WorkerState
