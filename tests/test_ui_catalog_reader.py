@@ -5,12 +5,14 @@ forms, the plural rule)."""
 from __future__ import annotations
 
 import gettext
+import sys
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 
-from intake_tui.i18n.po import read_ui_catalog
+from intake_tui.i18n import po as po_reader
+from intake_tui.i18n.po import cached_ui_catalog, read_ui_catalog
 from intake_tui.resources import locales_dir
 
 CATALOGS = sorted(locales_dir().glob("*/LC_MESSAGES/intake_tui.po"))
@@ -56,3 +58,47 @@ def test_escapes_fuzzy_obsolete_and_plurals(tmp_path: Path) -> None:
     found = read_ui_catalog(po)
     assert found.messages == {'a "{x}"\n': 'b "{x}"\n', "one": ("een", "veel")}
     assert found.plural == "(n != 1)"
+
+
+def test_the_cache_gives_what_the_catalog_gives_and_follows_a_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    po = tmp_path / "intake_tui.po"
+    po.write_bytes(CATALOGS[0].read_bytes())
+    first = cached_ui_catalog(po)
+    assert first.messages == read_ui_catalog(po).messages
+    assert list((tmp_path / "__pycache__").glob("intake_tui.po.*.marshal"))
+    # The second start is served from the cache, not the catalog.
+    monkeypatch.setattr(po_reader, "read_ui_catalog", lambda path: pytest.fail("not cached"))
+    again = cached_ui_catalog(po)
+    assert (again.messages, again.plural) == (first.messages, first.plural)
+    monkeypatch.undo()
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    # An admin edits a translation: the next start shows the new text, not the cached one.
+    msgid = next(key for key, value in first.messages.items() if isinstance(value, str))
+    text = po.read_text(encoding="utf-8")
+    old = f'msgstr "{first.messages[msgid]}"'
+    assert old in text
+    po.write_text(text.replace(old, 'msgstr "Nieuw"', 1), encoding="utf-8")
+    assert cached_ui_catalog(po).messages[msgid] == "Nieuw"
+
+
+def test_no_cache_is_written_where_python_writes_no_bytecode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    po = tmp_path / "intake_tui.po"
+    po.write_bytes(CATALOGS[0].read_bytes())
+    assert cached_ui_catalog(po).messages == read_ui_catalog(po).messages
+    assert not (tmp_path / "__pycache__").exists()
+
+
+def test_a_broken_cache_is_read_past(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    po = tmp_path / "intake_tui.po"
+    po.write_bytes(CATALOGS[0].read_bytes())
+    cached_ui_catalog(po)
+    (cache,) = (tmp_path / "__pycache__").glob("*.marshal")
+    cache.write_bytes(b"\x00garbage")
+    assert cached_ui_catalog(po).messages == read_ui_catalog(po).messages

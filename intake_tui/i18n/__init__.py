@@ -60,10 +60,10 @@ def load_translations(language: str, locales: Path | None = None) -> _gettext.Nu
     path = _catalog_path(language, locales)
     if path is None:
         return _gettext.NullTranslations()
-    # Babel is imported here, not at module level: English needs no catalog.
-    from intake_tui.i18n.po import read_ui_catalog
+    # The reader is imported here, not at module level: English needs no catalog.
+    from intake_tui.i18n.po import cached_ui_catalog
 
-    found = read_ui_catalog(path)
+    found = cached_ui_catalog(path)
     return _PoTranslations(found.messages, found.plural and _plural_function(found.plural))
 
 

@@ -6,11 +6,19 @@ about 28 ms (importing Babel and its full parser). The UI catalogs are written b
 `msgstr[n]` with C-escaped strings over one or more lines, `#,` flags, and `#~` obsolete
 entries. This reads exactly that; a test checks it gives what Babel gives for every catalog.
 Bundle catalogs (written by people) keep going through core/catalogs.py with line numbers.
+
+`cached_ui_catalog` keeps what was read in a `__pycache__` folder beside the catalog, as Python
+keeps bytecode: reading that takes 0.3 ms where reading the catalog takes 3.5 ms (measured at
+the first frame). It is used only while the catalog's size and time are the ones it was made
+from, and written only where Python would write bytecode.
 """
 
 from __future__ import annotations
 
+import marshal
+import os
 import re
+import sys
 from pathlib import Path
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b": "\b",
@@ -90,4 +98,37 @@ def read_ui_catalog(path: Path) -> PoEntries:
             entry[keyword] = _unquote(text)
             current = (keyword, None)
     finish()
+    return found
+
+
+# Bumped when PoEntries or this reader changes what it gives.
+_CACHE_FORMAT = 1
+
+
+def _cache_path(path: Path) -> Path:
+    return path.parent / "__pycache__" / f"{path.name}.{sys.implementation.cache_tag}.marshal"
+
+
+def cached_ui_catalog(path: Path) -> PoEntries:
+    """What `read_ui_catalog(path)` gives, from the cache beside it when that is current."""
+    stat = path.stat()
+    stamp = (_CACHE_FORMAT, stat.st_mtime_ns, stat.st_size)
+    cache = _cache_path(path)
+    try:
+        kept = marshal.loads(cache.read_bytes())
+        if kept[0] == stamp:
+            found = PoEntries()
+            found.messages, found.plural = kept[1], kept[2]
+            return found
+    except (OSError, ValueError, EOFError, TypeError, IndexError):
+        pass  # none yet, or unreadable: read the catalog
+    found = read_ui_catalog(path)
+    if not sys.dont_write_bytecode:
+        try:
+            cache.parent.mkdir(exist_ok=True)
+            partial = cache.with_name(f"{cache.name}.{os.getpid()}")
+            partial.write_bytes(marshal.dumps((stamp, found.messages, found.plural)))
+            os.replace(partial, cache)  # whole or not at all, if two starts write at once
+        except OSError:
+            pass  # a read-only install: read the catalog each time
     return found
