@@ -101,6 +101,8 @@ async def test_every_screen_says_voorbeeld_and_nothing_is_written(
         await pilot.press("escape", "escape", "escape")
         await wait_for(pilot, "PreviewHomeScreen")
         seen["home"] = mark_on_top(app)
+        # The caseworker's app starts on its unlock screen; a preview has none under its home.
+        assert "UnlockScreen" not in [type(screen).__name__ for screen in app.screen_stack]
         store = app.store
         assert store is not None and store.preview
         await pilot.press("q")

@@ -111,7 +111,8 @@ async def test_the_app_may_close_while_unlocking_still_switches_screens(
 ) -> None:
     """Issue 12 item 5: the cases screen goes (here: the app closes) while the app is still
     removing the unlock screen. Textual's Header filled its title from the app's queue, after
-    that removal, found its title gone and the app stopped with NoMatches."""
+    that removal, found its title gone and the app stopped with NoMatches. The first unlock
+    screen stays (the app's first screen); the one after a lock is the one that is removed."""
     import asyncio
 
     from intake_tui.ui.screens.cases import CasesScreen
@@ -126,14 +127,20 @@ async def test_the_app_may_close_while_unlocking_still_switches_screens(
                 return
             await asyncio.sleep(0.01)
 
-    monkeypatch.setattr(UnlockScreen, "on_unmount", leave_slowly, raising=False)
     app = make_app(tmp_path / "new", user=None)
     async with app.run_test() as pilot:
         screen = pilot.app.screen
-        assert isinstance(screen, UnlockScreen)
         screen.query_one("#name", Input).value = "anna"
         screen.query_one("#passphrase", Input).value = PASSPHRASE
         screen.query_one("#again", Input).value = PASSPHRASE
+        screen.submit()
+        await wait_for(pilot, "CasesScreen")
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, "UnlockScreen")
+        monkeypatch.setattr(UnlockScreen, "on_unmount", leave_slowly, raising=False)
+        screen = pilot.app.screen
+        assert isinstance(screen, UnlockScreen)
+        screen.query_one("#passphrase", Input).value = PASSPHRASE
         screen.submit()  # what Enter does; pilot.press would wait for the switch to end
         for _ in range(1000):
             await asyncio.sleep(0.01)  # likewise not pilot.pause
@@ -146,6 +153,37 @@ async def test_the_app_may_close_while_unlocking_still_switches_screens(
         cases.append(app.screen)
     # Leaving the block closed the app (run_test raises what stopped it), with no fatal error.
     assert app.return_code is None
+
+
+async def test_enter_again_while_unlocking_checks_the_passphrase_once(
+    demo_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second Enter while the key is derived started a second unlock, whose cases screen
+    replaced the first one (and what was typed on it). Now it waits for the first."""
+    import time
+
+    from intake_tui.store import session
+
+    real_unlock = session.unlock
+    checks: list[str] = []
+
+    def slow_unlock(*args: object, **kwargs: object) -> object:
+        checks.append("unlock")
+        time.sleep(0.3)
+        return real_unlock(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(session, "unlock", slow_unlock)
+    async with make_app(demo_dir).run_test(size=(120, 40)) as pilot:
+        pilot.app.screen.query_one("#passphrase", Input).value = "demo-passphrase"
+        await pilot.press("enter", "enter")
+        await wait_for(pilot, "CasesScreen")
+        first = pilot.app.screen
+        await pilot.pause(0.6)  # as long as a second check would take, and more
+        assert checks == ["unlock"]
+        assert pilot.app.screen is first
+        # The first screen stays below the cases, and the passphrase went with its fields.
+        typed = [field.value for screen in pilot.app.screen_stack for field in screen.query(Input)]
+        assert "demo-passphrase" not in typed
 
 
 async def test_no_screenshot_command_and_no_selection(demo_dir: Path) -> None:

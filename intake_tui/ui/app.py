@@ -22,6 +22,7 @@ from textual.screen import Screen
 
 from intake_tui.core.clock import Clock, SystemClock
 from intake_tui.i18n import N_, _
+from intake_tui.ui.background_sync import BackgroundSyncApp
 from intake_tui.ui.key_order import KeyHandled, busy
 from intake_tui.ui.keys import LocalizedBindings
 
@@ -51,7 +52,7 @@ def _own_themes() -> list[Theme]:
     return [HIGH_CONTRAST, MONOCHROME]
 
 
-class IntakeApp(LocalizedBindings, App[None]):
+class IntakeApp(LocalizedBindings, BackgroundSyncApp):
     """intake-tui: brede intake and draft PIP.
 
     Screens see it as `intake_tui.ui.base.IntakeAppView` (a test holds the two together)."""
@@ -197,10 +198,26 @@ class IntakeApp(LocalizedBindings, App[None]):
                 IntakeCommandPalette(id="--command-palette", placeholder=_("Search for commands…"))
             )
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen[Any]:
+        """The unlock screen is the app's first screen, not pushed over an empty default one:
+        one screen to make before the first frame instead of two (docs/performance.md)."""
         from intake_tui.ui.screens.unlock import UnlockScreen
 
-        self.push_screen(UnlockScreen())
+        return UnlockScreen()
+
+    def on_load(self) -> None:
+        # Textual writes each frame from a thread of its own. Right after the first frame the
+        # main thread goes on laying out, and with Python's 5 ms switch interval that thread
+        # waited up to 5 ms to write it: 1 ms until the first frame is out (on_mount).
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._switch_interval, 0.001))
+
+    def restore_switch_interval(self) -> None:
+        """Once the first frame is out (called from on_mount)."""
+        self.call_after_refresh(sys.setswitchinterval, self._switch_interval)
+
+    def on_mount(self) -> None:
+        self.restore_switch_interval()
         self.set_interval(min(1.0, self.idle_seconds / 4), self._check_idle)
 
     def on_key(self) -> None:
@@ -380,7 +397,10 @@ class IntakeApp(LocalizedBindings, App[None]):
                 self.notify(problem, severity="warning")
         self._last_activity = time.monotonic()  # unlocking is activity: the idle clock restarts
         self.start_background_sync()
-        changes: list[Awaitable[Any]] = [self.switch_screen(CasesScreen())]
+        if len(self.screen_stack) == 1:  # the first screen unlocked: it stays below, empty
+            changes: list[Awaitable[Any]] = [self.push_screen(CasesScreen())]
+        else:
+            changes = [self.switch_screen(CasesScreen())]
         if resume is not None:
             changes += self._resume(store, resume)
         if self._typed_while_unlocking:
@@ -404,58 +424,6 @@ class IntakeApp(LocalizedBindings, App[None]):
         changes.append(self.push_screen(InterviewScreen(interview_id, start=step)))
         return changes
 
-    SYNC_EVERY_S = 600.0  # background sync, when a server is configured and plans wait
-
-    def start_background_sync(self) -> None:
-        """Sync now and every ten minutes while unlocked, if this laptop is enrolled."""
-        if self._sync_timer is None:
-            self._sync_timer = self.set_interval(self.SYNC_EVERY_S, self.background_sync)
-        self.call_later(self.background_sync)
-
-    def background_sync(self) -> None:
-        from intake_tui.sync import service
-
-        if self.store is None:
-            return
-        enrolled = service.device(self.store)
-        if enrolled is None or enrolled.revoked_at is not None:
-            return
-        if not service.outbox_counts(self.store).get("pending"):
-            return
-        self.run_worker(self._background_sync, thread=True, exclusive=True, group="sync")
-
-    def _background_sync(self) -> None:
-        from intake_tui.sync import service
-        from intake_tui.sync.client import SyncConfigError
-
-        store = self.store
-        if store is None:
-            return
-        try:
-            summary = service.run_sync(store, ca_file=self.sync_ca_file)
-            service.purge_synced(store, self.retention_days)
-        except SyncConfigError as error:
-            self.sync_problem = error.message
-            return
-        except Exception as error:  # a background try never takes the caseworker's screen down
-            self.sync_problem = type(error).__name__
-            return
-        self.sync_problem = None
-        if summary.stopped == "revoked":
-            self.call_from_thread(self.revoked)
-
-    def revoked(self) -> None:
-        """The municipality revoked this laptop: stop syncing, lock, and say why."""
-        self.notify(
-            _(
-                "This laptop was revoked by the municipality: sync has stopped and the screen "
-                "is locked. Nothing was deleted; ask the functional admin to enrol it again."
-            ),
-            severity="error",
-            timeout=30,
-        )
-        self.action_lock()
-
     def action_lock(self) -> None:
         """Lock at once: drop the store (and with it the database key), show the unlock screen."""
         from intake_tui.ui.screens.unlock import UnlockScreen
@@ -472,7 +440,7 @@ class IntakeApp(LocalizedBindings, App[None]):
                 screen.before_lock()
         self.store.close()
         self.store = None
-        while len(self.screen_stack) > 2:  # keep Textual's default screen and one of ours
+        while len(self.screen_stack) > 2:  # keep the first screen (empty now) and one of ours
             self.pop_screen()
         self.switch_screen(UnlockScreen(resume=resume))
 

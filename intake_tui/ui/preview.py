@@ -140,9 +140,13 @@ class PreviewApp(IntakeApp):
         from intake_tui.store.preview import preview_store
 
         event.prevent_default()  # not IntakeApp's: no unlock screen, no idle lock
+        self.restore_switch_interval()
         self.screen_change_signal.subscribe(self, self._mark)
         self.store = preview_store(self.clock)
         self.push_screen(PreviewHomeScreen())
+
+    def get_default_screen(self) -> Screen[Any]:
+        return Screen()  # Textual's empty one, under the preview's home: no unlock screen
 
     def _mark(self, screen: Screen[Any]) -> None:
         # After the screen's own compose and mount (queued before this call), so the mark is

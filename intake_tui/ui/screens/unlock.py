@@ -20,7 +20,7 @@ from intake_tui.ui.keys import LocalizedBindings
 from intake_tui.ui.screens.dialogs import MessageLine
 
 if TYPE_CHECKING:
-    pass
+    from intake_tui.store.session import Store
 
 
 class UnlockScreen(AppAccess, LocalizedBindings, Screen[None]):
@@ -31,6 +31,7 @@ class UnlockScreen(AppAccess, LocalizedBindings, Screen[None]):
         self.resume = resume
         self.first_run = False
         self.users: list[str] = []
+        self.opening = False  # a passphrase is being checked: Enter again starts no second check
 
     def compose(self) -> ComposeResult:
         from intake_tui.store.datadir import DataDir
@@ -90,6 +91,8 @@ class UnlockScreen(AppAccess, LocalizedBindings, Screen[None]):
         self.query_one("#message", Label).update(message)
 
     def submit(self) -> None:
+        if self.opening:
+            return
         passphrase = self.query_one("#passphrase", Input).value
         if self.first_run:
             name = self.query_one("#name", Input).value.strip()
@@ -107,6 +110,7 @@ class UnlockScreen(AppAccess, LocalizedBindings, Screen[None]):
                 self.say(error.message)
                 return
             self.say(_("Setting up…"))
+            self.opening = True
             self.open_store(name, passphrase, create=True)
             return
         user = self.query_one("#user", Select).value
@@ -117,6 +121,7 @@ class UnlockScreen(AppAccess, LocalizedBindings, Screen[None]):
             self.say(_("Type your passphrase."))
             return
         self.say(_("Unlocking…"))
+        self.opening = True
         self.open_store(user, passphrase, create=False)
 
     @work(thread=True, exclusive=True)
@@ -141,9 +146,17 @@ class UnlockScreen(AppAccess, LocalizedBindings, Screen[None]):
         except (DatabaseError, StoreError) as error:
             self.app.call_from_thread(self.failed, error.message)
             return
-        self.app.call_from_thread(app.unlocked, store, self.resume)
+        self.app.call_from_thread(self.opened, store)
+
+    def opened(self, store: Store) -> None:
+        self.intake.unlocked(store, self.resume)
+        if self in self.app.screen_stack:
+            # The app's first screen stays at the bottom of the stack, under the cases: what
+            # was typed here goes with its fields, as it does when a later unlock screen closes.
+            self.remove_children()
 
     def failed(self, message: str) -> None:
+        self.opening = False
         self.say(message)
         passphrase = self.query_one("#passphrase", Input)
         passphrase.value = ""
