@@ -60,12 +60,18 @@ def test_escapes_fuzzy_obsolete_and_plurals(tmp_path: Path) -> None:
     assert found.plural == "(n != 1)"
 
 
+def _catalog_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, bytecode: bool) -> Path:
+    """A real catalog in a folder of its own, Python writing bytecode or not."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", not bytecode)
+    po = tmp_path / "intake_tui.po"
+    po.write_bytes(CATALOGS[0].read_bytes())
+    return po
+
+
 def test_the_cache_gives_what_the_catalog_gives_and_follows_a_change(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sys, "dont_write_bytecode", False)
-    po = tmp_path / "intake_tui.po"
-    po.write_bytes(CATALOGS[0].read_bytes())
+    po = _catalog_copy(tmp_path, monkeypatch, bytecode=True)
     first = cached_ui_catalog(po)
     assert first.messages == read_ui_catalog(po).messages
     assert list((tmp_path / "__pycache__").glob("intake_tui.po.*.marshal"))
@@ -87,17 +93,13 @@ def test_the_cache_gives_what_the_catalog_gives_and_follows_a_change(
 def test_no_cache_is_written_where_python_writes_no_bytecode(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sys, "dont_write_bytecode", True)
-    po = tmp_path / "intake_tui.po"
-    po.write_bytes(CATALOGS[0].read_bytes())
+    po = _catalog_copy(tmp_path, monkeypatch, bytecode=False)
     assert cached_ui_catalog(po).messages == read_ui_catalog(po).messages
     assert not (tmp_path / "__pycache__").exists()
 
 
 def test_a_broken_cache_is_read_past(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "dont_write_bytecode", False)
-    po = tmp_path / "intake_tui.po"
-    po.write_bytes(CATALOGS[0].read_bytes())
+    po = _catalog_copy(tmp_path, monkeypatch, bytecode=True)
     cached_ui_catalog(po)
     (cache,) = (tmp_path / "__pycache__").glob("*.marshal")
     cache.write_bytes(b"\x00garbage")
