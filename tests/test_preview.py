@@ -77,6 +77,7 @@ async def test_every_screen_says_voorbeeld_and_nothing_is_written(
 ) -> None:
     root, folder = sealed
     before = files_under(root)
+    sys.setswitchinterval(0.005)  # Python's own, whatever a test before this one left
     app = PreviewApp(load_bundle(folder), "ar", clock=FrozenClock.on("2026-11-28"))
     seen = {}
     async with app.run_test(size=size) as pilot:
@@ -103,6 +104,7 @@ async def test_every_screen_says_voorbeeld_and_nothing_is_written(
         seen["home"] = mark_on_top(app)
         # The caseworker's app starts on its unlock screen; a preview has none under its home.
         assert "UnlockScreen" not in [type(screen).__name__ for screen in app.screen_stack]
+        assert sys.getswitchinterval() == 0.005  # back after the first frame (IntakeApp.on_ready)
         store = app.store
         assert store is not None and store.preview
         await pilot.press("q")

@@ -186,6 +186,21 @@ async def test_enter_again_while_unlocking_checks_the_passphrase_once(
         assert "demo-passphrase" not in typed
 
 
+async def test_the_switch_interval_is_shortened_only_until_the_first_frame(tmp_path: Path) -> None:
+    import sys
+
+    before = 0.005  # Python's own, whatever a test before this one left
+    sys.setswitchinterval(before)
+    app = make_app(tmp_path / "new", user=None)
+    seen: list[float] = []
+    app.call_later(lambda: seen.append(sys.getswitchinterval()))  # before the first frame
+    async with app.run_test() as pilot:
+        await wait_for(pilot, "UnlockScreen")
+        await pilot.pause(0.1)
+        assert seen == [0.001]
+        assert sys.getswitchinterval() == before
+
+
 async def test_no_screenshot_command_and_no_selection(demo_dir: Path) -> None:
     async with make_app(demo_dir).run_test() as pilot:
         titles = [c.title for c in pilot.app.get_system_commands(pilot.app.screen)]

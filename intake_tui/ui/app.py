@@ -208,16 +208,14 @@ class IntakeApp(LocalizedBindings, BackgroundSyncApp):
     def on_load(self) -> None:
         # Textual writes each frame from a thread of its own. Right after the first frame the
         # main thread goes on laying out, and with Python's 5 ms switch interval that thread
-        # waited up to 5 ms to write it: 1 ms until the first frame is out (on_mount).
+        # waited up to 5 ms to write it: 1 ms until the first frame is out (Ready).
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(min(self._switch_interval, 0.001))
 
-    def restore_switch_interval(self) -> None:
-        """Once the first frame is out (called from on_mount)."""
-        self.call_after_refresh(sys.setswitchinterval, self._switch_interval)
+    def on_ready(self) -> None:
+        sys.setswitchinterval(self._switch_interval)  # Textual's Ready: the first frame is out
 
     def on_mount(self) -> None:
-        self.restore_switch_interval()
         self.set_interval(min(1.0, self.idle_seconds / 4), self._check_idle)
 
     def on_key(self) -> None:

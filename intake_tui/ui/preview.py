@@ -140,7 +140,6 @@ class PreviewApp(IntakeApp):
         from intake_tui.store.preview import preview_store
 
         event.prevent_default()  # not IntakeApp's: no unlock screen, no idle lock
-        self.restore_switch_interval()
         self.screen_change_signal.subscribe(self, self._mark)
         self.store = preview_store(self.clock)
         self.push_screen(PreviewHomeScreen())
