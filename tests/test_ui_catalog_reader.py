@@ -5,6 +5,7 @@ forms, the plural rule)."""
 from __future__ import annotations
 
 import gettext
+import marshal
 import sys
 from pathlib import Path
 
@@ -102,5 +103,20 @@ def test_a_broken_cache_is_read_past(tmp_path: Path, monkeypatch: pytest.MonkeyP
     po = _catalog_copy(tmp_path, monkeypatch, bytecode=True)
     cached_ui_catalog(po)
     (cache,) = (tmp_path / "__pycache__").glob("*.marshal")
-    cache.write_bytes(b"\x00garbage")
+    expected = read_ui_catalog(po).messages
+    for broken in (b"\x00garbage", marshal.dumps({"not": "ours"}), marshal.dumps(("short",))):
+        cache.write_bytes(broken)
+        assert cached_ui_catalog(po).messages == expected
+
+
+def test_a_cache_that_cannot_be_written_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    po = _catalog_copy(tmp_path, monkeypatch, bytecode=True)
+
+    def full_disk(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(po_reader.os, "replace", full_disk)
     assert cached_ui_catalog(po).messages == read_ui_catalog(po).messages
+    assert list((tmp_path / "__pycache__").iterdir()) == []

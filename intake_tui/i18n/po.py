@@ -15,6 +15,7 @@ from, and written only where Python would write bytecode.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import re
@@ -116,19 +117,20 @@ def cached_ui_catalog(path: Path) -> PoEntries:
     cache = _cache_path(path)
     try:
         kept = marshal.loads(cache.read_bytes())
-        if kept[0] == stamp:
-            found = PoEntries()
-            found.messages, found.plural = kept[1], kept[2]
-            return found
-    except (OSError, ValueError, EOFError, TypeError, IndexError):
-        pass  # none yet, or unreadable: read the catalog
+    except (OSError, ValueError, EOFError, TypeError):
+        kept = None  # none yet, or unreadable: read the catalog
+    if isinstance(kept, tuple) and len(kept) == 3 and kept[0] == stamp:
+        found = PoEntries()
+        found.messages, found.plural = kept[1], kept[2]
+        return found
     found = read_ui_catalog(path)
     if not sys.dont_write_bytecode:
+        partial = cache.with_name(f"{cache.name}.{os.getpid()}")
         try:
             cache.parent.mkdir(exist_ok=True)
-            partial = cache.with_name(f"{cache.name}.{os.getpid()}")
             partial.write_bytes(marshal.dumps((stamp, found.messages, found.plural)))
             os.replace(partial, cache)  # whole or not at all, if two starts write at once
-        except OSError:
-            pass  # a read-only install: read the catalog each time
+        except OSError:  # a read-only install or a full disk: read the catalog each time
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
     return found
