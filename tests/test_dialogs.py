@@ -17,7 +17,7 @@ from intake_tui.core import Answer
 from intake_tui.store import interviews
 from intake_tui.store.keyring import TEST_KDF
 
-from .tui_helpers import make_app, open_case, unlock, wait_for
+from .tui_helpers import confirmed, make_app, open_case, unlock, wait_for
 
 SMALL = (80, 24)
 
@@ -184,10 +184,7 @@ async def test_discussed_asks_first_and_enter_keeps_the_plan_a_draft(demo: Path)
         await pilot.press("enter")  # the safe answer: not discussed yet
         await wait_for(pilot, "PlanScreen")
         assert plans.latest_frozen(pilot.app.store, plan.interview_id) is None
-        await pilot.press("d")
-        await wait_for(pilot, "ConfirmScreen")
-        await pilot.click("#yes")
-        await wait_for(pilot, "PlanScreen")
+        await confirmed(pilot, "d", "PlanScreen")
         latest = plans.latest_frozen(pilot.app.store, plan.interview_id)
         assert latest is not None and latest.status == "discussed"
 

@@ -16,7 +16,7 @@ from intake_tui.demo import open_or_make_demo
 from intake_tui.store import interviews, plans
 from intake_tui.store.keyring import TEST_KDF
 
-from .tui_helpers import make_app, open_case, wait_for
+from .tui_helpers import confirmed, make_app, open_case, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -247,10 +247,7 @@ async def test_an_export_says_the_full_path_of_each_file(tmp_path: Path, english
         await pilot.press("p")
         await wait_for(pilot, "PlanScreen")
         plan = pilot.app.screen
-        await pilot.press("d")
-        await wait_for(pilot, "ConfirmScreen")
-        await pilot.click("#yes")
-        await wait_for(pilot, "PlanScreen")
+        await confirmed(pilot, "d", "PlanScreen")
         await pilot.press("e")
         await pilot.pause(0.3)
         message = str(plan.query_one("#message", Label).render())

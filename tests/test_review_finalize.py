@@ -14,7 +14,7 @@ from intake_tui.demo import open_or_make_demo
 from intake_tui.store import interviews
 from intake_tui.store.keyring import TEST_KDF
 
-from .tui_helpers import make_app, open_case, wait_for
+from .tui_helpers import confirmed, make_app, open_case, wait_for
 
 
 def message(screen) -> str:  # type: ignore[no-untyped-def]
@@ -71,10 +71,7 @@ async def test_a_blocker_that_appears_behind_the_review_is_refused_without_a_cra
         assert review.opened.interview.finalize_blockers() == []
         # Another screen or a script takes the answer away while the review is open.
         interviews.save_answer(store, case_id, "samenvatting_besproken", None)
-        await pilot.press("f")
-        await wait_for(pilot, "ConfirmScreen")
-        await pilot.click("#yes")
-        await wait_for(pilot, "ReviewScreen")
+        await confirmed(pilot, "f", "ReviewScreen")
         assert pilot.app.is_running
         assert message(review).startswith("Not finalized yet: 1 required question")
         assert review.opened.summary.status == "in_progress"

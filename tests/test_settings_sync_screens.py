@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input, Label, Select
 from intake_tui.config import load_settings
 from intake_tui.store.keyring import TEST_KDF
 
-from .tui_helpers import make_app, unlock, wait_for
+from .tui_helpers import key_set_in_settings, make_app, unlock, wait_for
 
 
 @pytest.fixture
@@ -186,15 +186,7 @@ async def test_switching_to_english_rebuilds_every_open_screen_without_save(
 async def test_a_changed_key_works_and_is_kept_without_save(root: Path) -> None:
     async with make_app(root).run_test(size=(120, 40)) as pilot:
         await open_settings(pilot)
-        keys = pilot.app.screen.query_one("#keys")
-        ids = [str(keys.get_option_at_index(i).id) for i in range(keys.option_count)]
-        keys.highlighted = ids.index("cases.sync")
-        keys.focus()
-        await pilot.press("enter")
-        await wait_for(pilot, "AskScreen")
-        pilot.app.screen.query_one("#ask-0", Input).value = "f12"
-        await pilot.press("enter")
-        await wait_for(pilot, "SettingsScreen")
+        await key_set_in_settings(pilot, "cases.sync", "f12")
         assert dict(load_settings(root / "config.toml").keys) == {"cases.sync": "f12"}
         await pilot.press("escape")
         await wait_for(pilot, "CasesScreen")

@@ -32,7 +32,7 @@ from .sync_helpers import outbox
 from .test_followups import final_case
 from .test_sync_talks import Recorder, central_talks, server  # noqa: F401 - a fixture
 from .test_text_refs import _label_in
-from .tui_helpers import burst, settled, unlock, wait_for
+from .tui_helpers import burst, confirmed, settled, unlock, wait_for
 
 SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "intake-export-2.schema.json"
 TALK_DAY = "2027-03-01"  # the first talk (28-02-2027) is due
@@ -128,10 +128,7 @@ async def test_a_talk_changes_the_plan_and_the_export_and_the_sync_carry_both(
         # Review and finalize, then the case's plan from the review.
         await pilot.press("f5")
         await wait_for(pilot, "ReviewScreen")
-        await pilot.press("f")
-        await wait_for(pilot, "ConfirmScreen")
-        await pilot.click("#yes")
-        await wait_for(pilot, "ReviewScreen")
+        await confirmed(pilot, "f", "ReviewScreen")
         assert pilot.app.screen.opened.summary.status == "finalized"
         await pilot.press("p")
         await wait_for(pilot, "PlanScreen")

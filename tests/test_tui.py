@@ -12,7 +12,7 @@ from intake_tui.store.keyring import TEST_KDF
 from intake_tui.ui.app import IntakeApp
 
 from .store_helpers import PASSPHRASE
-from .tui_helpers import make_app, open_case, plan_at_field, unlock, wait_for
+from .tui_helpers import confirmed, make_app, open_case, plan_at_field, unlock, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -273,17 +273,11 @@ async def test_review_finalize_plan_discussed_export(tmp_path: Path) -> None:
         await wait_for(pilot, "ReviewScreen")
         review = pilot.app.screen
         assert not review.opened.interview.issues()
-        await pilot.press("f")
-        await wait_for(pilot, "ConfirmScreen")
-        await pilot.click("#yes")
-        await wait_for(pilot, "ReviewScreen")
+        await confirmed(pilot, "f", "ReviewScreen")
         assert review.opened.summary.status == "finalized"
         await pilot.press("p")
         await wait_for(pilot, "PlanScreen")
-        await pilot.press("d")
-        await wait_for(pilot, "ConfirmScreen")
-        await pilot.click("#yes")
-        await wait_for(pilot, "PlanScreen")
+        await confirmed(pilot, "d", "PlanScreen")
         message = str(pilot.app.screen.query_one("#message", Label).render())
         assert "revision 1" in message
         await pilot.press("e")

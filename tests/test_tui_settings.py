@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input, Label
 
 from intake_tui.store.keyring import TEST_KDF
 
-from .tui_helpers import make_app, unlock, wait_for
+from .tui_helpers import key_set_in_settings, make_app, unlock, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -69,16 +69,8 @@ async def test_a_key_can_be_remapped_by_its_binding_id(tmp_path: Path) -> None:
         await pilot.press("f9")
         await wait_for(pilot, "SettingsScreen")
         await pilot.pause(0.1)
-        keys = pilot.app.screen.query_one("#keys")
-        ids = [str(keys.get_option_at_index(i).id) for i in range(keys.option_count)]
         # A key another binding of the interview already uses is refused, with the reason.
-        keys.highlighted = ids.index("interview.unknown")
-        keys.focus()
-        await pilot.press("enter")
-        await wait_for(pilot, "AskScreen")
-        pilot.app.screen.query_one("#ask-0", Input).value = "f3"
-        await pilot.press("enter")
-        await wait_for(pilot, "SettingsScreen")
+        await key_set_in_settings(pilot, "interview.unknown", "f3")
         message = str(pilot.app.screen.query_one("#message", Label).render())
         assert "f3" in message and "interview.declined" in message
         await pilot.press("enter")

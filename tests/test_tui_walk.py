@@ -11,7 +11,7 @@ from textual.widgets import Input, Label, TextArea
 from intake_tui.store.keyring import TEST_KDF
 
 from .store_helpers import PASSPHRASE
-from .tui_helpers import make_app, open_case, plan_at_field, wait_for
+from .tui_helpers import confirmed, make_app, open_case, plan_at_field, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -109,17 +109,11 @@ async def test_a_whole_intake_from_first_run_to_export(tmp_path: Path) -> None:
         assert [i for i in engine.issues() if i.kind == "missing_required"] == []
         await pilot.press("f5")
         await wait_for(pilot, "ReviewScreen")
-        await pilot.press("f")
-        await wait_for(pilot, "ConfirmScreen")
-        await pilot.click("#yes")
-        await wait_for(pilot, "ReviewScreen")
+        await confirmed(pilot, "f", "ReviewScreen")
         await pilot.press("p")
         await wait_for(pilot, "PlanScreen")
         plan_screen = pilot.app.screen
-        await pilot.press("d")
-        await wait_for(pilot, "ConfirmScreen")
-        await pilot.click("#yes")
-        await wait_for(pilot, "PlanScreen")
+        await confirmed(pilot, "d", "PlanScreen")
         await pilot.press("e")
         await pilot.pause(0.3)
         # Final is refused while decisions are open; the caseworker takes each one, with a
@@ -132,10 +126,7 @@ async def test_a_whole_intake_from_first_run_to_export(tmp_path: Path) -> None:
         for key in open_fields:
             await decide(pilot, plan_screen, key)
         assert plan_screen.plan.open_decisions() == []
-        await pilot.press("f")
-        await wait_for(pilot, "ConfirmScreen")
-        await pilot.click("#yes")
-        await wait_for(pilot, "PlanScreen")
+        await confirmed(pilot, "f", "PlanScreen")
         signed = str(plan_screen.query_one("#message", Label).render())
         assert signed.startswith("Plan is final"), signed
         await pilot.press("e")

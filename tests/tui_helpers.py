@@ -89,3 +89,24 @@ async def plan_at_field(pilot, key: str):  # type: ignore[no-untyped-def]
     target = next(i for i, k in plan_screen.line_fields.items() if k == key)
     listing.highlighted = listing.get_option_index(target)
     return plan_screen, listing
+
+
+async def confirmed(pilot: Any, key: str, back_to: str) -> None:
+    """Press `key`, answer its confirmation dialog with a click on Yes, wait for `back_to`."""
+    await pilot.press(key)
+    await wait_for(pilot, "ConfirmScreen")
+    await pilot.click("#yes")
+    await wait_for(pilot, back_to)
+
+
+async def key_set_in_settings(pilot: Any, binding_id: str, typed: str) -> None:
+    """On the settings screen: Enter on a binding in the key list, type its new key, Enter."""
+    keys = pilot.app.screen.query_one("#keys")
+    ids = [str(keys.get_option_at_index(i).id) for i in range(keys.option_count)]
+    keys.highlighted = ids.index(binding_id)
+    keys.focus()
+    await pilot.press("enter")
+    await wait_for(pilot, "AskScreen")
+    pilot.app.screen.query_one("#ask-0", Input).value = typed
+    await pilot.press("enter")
+    await wait_for(pilot, "SettingsScreen")
